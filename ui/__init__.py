@@ -1,0 +1,1 @@
+"""airsign's user interfaces: the appliance (screens, flows, backends) and the CLI."""

@@ -1,0 +1,74 @@
+"""The `airsign` command line: a user interface like the screens, over the same signer library.
+
+Every subcommand lives in a module `ui/cli/cmd_*.py` with a `register(add_command)` function;
+they are discovered here so that adding a command touches one file. Exit codes: 0 done,
+1 refused (one line on stderr), 2 usage.
+"""
+
+import argparse
+import importlib
+import os
+import pkgutil
+import sys
+from collections.abc import Callable, Sequence
+
+from signer.errors import AirsignError, UsageError
+
+EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
+
+AddCommand = Callable[..., argparse.ArgumentParser]
+
+
+def _global_options() -> argparse.ArgumentParser:
+    parent = argparse.ArgumentParser(add_help=False)
+    parent.add_argument(
+        "--keystore",
+        metavar="PATH",
+        default=os.environ.get("AIRSIGN_KEYSTORE"),
+        help="keystore file (default: $AIRSIGN_KEYSTORE or ~/.local/share/airsign/keystore)",
+    )
+    parent.add_argument(
+        "--network",
+        choices=["main", "test", "signet", "regtest"],
+        help="override the device's network setting where the input does not imply one",
+    )
+    return parent
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="airsign", description="An air-gapped Bitcoin multisig cosigner."
+    )
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    parent = _global_options()
+
+    def add_command(name: str, help: str, **kwargs: object) -> argparse.ArgumentParser:
+        return subparsers.add_parser(
+            name, help=help, description=help, parents=[parent], **kwargs  # type: ignore[arg-type]
+        )
+
+    package = sys.modules[__name__]
+    for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
+        if info.name.startswith("cmd_"):
+            importlib.import_module(f"{__name__}.{info.name}").register(add_command)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or EXIT_OK)
+    except UsageError as exc:
+        print(f"airsign: usage: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except AirsignError as exc:
+        print(f"airsign: {exc}", file=sys.stderr)
+        return EXIT_REFUSED
+    except KeyboardInterrupt:
+        print("airsign: interrupted", file=sys.stderr)
+        return EXIT_REFUSED
+
+
+if __name__ == "__main__":
+    sys.exit(main())
