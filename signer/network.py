@@ -1,11 +1,11 @@
 """The four networks a device can be set to, and their embit parameters."""
 
-from enum import Enum
+from enum import StrEnum
 
 from embit.networks import NETWORKS
 
 
-class Network(str, Enum):
+class Network(StrEnum):
     MAIN = "main"
     TEST = "test"
     SIGNET = "signet"
@@ -34,4 +34,6 @@ class Network(str, Enum):
         except ValueError:
             from signer.errors import UsageError
 
-            raise UsageError(f"unknown network {text!r}: use main, test, signet or regtest") from None
+            raise UsageError(
+                f"unknown network {text!r}: use main, test, signet or regtest"
+            ) from None

@@ -1,13 +1,13 @@
 """Script types a wallet can use, with their standard BIP-44/45/48/49/84/86 derivation paths."""
 
-from enum import Enum
+from enum import StrEnum
 
 from signer.network import Network
 
 HARDENED = 0x80000000
 
 
-class ScriptType(str, Enum):
+class ScriptType(StrEnum):
     P2WSH = "p2wsh"  # wsh(multi) — BIP-48 script type 2'
     P2SH_P2WSH = "p2sh-p2wsh"  # sh(wsh(multi)) — BIP-48 script type 1'
     P2SH = "p2sh"  # sh(multi) — BIP-45

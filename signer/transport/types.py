@@ -1,10 +1,10 @@
 """Types shared by every transport format: what was scanned, how far along a scan is."""
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     """How a payload crossed the air gap, so the reply can go back the same way."""
 
     UR = "ur"
@@ -13,7 +13,7 @@ class Format(str, Enum):
     SINGLE = "single"  # one plain QR (base64, hex, base43, text, SeedQR, ...)
 
 
-class PayloadKind(str, Enum):
+class PayloadKind(StrEnum):
     PSBT = "psbt"
     TRANSACTION = "transaction"
     DESCRIPTOR = "descriptor"  # output descriptor text
