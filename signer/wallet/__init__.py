@@ -1,0 +1,1 @@
+"""Multisig and single-sig wallets: the model, parsing of wallet files, the registry."""

@@ -1,0 +1,227 @@
+"""The wallet model: cosigner keys and a (multisig or single-sig) wallet built from them.
+
+A Wallet is always valid once constructed: __post_init__ enforces the structural rules
+(script type, threshold, key count, duplicates, one network), so every consumer (review,
+signing, address checks) can rely on them. Whether the wallet holds *our* key is a separate
+check (signer.wallet.validate) because it needs the seed.
+"""
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from embit import script as embit_script
+from embit.bip32 import HDKey
+from embit.descriptor.checksum import checksum
+from embit.ec import PublicKey
+from embit.script import Script
+
+from signer.errors import InvalidWallet
+from signer.network import Network
+from signer.scripts import HARDENED, ScriptType, format_path
+
+# A sh() redeem script may be at most 520 bytes: 15 compressed keys (15 * 34 + 3 = 513).
+# wsh() would allow more, but OP_1..OP_16 encodes N only up to 16 and the hardware cosigners
+# (Coldcard's MAX_SIGNERS, Jade, Passport) stop at 15, so one cap keeps every wallet portable.
+MAX_COSIGNERS = 15
+
+SINGLE_SIG_TYPES = (ScriptType.P2WPKH, ScriptType.P2SH_P2WPKH, ScriptType.P2TR)
+MULTISIG_TYPES = (ScriptType.P2WSH, ScriptType.P2SH_P2WSH, ScriptType.P2SH)
+
+
+@dataclass(frozen=True)
+class CosignerKey:
+    """One cosigner: its master fingerprint, the origin path, and the public account key."""
+
+    fingerprint: bytes
+    origin_path: tuple[int, ...]
+    xpub: HDKey
+
+    def __post_init__(self) -> None:
+        if len(self.fingerprint) != 4:
+            raise InvalidWallet("a key fingerprint must be 4 bytes (8 hex digits)")
+        if self.xpub.is_private:
+            raise InvalidWallet("a wallet must hold public keys only, found a private key")
+
+    @property
+    def fingerprint_hex(self) -> str:
+        return self.fingerprint.hex()
+
+    @cached_property
+    def _chain_keys(self) -> tuple[HDKey, HDKey]:
+        # Deriving the receive and change chain keys once makes each address one derivation.
+        return self.xpub.child(0), self.xpub.child(1)
+
+    def chain_key(self, change: bool) -> HDKey:
+        return self._chain_keys[1 if change else 0]
+
+    def derive(self, change: bool, index: int) -> PublicKey:
+        """The public key at xpub/<0 or 1>/index."""
+        if not 0 <= index < HARDENED:
+            raise InvalidWallet(f"address index {index} is out of range")
+        return self.chain_key(change).child(index).key
+
+    def full_path(self, change: bool, index: int) -> tuple[int, ...]:
+        return (*self.origin_path, int(change), index)
+
+    def descriptor_key(self, multipath: bool = True) -> str:
+        """`[fp/48h/1h/0h/2h]xpub.../<0;1>/*`, or without the derivation suffix if not multipath."""
+        origin = format_path(self.origin_path).replace("m", self.fingerprint_hex, 1)
+        text = f"[{origin}]{self.xpub.to_base58()}"
+        return f"{text}/<0;1>/*" if multipath else text
+
+
+@dataclass(frozen=True)
+class Wallet:
+    name: str
+    script_type: ScriptType
+    threshold: int  # 1 for single-sig
+    keys: tuple[CosignerKey, ...]
+    sorted_keys: bool  # sortedmulti vs multi (meaningless for single-sig)
+    network: Network
+
+    def __post_init__(self) -> None:
+        _check_structure(self)
+
+    # --- shape -------------------------------------------------------------------------
+    @property
+    def is_multisig(self) -> bool:
+        return self.script_type.is_multisig
+
+    @property
+    def policy(self) -> str:
+        if not self.is_multisig:
+            return "single signature"
+        return f"{self.threshold} of {len(self.keys)}"
+
+    def key_for_fingerprint(self, fingerprint: bytes) -> CosignerKey | None:
+        return next((key for key in self.keys if key.fingerprint == fingerprint), None)
+
+    def locate(self, fingerprint: bytes, path: tuple[int, ...]) -> tuple[bool, int] | None:
+        """A PSBT derivation -> (change, index) if it is one of our keys' origin + (0|1, i)."""
+        key = self.key_for_fingerprint(fingerprint)
+        if key is None or len(path) != len(key.origin_path) + 2:
+            return None
+        if tuple(path[: len(key.origin_path)]) != key.origin_path:
+            return None
+        chain, index = path[-2], path[-1]
+        if chain not in (0, 1) or index >= HARDENED:
+            return None
+        return bool(chain), index
+
+    # --- descriptor --------------------------------------------------------------------
+    def descriptor(self, change: bool | None = None) -> str:
+        """Canonical descriptor with checksum: `/<0;1>/*` multipath, or one chain if asked."""
+        suffix = "/<0;1>/*" if change is None else f"/{int(change)}/*"
+        keys = [key.descriptor_key(multipath=False) + suffix for key in self.keys]
+        if self.is_multisig:
+            function = "sortedmulti" if self.sorted_keys else "multi"
+            inner = f"{function}({self.threshold},{','.join(keys)})"
+        else:
+            inner = keys[0]
+        wrappers = {
+            ScriptType.P2WSH: "wsh({})",
+            ScriptType.P2SH_P2WSH: "sh(wsh({}))",
+            ScriptType.P2SH: "sh({})",
+            ScriptType.P2WPKH: "wpkh({})",
+            ScriptType.P2SH_P2WPKH: "sh(wpkh({}))",
+            ScriptType.P2TR: "tr({})",
+        }
+        text = wrappers[self.script_type].format(inner)
+        return f"{text}#{checksum(text)}"
+
+    # --- scripts and addresses ---------------------------------------------------------
+    def pubkeys(self, change: bool, index: int) -> list[PublicKey]:
+        """The cosigners' keys at this address, in script order (sorted for sortedmulti)."""
+        keys = [key.derive(change, index) for key in self.keys]
+        if self.is_multisig and self.sorted_keys:
+            keys.sort(key=lambda pub: pub.sec())
+        return keys
+
+    def _multisig_script(self, change: bool, index: int) -> Script:
+        return embit_script.multisig(self.threshold, self.pubkeys(change, index))
+
+    def witness_script(self, change: bool, index: int) -> Script | None:
+        """The multisig script for wsh and sh(wsh); None for the other types."""
+        if self.script_type in (ScriptType.P2WSH, ScriptType.P2SH_P2WSH):
+            return self._multisig_script(change, index)
+        return None
+
+    def redeem_script(self, change: bool, index: int) -> Script | None:
+        """The script that sh() commits to; None when there is no sh() wrapper."""
+        if self.script_type is ScriptType.P2SH:
+            return self._multisig_script(change, index)
+        if self.script_type is ScriptType.P2SH_P2WSH:
+            return embit_script.p2wsh(self._multisig_script(change, index))
+        if self.script_type is ScriptType.P2SH_P2WPKH:
+            return embit_script.p2wpkh(self.keys[0].derive(change, index))
+        return None
+
+    def script_pubkey(self, change: bool, index: int) -> Script:
+        kind = self.script_type
+        if kind is ScriptType.P2WSH:
+            return embit_script.p2wsh(self._multisig_script(change, index))
+        redeem = self.redeem_script(change, index)
+        if redeem is not None:
+            return embit_script.p2sh(redeem)
+        pubkey = self.keys[0].derive(change, index)
+        if kind is ScriptType.P2WPKH:
+            return embit_script.p2wpkh(pubkey)
+        return embit_script.p2tr(pubkey)  # BIP-86: key path only, tweaked with no script tree
+
+    def address(self, change: bool, index: int) -> str:
+        return self.script_pubkey(change, index).address(self.network.params)
+
+    # --- construction ------------------------------------------------------------------
+    @classmethod
+    def single_sig(
+        cls, root: HDKey, script_type: ScriptType, network: Network, account: int = 0
+    ) -> "Wallet":
+        """Our own single-signature wallet at the standard BIP-49/84/86 account path."""
+        if script_type not in SINGLE_SIG_TYPES:
+            raise InvalidWallet(f"{script_type} is not a single-signature script type we support")
+        origin = script_type.account_path(network, account)
+        account_key = root.derive(list(origin)).to_public(version=network.params["xpub"])
+        key = CosignerKey(root.my_fingerprint, origin, account_key)
+        name = f"{script_type.value} account {account}"
+        return cls(name, script_type, 1, (key,), True, network)
+
+
+def _check_structure(wallet: Wallet) -> None:
+    count = len(wallet.keys)
+    if not wallet.name.strip():
+        raise InvalidWallet("a wallet needs a name")
+    if wallet.script_type in SINGLE_SIG_TYPES:
+        if count != 1 or wallet.threshold != 1:
+            raise InvalidWallet(f"a {wallet.script_type} wallet has exactly one key")
+    elif wallet.script_type in MULTISIG_TYPES:
+        if count == 0:
+            raise InvalidWallet("a multisig wallet needs at least one key")
+        if count > MAX_COSIGNERS:
+            raise InvalidWallet(
+                f"{count} cosigners is too many: at most {MAX_COSIGNERS} (the 520-byte script "
+                "limit of sh(), and the limit of the hardware cosigners for wsh())"
+            )
+        if not 1 <= wallet.threshold <= count:
+            raise InvalidWallet(
+                f"threshold {wallet.threshold} is impossible with {count} keys: use 1 to {count}"
+            )
+    else:
+        raise InvalidWallet(f"{wallet.script_type} wallets are not supported")
+    version = wallet.network.params["xpub"]
+    for key in wallet.keys:
+        if key.xpub.version != version:
+            raise InvalidWallet(
+                f"key {key.fingerprint_hex} is not a {wallet.network.value}-network xpub"
+            )
+    seen_fingerprints: set[bytes] = set()
+    seen_keys: set[bytes] = set()
+    for key in wallet.keys:
+        if key.xpub.sec() in seen_keys:
+            raise InvalidWallet(f"the key of {key.fingerprint_hex} appears twice")
+        if key.fingerprint in seen_fingerprints:
+            raise InvalidWallet(
+                f"two cosigner keys come from the same seed {key.fingerprint_hex}: "
+                "each cosigner must be a different seed"
+            )
+        seen_keys.add(key.xpub.sec())
+        seen_fingerprints.add(key.fingerprint)
