@@ -1,0 +1,465 @@
+"""Load, validate and serialise PSBTs (BIP-174 v0, BIP-370 v2, BIP-371 taproot fields).
+
+Two layers: the raw key-value maps exactly as they arrived (so that a signed PSBT is the
+received bytes plus our signatures, byte for byte, whatever field order the coordinator used),
+and embit's PSBT object for meaning (transaction, scripts, derivations). `load_psbt` checks
+the structure against the BIPs' rules itself, because embit accepts several invalid PSBTs and
+rejects some valid ones (an unsigned transaction with no inputs).
+"""
+
+import base64
+import binascii
+import io
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from embit import compact
+from embit.base import EmbitError
+from embit.psbt import PSBT, InputScope, OutputScope
+from embit.script import Script
+from embit.transaction import Transaction, TransactionInput, TransactionOutput
+
+from signer.errors import InvalidPSBT
+
+MAGIC = b"psbt\xff"
+DEFAULT_MAX_SIZE = 8 * 1024 * 1024  # far above any real multisig spend, far below the Pi's RAM
+LOCKTIME_THRESHOLD = 500_000_000  # below: block height, at or above: unix time
+
+# Field type bytes (BIP-174 / 370 / 371 / 373) that this module refers to by name.
+GLOBAL_UNSIGNED_TX = 0x00
+GLOBAL_XPUB = 0x01
+GLOBAL_TX_VERSION = 0x02
+GLOBAL_FALLBACK_LOCKTIME = 0x03
+GLOBAL_INPUT_COUNT = 0x04
+GLOBAL_OUTPUT_COUNT = 0x05
+GLOBAL_TX_MODIFIABLE = 0x06
+GLOBAL_VERSION = 0xFB
+IN_PARTIAL_SIG = 0x02
+IN_SIGHASH_TYPE = 0x03
+IN_PREVIOUS_TXID = 0x0E
+IN_OUTPUT_INDEX = 0x0F
+IN_SEQUENCE = 0x10
+IN_REQUIRED_TIME_LOCKTIME = 0x11
+IN_REQUIRED_HEIGHT_LOCKTIME = 0x12
+IN_TAP_KEY_SIG = 0x13
+OUT_AMOUNT = 0x03
+OUT_SCRIPT = 0x04
+
+KeyValue = tuple[bytes, bytes]
+
+
+@dataclass
+class PSBTMaps:
+    """The PSBT's key-value maps in received order (keys include their type byte)."""
+
+    global_map: list[KeyValue]
+    inputs: list[list[KeyValue]]
+    outputs: list[list[KeyValue]]
+
+    def serialize(self) -> bytes:
+        out = io.BytesIO()
+        out.write(MAGIC)
+        for kv_map in (self.global_map, *self.inputs, *self.outputs):
+            out.write(_map_bytes(kv_map))
+        return out.getvalue()
+
+
+class ParsedPSBT(PSBT):
+    """embit's PSBT plus the raw maps it was read from, so serialisation loses nothing."""
+
+    maps: PSBTMaps
+
+    def add_partial_sig(self, input_index: int, pubkey: bytes, signature: bytes) -> None:
+        """Record an ECDSA signature (DER + sighash byte) for pubkey (SEC bytes)."""
+        from embit.ec import PublicKey
+
+        self.inputs[input_index].partial_sigs[PublicKey.parse(pubkey)] = signature
+        self._put(input_index, bytes([IN_PARTIAL_SIG]) + pubkey, signature)
+
+    def add_taproot_key_sig(self, input_index: int, signature: bytes) -> None:
+        """Record a BIP-340 key-path signature (64 bytes, or 65 with a sighash byte)."""
+        self.inputs[input_index].unknown[bytes([IN_TAP_KEY_SIG])] = signature
+        self._put(input_index, bytes([IN_TAP_KEY_SIG]), signature)
+
+    def _put(self, input_index: int, key: bytes, value: bytes) -> None:
+        kv_map = self.maps.inputs[input_index]
+        for position, (existing, _) in enumerate(kv_map):
+            if existing == key:
+                kv_map[position] = (key, value)
+                return
+        kv_map.append((key, value))
+
+
+def decode_psbt_text(data: bytes | str) -> tuple[bytes, str]:
+    """The binary PSBT inside base64, hex or binary data, and which of the three it was."""
+    if isinstance(data, bytes) and data.startswith(MAGIC):
+        return data, "binary"
+    try:
+        text = data.decode("ascii") if isinstance(data, bytes) else data
+    except UnicodeDecodeError:
+        raise InvalidPSBT("not a PSBT: binary data without the PSBT magic bytes") from None
+    text = "".join(text.split())
+    if not text:
+        raise InvalidPSBT("empty PSBT")
+    if text[:10].lower() == MAGIC.hex():
+        try:
+            return bytes.fromhex(text), "hex"
+        except ValueError:
+            raise InvalidPSBT("PSBT hex has a non-hex character or odd length") from None
+    try:
+        raw = base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        raise InvalidPSBT("not a PSBT: neither valid base64 nor hex") from None
+    if not raw.startswith(MAGIC):
+        raise InvalidPSBT("not a PSBT: the data does not start with the PSBT magic bytes")
+    return raw, "base64"
+
+
+def encode_psbt(raw: bytes, encoding: str) -> bytes:
+    """raw PSBT bytes in the named encoding ("base64", "hex" or "binary")."""
+    if encoding == "base64":
+        return base64.b64encode(raw)
+    if encoding == "hex":
+        return raw.hex().encode()
+    return raw
+
+
+def load_psbt(data: bytes | str, *, max_size: int = DEFAULT_MAX_SIZE) -> ParsedPSBT:
+    """Parse a base64, hex or binary PSBT (v0 or v2); InvalidPSBT says what is wrong."""
+    if len(data) > max_size * 2:  # hex is twice the size; checked again on the binary
+        raise InvalidPSBT(f"PSBT too large (more than {max_size:,} bytes)")
+    raw, _ = decode_psbt_text(data)
+    if len(raw) > max_size:
+        raise InvalidPSBT(f"PSBT too large ({len(raw):,} bytes, limit {max_size:,})")
+    maps, version, unsigned_tx = _read_maps(raw)
+    try:
+        return _build(maps, version, unsigned_tx)
+    except (EmbitError, ValueError, AssertionError, IndexError, RuntimeError) as exc:
+        # embit reports bad pubkeys, scripts and transactions with these
+        raise InvalidPSBT(f"invalid PSBT field: {exc or type(exc).__name__}") from None
+
+
+def serialize_psbt(psbt: PSBT) -> bytes:
+    """The PSBT's bytes: for a loaded PSBT exactly the received maps plus added signatures."""
+    if isinstance(psbt, ParsedPSBT):
+        return psbt.maps.serialize()
+    return psbt.serialize()
+
+
+def psbt_version(psbt: PSBT) -> int:
+    return 2 if psbt.version == 2 else 0
+
+
+# --- raw maps ---------------------------------------------------------------------------
+class _Reader:
+    def __init__(self, raw: bytes):
+        self.raw = raw
+        self.pos = 0
+
+    def take(self, count: int, what: str) -> bytes:
+        if self.pos + count > len(self.raw):
+            raise InvalidPSBT(f"PSBT ends in the middle of {what}")
+        chunk = self.raw[self.pos : self.pos + count]
+        self.pos += count
+        return chunk
+
+    def compact_size(self, what: str) -> int:
+        first = self.take(1, what)[0]
+        if first < 0xFD:
+            return first
+        width = {0xFD: 2, 0xFE: 4, 0xFF: 8}[first]
+        value = int.from_bytes(self.take(width, what), "little")
+        if value < {2: 0xFD, 4: 0x10000, 8: 0x100000000}[width]:
+            raise InvalidPSBT(f"non-canonical length in {what}")
+        return value
+
+    def string(self, what: str) -> bytes:
+        return self.take(self.compact_size(what), what)
+
+    @property
+    def done(self) -> bool:
+        return self.pos == len(self.raw)
+
+
+def _read_map(reader: _Reader, where: str) -> list[KeyValue]:
+    kv_map: list[KeyValue] = []
+    seen: set[bytes] = set()
+    while True:
+        key = reader.string(f"a key of the {where}")
+        if not key:
+            return kv_map
+        value = reader.string(f"a value of the {where}")
+        if key in seen:
+            raise InvalidPSBT(f"duplicate key {key[:1].hex()}... in the {where}")
+        seen.add(key)
+        kv_map.append((key, value))
+
+
+def _map_bytes(kv_map: list[KeyValue]) -> bytes:
+    out = bytearray()
+    for key, value in kv_map:
+        out += compact.to_bytes(len(key)) + key + compact.to_bytes(len(value)) + value
+    out += b"\x00"
+    return bytes(out)
+
+
+def _read_maps(raw: bytes) -> tuple[PSBTMaps, int, Transaction | None]:
+    reader = _Reader(raw)
+    if reader.take(5, "the magic bytes") != MAGIC:
+        raise InvalidPSBT("not a PSBT: missing the magic bytes")
+    global_map = _read_map(reader, "global map")
+    fields = {key: value for key, value in global_map}
+    version = int.from_bytes(_value(fields, GLOBAL_VERSION, b"\x00\x00\x00\x00"), "little")
+    if version not in (0, 2):
+        raise InvalidPSBT(f"unsupported PSBT version {version}")
+    _check_fields(global_map, _GLOBAL_RULES, version, "global map")
+    unsigned_tx = None
+    if version == 0:
+        if bytes([GLOBAL_UNSIGNED_TX]) not in fields:
+            raise InvalidPSBT("PSBTv0 without the unsigned transaction")
+        unsigned_tx = _parse_unsigned_tx(fields[bytes([GLOBAL_UNSIGNED_TX])])
+        n_inputs, n_outputs = len(unsigned_tx.vin), len(unsigned_tx.vout)
+    else:
+        for required, name in ((GLOBAL_TX_VERSION, "TX_VERSION"), (GLOBAL_INPUT_COUNT,
+                               "INPUT_COUNT"), (GLOBAL_OUTPUT_COUNT, "OUTPUT_COUNT")):
+            if bytes([required]) not in fields:
+                raise InvalidPSBT(f"PSBTv2 without PSBT_GLOBAL_{name}")
+        n_inputs = _compact_value(fields[bytes([GLOBAL_INPUT_COUNT])], "input count")
+        n_outputs = _compact_value(fields[bytes([GLOBAL_OUTPUT_COUNT])], "output count")
+    inputs = []
+    for index in range(n_inputs):
+        kv_map = _read_map(reader, f"map of input {index}")
+        _check_fields(kv_map, _INPUT_RULES, version, f"input {index}")
+        if version == 2:
+            _require(kv_map, (IN_PREVIOUS_TXID, IN_OUTPUT_INDEX), f"input {index}")
+        inputs.append(kv_map)
+    outputs = []
+    for index in range(n_outputs):
+        kv_map = _read_map(reader, f"map of output {index}")
+        _check_fields(kv_map, _OUTPUT_RULES, version, f"output {index}")
+        if version == 2:
+            _require(kv_map, (OUT_AMOUNT, OUT_SCRIPT), f"output {index}")
+        outputs.append(kv_map)
+    if not reader.done:
+        raise InvalidPSBT(f"{len(raw) - reader.pos} unexpected bytes after the last output map")
+    return PSBTMaps(global_map, inputs, outputs), version, unsigned_tx
+
+
+def _value(fields: dict[bytes, bytes], type_byte: int, default: bytes) -> bytes:
+    return fields.get(bytes([type_byte]), default)
+
+
+def _require(kv_map: list[KeyValue], types: tuple[int, ...], where: str) -> None:
+    present = {key for key, _ in kv_map}
+    for type_byte in types:
+        if bytes([type_byte]) not in present:
+            raise InvalidPSBT(f"PSBTv2 {where} lacks required field 0x{type_byte:02x}")
+
+
+def _compact_value(value: bytes, what: str) -> int:
+    reader = _Reader(value)
+    number = reader.compact_size(what)
+    if not reader.done:
+        raise InvalidPSBT(f"{what} has trailing bytes")
+    return number
+
+
+def _parse_unsigned_tx(value: bytes) -> Transaction:
+    """The v0 unsigned transaction: always the legacy serialisation, with empty scriptSigs."""
+    reader = _Reader(value)
+    what = "the unsigned transaction"
+    version = int.from_bytes(reader.take(4, what), "little")
+    vin = []
+    for _ in range(reader.compact_size(what)):
+        txid = bytes(reversed(reader.take(32, what)))
+        vout = int.from_bytes(reader.take(4, what), "little")
+        if reader.string(what):
+            raise InvalidPSBT("the unsigned transaction has a non-empty scriptSig")
+        vin.append(TransactionInput(txid, vout, sequence=int.from_bytes(reader.take(4, what),
+                                                                         "little")))
+    vout_list = []
+    for _ in range(reader.compact_size(what)):
+        amount = int.from_bytes(reader.take(8, what), "little")
+        vout_list.append(TransactionOutput(amount, Script(reader.string(what))))
+    locktime = int.from_bytes(reader.take(4, what), "little")
+    if not reader.done:
+        # also catches the segwit serialisation, which BIP-174 forbids here
+        raise InvalidPSBT("the unsigned transaction has trailing bytes or witness data")
+    return Transaction(version=version, vin=vin, vout=vout_list, locktime=locktime)
+
+
+# --- per-field rules ---------------------------------------------------------------------
+@dataclass(frozen=True)
+class _Rule:
+    name: str
+    key_lengths: Callable[[int], bool] = lambda n: n == 1
+    value_check: Callable[[bytes], str | None] = lambda v: None
+    versions: frozenset[int] = field(default_factory=lambda: frozenset({0, 2}))
+
+
+V0_ONLY, V2_ONLY = frozenset({0}), frozenset({2})
+
+
+def _exact(size: int) -> Callable[[bytes], str | None]:
+    return lambda v: None if len(v) == size else f"must be {size} bytes"
+
+
+def _sizes(*sizes: int) -> Callable[[bytes], str | None]:
+    return lambda v: None if len(v) in sizes else f"must be {' or '.join(map(str, sizes))} bytes"
+
+
+def _derivation(v: bytes) -> str | None:
+    return None if len(v) >= 4 and len(v) % 4 == 0 else "is not a fingerprint and path"
+
+
+def _tap_derivation(v: bytes) -> str | None:
+    reader = _Reader(v)
+    try:
+        leaves = reader.compact_size("leaf count")
+    except InvalidPSBT:
+        return "has no leaf hash count"
+    rest = len(v) - reader.pos - 32 * leaves
+    return None if rest >= 4 and rest % 4 == 0 else "has an invalid length"
+
+
+def _time_locktime(v: bytes) -> str | None:
+    if len(v) != 4:
+        return "must be 4 bytes"
+    return None if int.from_bytes(v, "little") >= LOCKTIME_THRESHOLD else "is not a time"
+
+
+def _height_locktime(v: bytes) -> str | None:
+    if len(v) != 4:
+        return "must be 4 bytes"
+    return None if 0 < int.from_bytes(v, "little") < LOCKTIME_THRESHOLD else "is not a height"
+
+
+def _tap_tree(v: bytes) -> str | None:
+    if not v:
+        return "must not be empty"
+    reader = _Reader(v)
+    try:
+        while not reader.done:
+            depth, _leaf_version = reader.take(2, "tap tree")
+            reader.string("tap tree")
+            if depth > 128:
+                return "is deeper than 128"
+    except InvalidPSBT:
+        return "is truncated"
+    return None
+
+
+def _witness_utxo(v: bytes) -> str | None:
+    reader = _Reader(v)
+    try:
+        reader.take(8, "amount")
+        reader.string("script")
+    except InvalidPSBT:
+        return "is truncated"
+    return None if reader.done else "has trailing bytes"
+
+
+def _multiple_of(size: int) -> Callable[[bytes], str | None]:
+    return lambda v: None if v and len(v) % size == 0 else f"is not a multiple of {size} bytes"
+
+
+def _pubkey_key(n: int) -> bool:
+    return n in (34, 66)
+
+
+_GLOBAL_RULES: dict[int, _Rule] = {
+    GLOBAL_UNSIGNED_TX: _Rule("UNSIGNED_TX", versions=V0_ONLY),
+    GLOBAL_XPUB: _Rule("XPUB", lambda n: n == 79, _derivation),
+    GLOBAL_TX_VERSION: _Rule("TX_VERSION", value_check=_exact(4), versions=V2_ONLY),
+    GLOBAL_FALLBACK_LOCKTIME: _Rule("FALLBACK_LOCKTIME", value_check=_exact(4),
+                                    versions=V2_ONLY),
+    GLOBAL_INPUT_COUNT: _Rule("INPUT_COUNT", versions=V2_ONLY),
+    GLOBAL_OUTPUT_COUNT: _Rule("OUTPUT_COUNT", versions=V2_ONLY),
+    GLOBAL_TX_MODIFIABLE: _Rule("TX_MODIFIABLE", value_check=_exact(1), versions=V2_ONLY),
+    GLOBAL_VERSION: _Rule("VERSION", value_check=_exact(4)),
+}
+_INPUT_RULES: dict[int, _Rule] = {
+    0x00: _Rule("NON_WITNESS_UTXO"),
+    0x01: _Rule("WITNESS_UTXO", value_check=_witness_utxo),
+    IN_PARTIAL_SIG: _Rule("PARTIAL_SIG", _pubkey_key),
+    IN_SIGHASH_TYPE: _Rule("SIGHASH_TYPE", value_check=_exact(4)),
+    0x04: _Rule("REDEEM_SCRIPT"),
+    0x05: _Rule("WITNESS_SCRIPT"),
+    0x06: _Rule("BIP32_DERIVATION", _pubkey_key, _derivation),
+    0x07: _Rule("FINAL_SCRIPTSIG"),
+    0x08: _Rule("FINAL_SCRIPTWITNESS"),
+    0x0A: _Rule("RIPEMD160", lambda n: n == 21),
+    0x0B: _Rule("SHA256", lambda n: n == 33),
+    0x0C: _Rule("HASH160", lambda n: n == 21),
+    0x0D: _Rule("HASH256", lambda n: n == 33),
+    IN_PREVIOUS_TXID: _Rule("PREVIOUS_TXID", value_check=_exact(32), versions=V2_ONLY),
+    IN_OUTPUT_INDEX: _Rule("OUTPUT_INDEX", value_check=_exact(4), versions=V2_ONLY),
+    IN_SEQUENCE: _Rule("SEQUENCE", value_check=_exact(4), versions=V2_ONLY),
+    IN_REQUIRED_TIME_LOCKTIME: _Rule("REQUIRED_TIME_LOCKTIME", value_check=_time_locktime,
+                                     versions=V2_ONLY),
+    IN_REQUIRED_HEIGHT_LOCKTIME: _Rule("REQUIRED_HEIGHT_LOCKTIME", value_check=_height_locktime,
+                                       versions=V2_ONLY),
+    IN_TAP_KEY_SIG: _Rule("TAP_KEY_SIG", value_check=_sizes(64, 65)),
+    0x14: _Rule("TAP_SCRIPT_SIG", lambda n: n == 65, _sizes(64, 65)),
+    0x15: _Rule("TAP_LEAF_SCRIPT", lambda n: n >= 34 and (n - 34) % 32 == 0 and n <= 34 + 32 * 128,
+                lambda v: None if v else "must not be empty"),
+    0x16: _Rule("TAP_BIP32_DERIVATION", lambda n: n == 33, _tap_derivation),
+    0x17: _Rule("TAP_INTERNAL_KEY", value_check=_exact(32)),
+    0x18: _Rule("TAP_MERKLE_ROOT", value_check=_exact(32)),
+    0x1A: _Rule("MUSIG2_PARTICIPANT_PUBKEYS", lambda n: n == 34, _multiple_of(33)),
+    0x1B: _Rule("MUSIG2_PUB_NONCE", lambda n: n in (67, 99), _exact(66)),
+    0x1C: _Rule("MUSIG2_PARTIAL_SIG", lambda n: n in (67, 99), _exact(32)),
+}
+_OUTPUT_RULES: dict[int, _Rule] = {
+    0x00: _Rule("REDEEM_SCRIPT"),
+    0x01: _Rule("WITNESS_SCRIPT"),
+    0x02: _Rule("BIP32_DERIVATION", _pubkey_key, _derivation),
+    OUT_AMOUNT: _Rule("AMOUNT", value_check=_exact(8), versions=V2_ONLY),
+    OUT_SCRIPT: _Rule("SCRIPT", versions=V2_ONLY),
+    0x05: _Rule("TAP_INTERNAL_KEY", value_check=_exact(32)),
+    0x06: _Rule("TAP_TREE", value_check=_tap_tree),
+    0x07: _Rule("TAP_BIP32_DERIVATION", lambda n: n == 33, _tap_derivation),
+    0x08: _Rule("MUSIG2_PARTICIPANT_PUBKEYS", lambda n: n == 34, _multiple_of(33)),
+}
+
+
+def _check_fields(kv_map: list[KeyValue], rules: dict[int, _Rule], version: int,
+                  where: str) -> None:
+    for key, value in kv_map:
+        rule = rules.get(key[0])
+        if rule is None:
+            continue  # unknown and proprietary fields are kept as they are
+        if version not in rule.versions:
+            raise InvalidPSBT(f"{rule.name} in the {where} is not allowed in a PSBTv{version}")
+        if not rule.key_lengths(len(key)):
+            raise InvalidPSBT(f"{rule.name} key in the {where} has the wrong length")
+        problem = rule.value_check(value)
+        if problem:
+            raise InvalidPSBT(f"{rule.name} in the {where} {problem}")
+
+
+# --- embit objects ------------------------------------------------------------------------
+def _build(maps: PSBTMaps, version: int, unsigned_tx: Transaction | None) -> ParsedPSBT:
+    skipped = {bytes([GLOBAL_UNSIGNED_TX]), bytes([GLOBAL_VERSION])}
+    unknown = {key: value for key, value in maps.global_map if key not in skipped}
+    psbt = ParsedPSBT(unsigned_tx, unknown, version=2 if version == 2 else None)
+    for index, kv_map in enumerate(maps.inputs):
+        vin = unsigned_tx.vin[index] if unsigned_tx else None
+        psbt.inputs[index] = InputScope.read_from(io.BytesIO(_map_bytes(kv_map)), vin=vin)
+    for index, kv_map in enumerate(maps.outputs):
+        vout = unsigned_tx.vout[index] if unsigned_tx else None
+        psbt.outputs[index] = OutputScope.read_from(io.BytesIO(_map_bytes(kv_map)), vout=vout)
+    psbt.maps = maps
+    for index, inp in enumerate(psbt.inputs):
+        _check_previous_tx(index, inp)
+    return psbt
+
+
+def _check_previous_tx(index: int, inp: InputScope) -> None:
+    """As Bitcoin Core: a previous transaction must be the one the input spends."""
+    if inp.non_witness_utxo is None:
+        return
+    if inp.non_witness_utxo.txid() != inp.txid:
+        raise InvalidPSBT(f"input {index}: the previous transaction does not match its txid")
+    if inp.vout >= len(inp.non_witness_utxo.vout):
+        raise InvalidPSBT(f"input {index}: spends output {inp.vout}, which does not exist")
