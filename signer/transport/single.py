@@ -1,0 +1,292 @@
+"""Classify the payload of one plain (non-animated) QR into a typed Payload.
+
+Decided by structure, in an order where no earlier rule can claim a later one's input:
+raw bytes -> PSBT / compact SeedQR / transaction / bytes; text -> base64 PSBT, standard
+SeedQR digits, hex PSBT or transaction, bitcoin: URI, descriptor, xpub, address, wallet JSON,
+Coldcard/BSMS wallet text, BIP-39 words, base43 (Electrum) PSBT or transaction, else TEXT.
+"""
+
+import base64
+import binascii
+import io
+import json
+import re
+import struct
+from decimal import Decimal, InvalidOperation
+from urllib.parse import parse_qsl, unquote
+
+from embit import base58, bech32, bip39
+from embit.base import EmbitError
+from embit.descriptor.checksum import checksum as descriptor_checksum
+from embit.networks import NETWORKS
+from embit.transaction import Transaction
+from embit.wordlists.bip39 import WORDLIST
+
+from signer.errors import InvalidKey, InvalidMnemonic, InvalidWallet, TransportError
+from signer.transport import base43, seedqr
+from signer.transport.types import Format, Payload, PayloadKind
+
+PSBT_MAGIC = b"psbt\xff"
+PSBT_BASE64_PREFIX = "cHNidP8"  # base64 of the magic
+_MNEMONIC_LENGTHS = (12, 15, 18, 21, 24)
+_WORDS = frozenset(WORDLIST)
+_HEX = re.compile(r"(?:[0-9a-fA-F]{2})+")
+_DESCRIPTOR = re.compile(
+    r"(sh|wsh|tr|pkh|wpkh|multi|sortedmulti|multi_a|sortedmulti_a|combo|addr|raw|rawtr)\(.*\)"
+    r"(#[a-z0-9]{8})?",
+    re.DOTALL,
+)
+_XPUB = re.compile(
+    r"(?:\[(?P<fingerprint>[0-9a-fA-F]{8})(?P<path>(?:/\d+['hH]?)*)\])?"
+    r"(?P<key>[a-zA-Z]pub[1-9A-HJ-NP-Za-km-z]{100,112})"
+)
+_BASE58_ADDRESS = re.compile(r"[123mn][1-9A-HJ-NP-Za-km-z]{25,34}")
+_BECH32_ADDRESS = re.compile(r"(bc|tb|bcrt)1[02-9ac-hj-np-z]{8,87}", re.IGNORECASE)
+# SLIP-132 and BIP-32 public version bytes -> (network name, prefix name).
+_PUB_VERSIONS = {
+    params[name]: (network, name)
+    for network, params in NETWORKS.items()
+    if network in ("main", "test")
+    for name in ("xpub", "ypub", "zpub", "Ypub", "Zpub")
+}
+
+
+def classify(data: str | bytes) -> Payload:
+    """The typed payload of one QR; raises an AirsignError subclass for damaged content."""
+    if isinstance(data, bytes):
+        return _classify_bytes(data)
+    return classify_text(data)
+
+
+def _classify_bytes(raw: bytes) -> Payload:
+    if raw.startswith(PSBT_MAGIC):
+        return Payload(PayloadKind.PSBT, raw, Format.SINGLE, "binary")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        text = None
+    if text is not None and _is_plain_text(text):
+        return classify_text(text)
+    compact = seedqr.compact_bytes(raw)
+    if compact is not None:
+        return _seed_payload(seedqr.decode(compact), "compact")
+    if _parses_as_transaction(raw):
+        return Payload(PayloadKind.TRANSACTION, raw, Format.SINGLE, "binary")
+    return Payload(PayloadKind.BYTES, raw, Format.SINGLE, "binary")
+
+
+def _is_plain_text(text: str) -> bool:
+    """Printable text (newlines and tabs allowed): not binary that a reader turned into str."""
+    return all(char in "\n\r\t" or (char.isprintable() and char != "\x7f") for char in text)
+
+
+def classify_text(text: str) -> Payload:
+    if not _is_plain_text(text) and seedqr.compact_bytes(text) is not None:
+        return _seed_payload(seedqr.decode(text), "compact")
+    stripped = text.strip()
+    for rule in _TEXT_RULES:
+        payload = rule(stripped)
+        if payload is not None:
+            return payload
+    return Payload(PayloadKind.TEXT, stripped, Format.SINGLE, "text")
+
+
+def _seed_payload(words: list[str], encoding: str) -> Payload:
+    return Payload(PayloadKind.SEEDQR, " ".join(words), Format.SINGLE, encoding)
+
+
+def _base64_psbt(text: str) -> Payload | None:
+    if not text.startswith(PSBT_BASE64_PREFIX):
+        return None
+    try:
+        raw = base64.b64decode(text, validate=True)
+    except binascii.Error:
+        raise TransportError("a base64 PSBT that does not decode: damaged or cut short") from None
+    return Payload(PayloadKind.PSBT, raw, Format.SINGLE, "base64")
+
+
+def _standard_seedqr(text: str) -> Payload | None:
+    if not seedqr.is_standard(text):
+        return None
+    return _seed_payload(seedqr.decode(text), "standard")
+
+
+def _hex_psbt_or_transaction(text: str) -> Payload | None:
+    if not _HEX.fullmatch(text):
+        return None
+    raw = bytes.fromhex(text)
+    if raw.startswith(PSBT_MAGIC):
+        return Payload(PayloadKind.PSBT, raw, Format.SINGLE, "hex")
+    if _parses_as_transaction(raw):
+        return Payload(PayloadKind.TRANSACTION, raw, Format.SINGLE, "hex")
+    return None
+
+
+def _parses_as_transaction(raw: bytes) -> bool:
+    stream = io.BytesIO(raw)
+    try:
+        Transaction.read_from(stream)
+    except (EmbitError, ValueError, IndexError, struct.error):
+        return False
+    return stream.tell() == len(raw) and len(raw) >= 60
+
+
+def address_network(address: str) -> str | None:
+    """"main" or "test" (testnet, signet and regtest share prefixes) for a valid address."""
+    if _BECH32_ADDRESS.fullmatch(address):
+        hrp = address[: address.rfind("1")].lower()
+        version, program = bech32.decode(hrp, address)
+        if version is None or program is None:
+            return None
+        return {"bc": "main", "tb": "test", "bcrt": "test"}[hrp]
+    if _BASE58_ADDRESS.fullmatch(address):
+        try:
+            raw = base58.decode_check(address)
+        except (ValueError, EmbitError):
+            return None
+        if len(raw) != 21:
+            return None
+        for network in ("main", "test"):
+            if raw[:1] in (NETWORKS[network]["p2pkh"], NETWORKS[network]["p2sh"]):
+                return network
+    return None
+
+
+def _normalised_address(address: str) -> str:
+    return address.lower() if _BECH32_ADDRESS.fullmatch(address) else address
+
+
+def _bitcoin_uri(text: str) -> Payload | None:
+    if not text.lower().startswith("bitcoin:"):
+        return None
+    address, _, query = text[len("bitcoin:") :].partition("?")
+    network = address_network(address)
+    if network is None:
+        raise TransportError("bitcoin: URI without a valid address (damaged or cut short?)")
+    meta = {"network": network}
+    for key, value in parse_qsl(query, keep_blank_values=True):
+        name = key.lower()
+        if name == "amount":
+            meta["amount"] = _btc_amount(value)
+        elif name in ("label", "message"):
+            meta[name] = unquote(value)
+        elif name.startswith("req-"):
+            raise TransportError(f"bitcoin: URI requires {key!r}, which airsign does not know")
+    return Payload(PayloadKind.ADDRESS, _normalised_address(address), Format.SINGLE, "bip21", meta)
+
+
+def _btc_amount(value: str) -> str:
+    try:
+        amount = Decimal(value)
+    except InvalidOperation:
+        raise TransportError(f"bitcoin: URI amount {value!r} is not a number") from None
+    if not amount.is_finite() or amount < 0 or amount.as_tuple().exponent < -8:
+        raise TransportError(f"bitcoin: URI amount {value!r} is not a valid BTC amount")
+    return value
+
+
+def _bare_address(text: str) -> Payload | None:
+    if not (_BECH32_ADDRESS.fullmatch(text) or _BASE58_ADDRESS.fullmatch(text)):
+        return None
+    network = address_network(text)
+    if network is None:
+        if _BECH32_ADDRESS.fullmatch(text):
+            raise TransportError("address checksum does not match: damaged or mistyped")
+        return None  # base58-looking text that is not an address: let later rules decide
+    return Payload(PayloadKind.ADDRESS, _normalised_address(text), Format.SINGLE, "address",
+                   {"network": network})
+
+
+def _descriptor(text: str) -> Payload | None:
+    if not _DESCRIPTOR.fullmatch(text):
+        return None
+    body, _, given = text.partition("#")
+    if given:
+        try:
+            expected = descriptor_checksum(body)
+        except EmbitError:
+            raise InvalidWallet("descriptor contains characters descriptors cannot") from None
+        if given != expected:
+            raise InvalidWallet("descriptor checksum does not match: damaged or edited")
+    return Payload(PayloadKind.DESCRIPTOR, text, Format.SINGLE, "descriptor")
+
+
+def _xpub(text: str) -> Payload | None:
+    match = _XPUB.fullmatch(text)
+    if match is None:
+        return None
+    try:
+        raw = base58.decode_check(match["key"])
+    except (ValueError, EmbitError):
+        raise InvalidKey("extended public key checksum does not match: damaged?") from None
+    if len(raw) != 78 or raw[:4] not in _PUB_VERSIONS:
+        raise InvalidKey("not a known extended public key (xpub/ypub/zpub/Ypub/Zpub/tpub...)")
+    network, version = _PUB_VERSIONS[raw[:4]]
+    meta = {"network": network, "version": version}
+    if match["fingerprint"]:
+        meta["fingerprint"] = match["fingerprint"].lower()
+        meta["path"] = "m" + match["path"]
+    return Payload(PayloadKind.XPUB, text, Format.SINGLE, "xpub", meta)
+
+
+def _wallet_json(text: str) -> Payload | None:
+    if not text.startswith("{"):
+        return None
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError:
+        return None
+    wallet_keys = {"descriptor", "keystores", "outputDescriptor", "xfp", "p2wsh", "p2sh_p2wsh"}
+    if isinstance(document, dict) and wallet_keys & document.keys():
+        return Payload(PayloadKind.WALLET_FILE, text, Format.SINGLE, "json")
+    return None
+
+
+def _wallet_text(text: str) -> Payload | None:
+    """Coldcard's multisig setup file (Name:/Policy:/Format:/Derivation: lines) or BSMS."""
+    if text.startswith("BSMS 1.0"):
+        return Payload(PayloadKind.WALLET_FILE, text, Format.SINGLE, "bsms")
+    labels = {line.split(":", 1)[0].strip().lower() for line in text.splitlines() if ":" in line}
+    if "policy" in labels and ("format" in labels or "derivation" in labels):
+        return Payload(PayloadKind.WALLET_FILE, text, Format.SINGLE, "coldcard")
+    return None
+
+
+def _mnemonic(text: str) -> Payload | None:
+    words = text.lower().split()
+    if len(words) not in _MNEMONIC_LENGTHS or not all(word.isalpha() for word in words):
+        return None
+    unknown = [position for position, word in enumerate(words) if word not in _WORDS]
+    if len(unknown) > 2:
+        return None  # ordinary text, not a seed with a typo
+    if unknown:
+        raise InvalidMnemonic(f"word {unknown[0] + 1} is not a BIP-39 English word", unknown[0])
+    if not bip39.mnemonic_is_valid(" ".join(words)):
+        raise InvalidMnemonic("the BIP-39 checksum does not match", len(words) - 1)
+    return Payload(PayloadKind.MNEMONIC, " ".join(words), Format.SINGLE, "words")
+
+
+def _base43_psbt_or_transaction(text: str) -> Payload | None:
+    if not base43.is_base43(text):
+        return None
+    raw = base43.decode(text)
+    if raw.startswith(PSBT_MAGIC):
+        return Payload(PayloadKind.PSBT, raw, Format.SINGLE, "base43")
+    if _parses_as_transaction(raw):
+        return Payload(PayloadKind.TRANSACTION, raw, Format.SINGLE, "base43")
+    return None
+
+
+_TEXT_RULES = (
+    _base64_psbt,
+    _standard_seedqr,
+    _hex_psbt_or_transaction,
+    _bitcoin_uri,
+    _descriptor,
+    _xpub,
+    _bare_address,
+    _wallet_json,
+    _wallet_text,
+    _mnemonic,
+    _base43_psbt_or_transaction,
+)
