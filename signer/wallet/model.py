@@ -6,6 +6,7 @@ signing, address checks) can rely on them. Whether the wallet holds *our* key is
 check (signer.wallet.validate) because it needs the seed.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -137,36 +138,19 @@ class Wallet:
             keys.sort(key=lambda pub: pub.sec())
         return keys
 
-    def _multisig_script(self, change: bool, index: int) -> Script:
-        return embit_script.multisig(self.threshold, self.pubkeys(change, index))
+    def output(self, change: bool, index: int) -> "OutputScripts":
+        return build_output(self.script_type, self.threshold, self.pubkeys(change, index))
+
+    def script_pubkey(self, change: bool, index: int) -> Script:
+        return self.output(change, index).script_pubkey
 
     def witness_script(self, change: bool, index: int) -> Script | None:
         """The multisig script for wsh and sh(wsh); None for the other types."""
-        if self.script_type in (ScriptType.P2WSH, ScriptType.P2SH_P2WSH):
-            return self._multisig_script(change, index)
-        return None
+        return self.output(change, index).witness_script
 
     def redeem_script(self, change: bool, index: int) -> Script | None:
         """The script that sh() commits to; None when there is no sh() wrapper."""
-        if self.script_type is ScriptType.P2SH:
-            return self._multisig_script(change, index)
-        if self.script_type is ScriptType.P2SH_P2WSH:
-            return embit_script.p2wsh(self._multisig_script(change, index))
-        if self.script_type is ScriptType.P2SH_P2WPKH:
-            return embit_script.p2wpkh(self.keys[0].derive(change, index))
-        return None
-
-    def script_pubkey(self, change: bool, index: int) -> Script:
-        kind = self.script_type
-        if kind is ScriptType.P2WSH:
-            return embit_script.p2wsh(self._multisig_script(change, index))
-        redeem = self.redeem_script(change, index)
-        if redeem is not None:
-            return embit_script.p2sh(redeem)
-        pubkey = self.keys[0].derive(change, index)
-        if kind is ScriptType.P2WPKH:
-            return embit_script.p2wpkh(pubkey)
-        return embit_script.p2tr(pubkey)  # BIP-86: key path only, tweaked with no script tree
+        return self.output(change, index).redeem_script
 
     def address(self, change: bool, index: int) -> str:
         return self.script_pubkey(change, index).address(self.network.params)
@@ -184,6 +168,37 @@ class Wallet:
         key = CosignerKey(root.my_fingerprint, origin, account_key)
         name = f"{script_type.value} account {account}"
         return cls(name, script_type, 1, (key,), True, network)
+
+
+@dataclass(frozen=True)
+class OutputScripts:
+    script_pubkey: Script
+    redeem_script: Script | None  # what sh() commits to
+    witness_script: Script | None  # what wsh() commits to
+
+
+def build_output(
+    script_type: ScriptType, threshold: int, pubkeys: Sequence[PublicKey]
+) -> OutputScripts:
+    """The output scripts of one address; pubkeys are in script order already."""
+    if script_type.is_multisig:
+        multisig = embit_script.multisig(threshold, list(pubkeys))
+        if script_type is ScriptType.P2SH:
+            return OutputScripts(embit_script.p2sh(multisig), multisig, None)
+        if script_type is ScriptType.P2WSH:
+            return OutputScripts(embit_script.p2wsh(multisig), None, multisig)
+        nested = embit_script.p2wsh(multisig)
+        return OutputScripts(embit_script.p2sh(nested), nested, multisig)
+    (pubkey,) = pubkeys
+    if script_type is ScriptType.P2WPKH:
+        return OutputScripts(embit_script.p2wpkh(pubkey), None, None)
+    if script_type is ScriptType.P2SH_P2WPKH:
+        nested = embit_script.p2wpkh(pubkey)
+        return OutputScripts(embit_script.p2sh(nested), nested, None)
+    if script_type is ScriptType.P2TR:
+        # BIP-86: key path only, the internal key tweaked with an empty script tree.
+        return OutputScripts(embit_script.p2tr(pubkey), None, None)
+    raise InvalidWallet(f"{script_type} outputs are not supported")
 
 
 def _check_structure(wallet: Wallet) -> None:

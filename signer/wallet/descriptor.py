@@ -1,0 +1,355 @@
+"""Output descriptors (BIP-380..383, 386 key path, 389 multipath) for the forms a wallet uses.
+
+Two layers. `parse_descriptor` reads the grammar of the script types we support (wpkh,
+sh(wpkh), tr(KEY), sh(multi), wsh(multi), sh(wsh(multi)), and sortedmulti) with any
+BIP-380 key expression, and can compute their scripts. `wallet_from_descriptors` then
+holds the result to the stricter shape of a cosigner wallet: extended public keys with an
+origin, derived `/<0;1>/*` (or `/0/*` and `/1/*`), one network.
+
+Error messages never quote a key expression: a pasted descriptor may hold a private key.
+"""
+
+import re
+from dataclasses import dataclass
+from enum import Enum
+
+from embit import base58
+from embit.base import EmbitError
+from embit.bip32 import HDKey
+from embit.descriptor.checksum import checksum
+from embit.ec import PrivateKey, PublicKey
+
+from signer.errors import InvalidWallet
+from signer.network import Network
+from signer.scripts import HARDENED, ScriptType
+from signer.wallet.extkeys import parse_extended_key
+from signer.wallet.model import MAX_COSIGNERS, CosignerKey, OutputScripts, Wallet, build_output
+
+_CHECKSUM_CHARSET = set("qpzry9x8gf2tvdw0s3jn54khce6mua7l")
+_HARDENED_MARKERS = ("'", "h", "H")
+# sh() commits to at most 520 bytes of redeem script (BIP-16 push limit).
+_MAX_SH_SCRIPT = 520
+
+
+class Wildcard(Enum):
+    NONE = "none"
+    UNHARDENED = "*"
+    HARDENED = "*h"
+
+
+@dataclass(frozen=True)
+class KeyExpression:
+    """One BIP-380 key expression: [origin] key /steps [/*]."""
+
+    fingerprint: bytes | None  # origin fingerprint, None without an origin
+    origin_path: tuple[int, ...]
+    key: HDKey | PublicKey | PrivateKey
+    steps: tuple[tuple[int, ...], ...]  # after the key; a step of several = BIP-389 multipath
+    wildcard: Wildcard
+    network: str | None  # "main" / "test" for extended keys and WIF, None for hex keys
+
+    @property
+    def branches(self) -> int:
+        return max((len(step) for step in self.steps), default=1)
+
+    @property
+    def is_private(self) -> bool:
+        return isinstance(self.key, PrivateKey) or (
+            isinstance(self.key, HDKey) and self.key.is_private
+        )
+
+    def public_key(self, branch: int = 0, index: int = 0) -> PublicKey:
+        """The public key for one multipath branch and one wildcard index."""
+        if not isinstance(self.key, HDKey):
+            return self.key.get_public_key() if isinstance(self.key, PrivateKey) else self.key
+        path = [step[branch] if len(step) > 1 else step[0] for step in self.steps]
+        if self.wildcard is Wildcard.UNHARDENED:
+            path.append(index)
+        elif self.wildcard is Wildcard.HARDENED:
+            path.append(index + HARDENED)
+        try:
+            return self.key.derive(path).get_public_key()
+        except EmbitError:
+            raise InvalidWallet("a public key cannot derive a hardened child") from None
+
+
+@dataclass(frozen=True)
+class ParsedDescriptor:
+    script_type: ScriptType
+    threshold: int
+    sorted_keys: bool
+    keys: tuple[KeyExpression, ...]
+
+    @property
+    def branches(self) -> int:
+        return max(key.branches for key in self.keys)
+
+    def output(self, branch: int = 0, index: int = 0) -> OutputScripts:
+        pubkeys = [key.public_key(branch, index) for key in self.keys]
+        if self.sorted_keys:
+            pubkeys.sort(key=lambda pub: pub.sec())
+        return build_output(self.script_type, self.threshold, pubkeys)
+
+
+# --- checksum (BIP-380) ----------------------------------------------------------------
+def strip_checksum(text: str) -> str:
+    """The descriptor without its `#checksum`, after checking the checksum if there is one."""
+    body, marker, given = text.strip().partition("#")
+    try:
+        expected = checksum(body)
+    except EmbitError:
+        raise InvalidWallet("the descriptor contains a character descriptors do not use") from None
+    if not marker:
+        return body
+    if len(given) != 8 or not set(given) <= _CHECKSUM_CHARSET:
+        raise InvalidWallet("the descriptor checksum after '#' must be 8 checksum characters")
+    if given != expected:
+        raise InvalidWallet(
+            f"descriptor checksum mismatch (#{given}, the text gives #{expected}): "
+            "it was altered or mistyped"
+        )
+    return body
+
+
+# --- grammar ---------------------------------------------------------------------------
+_WRAPPERS: tuple[tuple[str, ScriptType], ...] = (
+    ("sh(wsh(", ScriptType.P2SH_P2WSH),
+    ("sh(wpkh(", ScriptType.P2SH_P2WPKH),
+    ("wsh(", ScriptType.P2WSH),
+    ("sh(", ScriptType.P2SH),
+    ("wpkh(", ScriptType.P2WPKH),
+    ("tr(", ScriptType.P2TR),
+)
+
+
+def parse_descriptor(text: str) -> ParsedDescriptor:
+    """Parse one descriptor of a supported form; raises InvalidWallet with the reason."""
+    script_type, inner = _unwrap(strip_checksum(text))
+    if script_type.is_multisig:
+        parsed = _parse_multisig(inner, script_type)
+    else:
+        if script_type is ScriptType.P2TR and "," in inner:
+            raise InvalidWallet("taproot script trees are not supported, only tr(KEY)")
+        parsed = ParsedDescriptor(script_type, 1, False, (_parse_key(inner, 1),))
+    _check_multipath(parsed)
+    return parsed
+
+
+def _unwrap(body: str) -> tuple[ScriptType, str]:
+    for prefix, script_type in _WRAPPERS:
+        closing = ")" * prefix.count("(")
+        if body.startswith(prefix) and body.endswith(closing):
+            return script_type, body[len(prefix) : len(body) - len(closing)]
+    raise InvalidWallet(
+        "unsupported descriptor: airsign takes wsh(), sh(wsh()) or sh() around "
+        "multi()/sortedmulti(), or wpkh(), sh(wpkh()), tr(KEY)"
+    )
+
+
+def _parse_multisig(inner: str, script_type: ScriptType) -> ParsedDescriptor:
+    match = re.fullmatch(r"(sortedmulti|multi)\((\w*),(.*)\)", inner, re.DOTALL)
+    if match is None:
+        raise InvalidWallet(f"{script_type} needs multi(k,KEY,...) or sortedmulti(k,KEY,...)")
+    function, threshold_text, keys_text = match.groups()
+    if not threshold_text.isdigit():
+        raise InvalidWallet(f"the threshold of {function}() must be a number")
+    threshold = int(threshold_text)
+    keys = tuple(
+        _parse_key(item, position) for position, item in enumerate(keys_text.split(","), 1)
+    )
+    if len(keys) > MAX_COSIGNERS:
+        raise InvalidWallet(
+            f"{len(keys)} keys is too many: airsign takes at most {MAX_COSIGNERS} (a sh() "
+            "script holds at most 15 keys, and the hardware cosigners stop at 15 for wsh() too)"
+        )
+    if not 1 <= threshold <= len(keys):
+        raise InvalidWallet(
+            f"threshold {threshold} is impossible with {len(keys)} keys: use 1 to {len(keys)}"
+        )
+    parsed = ParsedDescriptor(script_type, threshold, function == "sortedmulti", keys)
+    if script_type is ScriptType.P2SH:
+        script_size = len(parsed.output().redeem_script or b"")
+        if script_size > _MAX_SH_SCRIPT:
+            raise InvalidWallet(f"the sh() script is {script_size} bytes, over the 520 limit")
+    return parsed
+
+
+def _check_multipath(parsed: ParsedDescriptor) -> None:
+    lengths = {key.branches for key in parsed.keys if key.branches > 1}
+    if len(lengths) > 1:
+        raise InvalidWallet("the keys' <a;b> multipath lists have different lengths")
+
+
+_KEY_RE = re.compile(r"(?:\[([^\]]*)\])?([^/\[\]]+)((?:/[^/]*)*)", re.DOTALL)
+
+
+def _parse_key(text: str, position: int) -> KeyExpression:
+    match = _KEY_RE.fullmatch(text.strip())
+    if match is None or not match.group(2):
+        raise InvalidWallet(f"key {position} is not a key expression")
+    origin_text, key_text, steps_text = match.groups()
+    fingerprint, origin_path = (
+        (None, ()) if origin_text is None else _parse_origin(origin_text, position)
+    )
+    key, network = _parse_key_material(key_text, position)
+    steps: list[tuple[int, ...]] = []
+    wildcard = Wildcard.NONE
+    items = steps_text.split("/")[1:] if steps_text else []
+    if items and not isinstance(key, HDKey):
+        raise InvalidWallet(f"key {position}: only an extended key can have a derivation path")
+    if items[-2:] == ["*", "*"]:  # `/**` is BSMS shorthand for /<0;1>/*
+        items = [*items[:-2], "<0;1>", "*"]
+    for number, item in enumerate(items, 1):
+        if item in ("*", *(f"*{marker}" for marker in _HARDENED_MARKERS)):
+            if number != len(items):
+                raise InvalidWallet(f"key {position}: the wildcard * must come last")
+            wildcard = Wildcard.UNHARDENED if item == "*" else Wildcard.HARDENED
+        elif item.startswith("<") and item.endswith(">"):
+            alternatives = item[1:-1].split(";")
+            if len(alternatives) < 2:
+                raise InvalidWallet(f"key {position}: a <a;b> multipath needs two or more steps")
+            if any(len(step) > 1 for step in steps):
+                raise InvalidWallet(f"key {position} has more than one <a;b> multipath step")
+            indexes = tuple(_parse_index(alt, position) for alt in alternatives)
+            if len(set(indexes)) != len(indexes):
+                raise InvalidWallet(f"key {position}: a <a;b> multipath repeats a step")
+            steps.append(indexes)
+        else:
+            steps.append((_parse_index(item, position),))
+    return KeyExpression(fingerprint, origin_path, key, tuple(steps), wildcard, network)
+
+
+def _parse_origin(text: str, position: int) -> tuple[bytes, tuple[int, ...]]:
+    fingerprint_hex, *path_items = text.split("/")
+    if not re.fullmatch(r"[0-9a-fA-F]{8}", fingerprint_hex):
+        raise InvalidWallet(f"key {position}: the origin must start with an 8-digit fingerprint")
+    path = tuple(_parse_index(item, position) for item in path_items)
+    return bytes.fromhex(fingerprint_hex), path
+
+
+def _parse_index(text: str, position: int) -> int:
+    hardened = text[-1:] in _HARDENED_MARKERS
+    digits = text[:-1] if hardened else text
+    if not digits.isdigit() or int(digits) >= HARDENED:
+        raise InvalidWallet(f"key {position}: a derivation step is not an index below 2^31")
+    return int(digits) + (HARDENED if hardened else 0)
+
+
+def _parse_key_material(
+    text: str, position: int
+) -> tuple[HDKey | PublicKey | PrivateKey, str | None]:
+    if re.fullmatch(r"[0-9a-fA-F]+", text):
+        if len(text) != 66 or text[:2] not in ("02", "03"):
+            raise InvalidWallet(
+                f"key {position}: only compressed public keys (66 hex digits) are supported"
+            )
+        try:
+            return PublicKey.parse(bytes.fromhex(text)), None
+        except EmbitError:
+            raise InvalidWallet(f"key {position} is not a point on the curve") from None
+    try:
+        raw = base58.decode_check(text)
+    except (EmbitError, ValueError):
+        raise InvalidWallet(f"key {position} is not a valid key (bad base58 or checksum)") from None
+    if len(raw) == 78:
+        extended = parse_extended_key(raw, position)
+        return extended.key, extended.network
+    if len(raw) in (33, 34):
+        try:
+            private = PrivateKey.from_wif(text)
+        except EmbitError:
+            raise InvalidWallet(f"key {position} is not a valid WIF private key") from None
+        if not private.compressed:
+            raise InvalidWallet(f"key {position}: uncompressed keys are not supported")
+        return private, "main" if raw[0] == 0x80 else "test"
+    raise InvalidWallet(f"key {position} is not a valid key")
+
+
+# --- wallets ---------------------------------------------------------------------------
+def wallet_from_descriptors(
+    texts: list[str], name: str, network_hint: Network = Network.MAIN
+) -> Wallet:
+    """A cosigner wallet from one multipath descriptor, or its receive and change pair.
+
+    A lone `/0/*` descriptor (Specter's export) implies the change chain `/1/*`.
+    network_hint chooses among test, signet and regtest when the keys are tpubs.
+    """
+    if not texts:
+        raise InvalidWallet("no descriptor found")
+    parsed_all = [parse_descriptor(text) for text in texts]
+    first = parsed_all[0]
+    covered: set[int] = set()
+    for parsed in parsed_all:
+        same_shape = (parsed.script_type, parsed.threshold, parsed.sorted_keys) == (
+            first.script_type,
+            first.threshold,
+            first.sorted_keys,
+        )
+        if not same_shape or _wallet_keys(parsed) != _wallet_keys(first):
+            raise InvalidWallet("the descriptors describe different wallets")
+        chains = _chains(parsed)
+        if covered & set(chains):
+            raise InvalidWallet("two descriptors for the same receive/change chain")
+        covered.update(chains)
+    if 0 not in covered:
+        raise InvalidWallet("the receive descriptor (/0/*) is missing")
+    network = _wallet_network([key for parsed in parsed_all for key in parsed.keys], network_hint)
+    return Wallet(
+        name, first.script_type, first.threshold, _wallet_keys(first), first.sorted_keys, network
+    )
+
+
+def _wallet_keys(parsed: ParsedDescriptor) -> tuple[CosignerKey, ...]:
+    """The cosigner keys, after checking each is an xpub with an origin and /chain/*."""
+    keys = []
+    for position, key in enumerate(parsed.keys, 1):
+        if key.is_private:
+            raise InvalidWallet(
+                f"key {position} is a private key: import a watch-only (xpub) descriptor"
+            )
+        if not isinstance(key.key, HDKey):
+            raise InvalidWallet(f"key {position} is a plain public key: a wallet needs xpubs")
+        if key.fingerprint is None:
+            raise InvalidWallet(
+                f"key {position} has no origin [fingerprint/path]: export the descriptor "
+                "with key origins"
+            )
+        if key.wildcard is not Wildcard.UNHARDENED or len(key.steps) != 1:
+            raise InvalidWallet(f"key {position} must end in /<0;1>/* (or /0/* and /1/*)")
+        _check_origin_matches(key.key, key.origin_path, key.fingerprint, position)
+        keys.append(CosignerKey(key.fingerprint, key.origin_path, key.key))
+    return tuple(keys)
+
+
+def _chains(parsed: ParsedDescriptor) -> tuple[int, ...]:
+    """Which chains (0 receive, 1 change) the text covers: the same for every key."""
+    steps = {key.steps[0] for key in parsed.keys}
+    if len(steps) != 1:
+        raise InvalidWallet("the keys use different receive/change chains")
+    (chains,) = steps
+    if not set(chains) <= {0, 1}:
+        raise InvalidWallet("the chains must be 0 (receive) and 1 (change)")
+    return chains
+
+
+def _check_origin_matches(
+    xpub: HDKey, origin_path: tuple[int, ...], fingerprint: bytes, position: int
+) -> None:
+    if xpub.depth != len(origin_path):
+        raise InvalidWallet(
+            f"key {position}: its origin path has {len(origin_path)} steps but the xpub "
+            f"is at depth {xpub.depth}"
+        )
+    if origin_path and xpub.child_number != origin_path[-1]:
+        raise InvalidWallet(f"key {position}: the xpub is not the child its origin path names")
+    if not origin_path and xpub.my_fingerprint != fingerprint:
+        raise InvalidWallet(f"key {position}: a master xpub with another key's fingerprint")
+
+
+def _wallet_network(keys: list[KeyExpression], hint: Network) -> Network:
+    classes = {key.network for key in keys}
+    if len(classes) != 1:
+        raise InvalidWallet("the wallet mixes mainnet (xpub) and testnet (tpub) keys")
+    if classes == {"main"}:
+        return Network.MAIN
+    return hint if hint.is_test else Network.TEST
