@@ -22,6 +22,7 @@ class Settings:
     auto_lock_seconds: int = 300  # 0 disables
     high_fee_sats: int = 1_000_000  # warn when the fee exceeds this many sats ...
     high_fee_percent: float = 5.0  # ... or this share of the amount sent
+    large_index_warning: int = 1000  # warn on PSBT change/receive indexes above this
     wipe_after_failures: int = 0  # 0 = never wipe after failed unlocks
 
     def __post_init__(self) -> None:
