@@ -1,0 +1,65 @@
+"""Plumbing every CLI command shares: where the keystore is, asking for its passphrase,
+unlocking it, which network applies, and reading input files."""
+
+import argparse
+import getpass
+import os
+import sys
+from pathlib import Path
+
+from signer.errors import KeystoreNotFound, UsageError
+from signer.keystore import Keystore, UnlockedKeystore
+from signer.network import Network
+
+PASSPHRASE_ENV = "AIRSIGN_PASSPHRASE"  # for scripts and tests; a terminal prompt otherwise
+KEYSTORE_ENV = "AIRSIGN_KEYSTORE"
+
+
+def keystore_path(args: argparse.Namespace) -> Path:
+    """--keystore, else $AIRSIGN_KEYSTORE, else the default location."""
+    given = getattr(args, "keystore", None) or os.environ.get(KEYSTORE_ENV)
+    return Path(given).expanduser() if given else Keystore.default_path()
+
+
+def read_passphrase(prompt: str = "Keystore passphrase: ", *, confirm: bool = False) -> str:
+    """$AIRSIGN_PASSPHRASE if set, else a no-echo prompt (repeated when confirm=True)."""
+    from_env = os.environ.get(PASSPHRASE_ENV)
+    if from_env is not None:
+        return from_env
+    try:
+        passphrase = getpass.getpass(prompt)
+        if confirm and getpass.getpass("Repeat the passphrase: ") != passphrase:
+            raise UsageError("the two passphrases differ")
+    except EOFError:
+        raise UsageError(
+            f"no passphrase given: type it at the prompt or set ${PASSPHRASE_ENV}"
+        ) from None
+    return passphrase
+
+
+def open_keystore(args: argparse.Namespace) -> UnlockedKeystore:
+    """Unlock the keystore the arguments point at, asking for its passphrase."""
+    path = keystore_path(args)
+    if not Keystore.exists(path):
+        raise KeystoreNotFound(f"no keystore at {path}: create one with `airsign keystore create`")
+    return Keystore.unlock(path, read_passphrase())
+
+
+def device_network(args: argparse.Namespace, keystore: UnlockedKeystore | None) -> Network:
+    """--network if given, else the keystore's setting, else mainnet."""
+    chosen = getattr(args, "network", None)
+    if chosen:
+        return Network.parse(chosen)
+    if keystore is not None:
+        return keystore.settings.network
+    return Network.MAIN
+
+
+def read_input_bytes(source: str) -> bytes:
+    """The content of a file, or of stdin for "-"."""
+    if source == "-":
+        return sys.stdin.buffer.read()
+    try:
+        return Path(source).expanduser().read_bytes()
+    except OSError as exc:
+        raise UsageError(f"cannot read {source}: {exc.strerror or exc}") from None
