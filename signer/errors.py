@@ -67,6 +67,10 @@ class UnknownWallet(AirsignError):
     pass
 
 
+class InvalidAddress(AirsignError):
+    """Not a valid address, or an address of another network than the wallets."""
+
+
 # --- PSBT -------------------------------------------------------------------
 class InvalidPSBT(AirsignError):
     pass
