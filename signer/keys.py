@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TextIO
 
+from embit.base import EmbitError
 from embit.bip32 import HDKey
 from embit.wordlists.bip39 import WORDLIST
 
@@ -110,6 +111,16 @@ def account_key(root: HDKey, path: Iterable[int], network: Network) -> AccountKe
     account = root.derive(list(path)).to_public()
     xpub = account.to_base58(version=network.params["xpub"])
     return AccountKey(KeyOrigin(master_fingerprint(root), path), xpub)
+
+
+def parse_extended_key(text: str) -> HDKey:
+    """An xpub/xprv (or tpub/tprv, SLIP-132 variants) with its BIP-32 checks; InvalidKey if bad."""
+    try:
+        return HDKey.from_string(text.strip())
+    except EmbitError as exc:
+        raise InvalidKey(f"not a valid extended key: {exc}") from None
+    except (ValueError, IndexError):
+        raise InvalidKey("not a valid extended key: bad base58 or checksum") from None
 
 
 def secp256k1_backend() -> str:
