@@ -22,7 +22,7 @@ from embit.ec import PrivateKey, PublicKey
 from signer.errors import InvalidWallet
 from signer.network import Network
 from signer.scripts import HARDENED, ScriptType
-from signer.wallet.extkeys import parse_extended_key
+from signer.wallet.extkeys import network_for, parse_extended_key
 from signer.wallet.model import MAX_COSIGNERS, CosignerKey, OutputScripts, Wallet, build_output
 
 _CHECKSUM_CHARSET = set("qpzry9x8gf2tvdw0s3jn54khce6mua7l")
@@ -293,7 +293,9 @@ def wallet_from_descriptors(
         covered.update(chains)
     if 0 not in covered:
         raise InvalidWallet("the receive descriptor (/0/*) is missing")
-    network = _wallet_network([key for parsed in parsed_all for key in parsed.keys], network_hint)
+    network = network_for(
+        {key.network for parsed in parsed_all for key in parsed.keys}, network_hint
+    )
     return Wallet(
         name, first.script_type, first.threshold, _wallet_keys(first), first.sorted_keys, network
     )
@@ -316,7 +318,7 @@ def _wallet_keys(parsed: ParsedDescriptor) -> tuple[CosignerKey, ...]:
             )
         if key.wildcard is not Wildcard.UNHARDENED or len(key.steps) != 1:
             raise InvalidWallet(f"key {position} must end in /<0;1>/* (or /0/* and /1/*)")
-        _check_origin_matches(key.key, key.origin_path, key.fingerprint, position)
+        check_origin(key.key, key.origin_path, key.fingerprint, position)
         keys.append(CosignerKey(key.fingerprint, key.origin_path, key.key))
     return tuple(keys)
 
@@ -332,7 +334,7 @@ def _chains(parsed: ParsedDescriptor) -> tuple[int, ...]:
     return chains
 
 
-def _check_origin_matches(
+def check_origin(
     xpub: HDKey, origin_path: tuple[int, ...], fingerprint: bytes, position: int
 ) -> None:
     if xpub.depth != len(origin_path):
@@ -344,12 +346,3 @@ def _check_origin_matches(
         raise InvalidWallet(f"key {position}: the xpub is not the child its origin path names")
     if not origin_path and xpub.my_fingerprint != fingerprint:
         raise InvalidWallet(f"key {position}: a master xpub with another key's fingerprint")
-
-
-def _wallet_network(keys: list[KeyExpression], hint: Network) -> Network:
-    classes = {key.network for key in keys}
-    if len(classes) != 1:
-        raise InvalidWallet("the wallet mixes mainnet (xpub) and testnet (tpub) keys")
-    if classes == {"main"}:
-        return Network.MAIN
-    return hint if hint.is_test else Network.TEST

@@ -13,6 +13,7 @@ from embit.bip32 import HDKey
 from embit.networks import NETWORKS
 
 from signer.errors import InvalidWallet
+from signer.network import Network
 
 
 @dataclass(frozen=True)
@@ -78,3 +79,14 @@ def parse_extended_key_text(text: str, label: str | int) -> ExtendedKey:
     if len(raw) != 78:
         raise InvalidWallet(f"key {label} is not an extended key")
     return parse_extended_key(raw, label)
+
+
+def network_for(key_networks: set[str | None], hint: Network) -> Network:
+    """The wallet's network from its keys' networks; hint picks test, signet or regtest."""
+    if len(key_networks) != 1:
+        raise InvalidWallet("the wallet mixes mainnet (xpub) and testnet (tpub) keys")
+    if key_networks == {"main"}:
+        return Network.MAIN
+    if key_networks != {"test"}:
+        raise InvalidWallet("the wallet's keys are not extended public keys")
+    return hint if hint.is_test else Network.TEST
