@@ -1,0 +1,97 @@
+"""`airsign wallet add|list|show|remove`: the multisig wallets this device cosigns for."""
+
+import argparse
+import getpass
+
+from signer.errors import UsageError
+from signer.scripts import format_path
+from signer.wallet.formats import load_wallet
+from signer.wallet.model import Wallet
+from signer.wallet.registry import WalletRegistry
+from ui.cli import AddCommand
+from ui.cli.common import device_network, open_keystore, read_input_bytes
+
+ACTIONS = ("add", "list", "show", "remove")
+SHOWN_ADDRESSES = 3
+
+
+def register(add_command: AddCommand) -> None:
+    parser = add_command(
+        "wallet",
+        "register a multisig wallet (descriptor, JSON, BSMS or Coldcard file), list, show, remove",
+    )
+    parser.add_argument("action", choices=ACTIONS)
+    parser.add_argument(
+        "target",
+        nargs="?",
+        metavar="SOURCE|NAME",
+        help="add: a wallet file or - for stdin; show/remove: the wallet's name",
+    )
+    parser.add_argument("--name", help="add: the name to register it under")
+    parser.add_argument(
+        "--bip39-passphrase",
+        action="store_true",
+        help="add: the wallet uses our seed with a BIP-39 passphrase (asked, not echoed)",
+    )
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    needs_target = args.action in ("add", "show", "remove")
+    if needs_target and not args.target:
+        what = "a wallet file (or -)" if args.action == "add" else "the wallet's name"
+        raise UsageError(f"wallet {args.action} needs {what}")
+    if not needs_target and args.target:
+        raise UsageError(f"wallet {args.action} takes no argument")
+    if args.action != "add" and (args.name or args.bip39_passphrase):
+        raise UsageError("--name and --bip39-passphrase only go with wallet add")
+    with open_keystore(args) as keystore:
+        registry = WalletRegistry(keystore.wallet_records, device_network(args, keystore))
+        if args.action == "add":
+            data = read_input_bytes(args.target)
+            wallet = load_wallet(data, args.name, registry.network)
+            bip39_passphrase = _ask_bip39_passphrase() if args.bip39_passphrase else ""
+            root = keystore.root(bip39_passphrase)
+            registry.add(wallet, root)
+            _print_wallet(wallet, root.my_fingerprint)
+            keystore.save()
+            print(f"Registered wallet {wallet.name!r}.")
+        elif args.action == "list":
+            _print_list(registry.wallets())
+        elif args.action == "show":
+            wallet = registry.get(args.target)
+            _print_wallet(wallet, keystore.fingerprint)
+            print(f"Descriptor: {wallet.descriptor()}")
+        else:
+            wallet = registry.remove(args.target)
+            keystore.save()
+            print(f"Removed wallet {wallet.name!r}.")
+    return 0
+
+
+def _ask_bip39_passphrase() -> str:
+    try:
+        return getpass.getpass("BIP-39 passphrase: ")
+    except EOFError:
+        raise UsageError("no BIP-39 passphrase given") from None
+
+
+def _print_wallet(wallet: Wallet, our_fingerprint: bytes) -> None:
+    kind = "sortedmulti" if wallet.sorted_keys else "multi (key order matters)"
+    shape = f"{wallet.script_type}, {kind}" if wallet.is_multisig else str(wallet.script_type)
+    print(f"Wallet: {wallet.name}")
+    print(f"Policy: {wallet.policy} ({shape}), network {wallet.network}")
+    print("Cosigners:")
+    for key in wallet.keys:
+        mark = "  <- this device" if key.fingerprint == our_fingerprint else ""
+        print(f"  {key.fingerprint_hex}  {format_path(key.origin_path)}{mark}")
+    for index in range(SHOWN_ADDRESSES):
+        print(f"Receive address {index}: {wallet.address(False, index)}")
+
+
+def _print_list(wallets: list[Wallet]) -> None:
+    if not wallets:
+        print("No wallets registered. Add one with `airsign wallet add FILE`.")
+        return
+    for wallet in wallets:
+        print(f"{wallet.name}\t{wallet.policy}\t{wallet.script_type}\t{wallet.network}")
