@@ -2,9 +2,11 @@
 
 Standard: each word's 0-based wordlist index as 4 digits (numeric-mode QR).
 Compact: the raw entropy bytes, checksum bits dropped (byte-mode QR): 16 or 32 bytes.
-Binary QR content is often handed over as text (latin-1 or UTF-8) by QR readers; `decode`
+Binary QR content is often handed over as text (latin-1, Shift-JIS, UTF-8) by QR readers; `decode`
 recovers the raw bytes from either, and refuses anything that is not exactly 16 or 32 bytes.
 """
+
+import contextlib
 
 from embit import bip39
 from embit.wordlists.bip39 import WORDLIST
@@ -49,8 +51,8 @@ def is_standard(text: str) -> bool:
 
 def compact_bytes(data: str | bytes) -> bytes | None:
     """The 16 or 32 entropy bytes of a compact SeedQR however the reader passed them on, else
-    None. Readers hand binary content over raw, as latin-1 text, or as UTF-8 of that latin-1
-    text (zbar's charset guess); each is undone here."""
+    None. Readers hand binary content over raw, or as text after guessing a charset: zbar
+    picks latin-1 or Shift-JIS and returns UTF-8 of that; each of these is undone here."""
     candidates: list[bytes] = []
     if isinstance(data, bytes):
         candidates.append(data)
@@ -60,10 +62,9 @@ def compact_bytes(data: str | bytes) -> bytes | None:
             text = ""
     else:
         text = data
-    if text and max(map(ord, text)) < 256:
-        candidates.append(text.encode("latin-1"))
-    if text:
-        candidates.append(text.encode("utf-8"))
+    for charset in ("latin-1", "shift_jis", "utf-8") if text else ():
+        with contextlib.suppress(UnicodeEncodeError):  # text this charset cannot have produced
+            candidates.append(text.encode(charset))
     return next((raw for raw in candidates if len(raw) in COMPACT_LENGTHS), None)
 
 

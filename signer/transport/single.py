@@ -88,7 +88,7 @@ def classify_text(text: str) -> Payload:
         payload = rule(stripped)
         if payload is not None:
             return payload
-    return Payload(PayloadKind.TEXT, stripped, Format.SINGLE, "text")
+    return Payload(PayloadKind.TEXT, text, Format.SINGLE, "text")  # verbatim: nothing lost
 
 
 def _seed_payload(words: list[str], encoding: str) -> Payload:
