@@ -1,0 +1,144 @@
+#!/usr/bin/env bash
+# Build the airsign Raspberry Pi image from Debian packages and PyPI wheels, with no network stack.
+#
+#   image-build/build.sh [stock|nonet]      (make image / make image KERNEL=nonet)
+#
+# Stages are cached in $AIRSIGN_IMAGE_CACHE (default image-build/cache), keyed by their inputs, so a
+# second build only redoes what changed. Output: image-build/out/airsign-<kernel>.img + .sha256.
+set -euo pipefail
+KERNEL_VARIANT=${1:-stock}
+HERE=$(cd "$(dirname "$0")" && pwd)
+REPO=$(cd "$HERE/.." && pwd)
+CACHE=${AIRSIGN_IMAGE_CACHE:-$HERE/cache}
+OUT=$HERE/out
+SUITE=bookworm
+MIRROR=${AIRSIGN_DEBIAN_MIRROR:-http://deb.debian.org/debian}
+export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-$(git -C "$REPO" log -1 --format=%ct 2>/dev/null || echo 1700000000)}
+# The app's runtime libraries from Debian; everything Python comes from wheels.
+DEB_PACKAGES=python3,libzbar0
+PY_WHEELS=(qrcode==8.2 opencv-python-headless==5.0.0.93 pyzbar==0.1.9 cryptography==50.0.2
+           zxing-cpp==3.1.1 pillow==13.0.0 cffi==2.0.0)
+PURE_SDISTS=(embit==0.8.0)
+
+step() { printf '\n== %s\n' "$*" >&2; }
+key_of() { printf '%s\n' "$@" | sha256sum | cut -c1-16; }
+
+"$HERE/host-deps.sh"
+mkdir -p "$CACHE" "$OUT"
+
+step "root filesystem (mmdebstrap, arm64 minbase)"
+rootfs_tar=$CACHE/rootfs-$(key_of "$SUITE" "$DEB_PACKAGES" "$MIRROR").tar
+if [ ! -f "$rootfs_tar" ]; then
+    mmdebstrap --arch=arm64 --variant=minbase --mode=root --include="$DEB_PACKAGES" \
+        --dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-exclude=/usr/share/man/*' \
+        --dpkgopt='path-exclude=/usr/share/locale/*' --dpkgopt='path-exclude=/usr/share/info/*' \
+        "$SUITE" "$rootfs_tar.part" "$MIRROR"
+    mv "$rootfs_tar.part" "$rootfs_tar"
+fi
+
+step "kernel and Raspberry Pi firmware (unpacked on the host, not installed in a chroot)"
+bootpkgs_tar=$CACHE/bootpkgs-$(key_of "$SUITE" linux-image-arm64 raspi-firmware "$MIRROR").tar
+if [ ! -f "$bootpkgs_tar" ]; then
+    mmdebstrap --arch=arm64 --variant=extract --mode=root --components=main,non-free-firmware \
+        --include=linux-image-arm64,raspi-firmware "$SUITE" "$bootpkgs_tar.part" "$MIRROR"
+    mv "$bootpkgs_tar.part" "$bootpkgs_tar"
+fi
+
+step "Python wheels for aarch64"
+wheels=$CACHE/wheels-$(key_of "${PY_WHEELS[@]}" "${PURE_SDISTS[@]}")
+if [ ! -d "$wheels" ]; then
+    rm -rf "$wheels.part" && mkdir -p "$wheels.part"
+    python3 -m pip download -q --no-deps --only-binary=:all: --python-version 3.11 \
+        --implementation cp --platform manylinux2014_aarch64 --platform manylinux_2_28_aarch64 \
+        --platform manylinux_2_17_aarch64 -d "$wheels.part" "${PY_WHEELS[@]}" numpy==2.4.6 pycparser==3.12
+    python3 -m pip wheel -q --no-deps -w "$wheels.part" "${PURE_SDISTS[@]}"
+    mv "$wheels.part" "$wheels"
+fi
+
+stage=$OUT/stage-$KERNEL_VARIANT
+step "staging the root filesystem in $stage"
+rm -rf "$stage" && mkdir -p "$stage/root" "$stage/boot"
+root=$stage/root
+tar -xf "$rootfs_tar" -C "$root"
+# Nothing to install packages with, nothing to talk to a network with, no docs.
+rm -rf "$root"/var/lib/apt "$root"/var/cache/apt "$root"/var/cache/debconf "$root"/var/log/* \
+    "$root"/etc/apt "$root"/usr/share/doc "$root"/usr/share/man "$root"/usr/share/info \
+    "$root"/usr/share/locale "$root"/usr/share/perl* "$root"/usr/lib/*/perl* "$root"/usr/bin/perl* \
+    "$root"/usr/bin/apt* "$root"/usr/bin/dpkg* "$root"/usr/lib/apt "$root"/usr/lib/dpkg \
+    "$root"/usr/share/dpkg "$root"/var/lib/dpkg "$root"/usr/share/debconf \
+    "$root"/usr/share/zoneinfo "$root"/usr/share/common-licenses
+rm -f "$root"/usr/bin/{ping,wget,curl,nc,ip,ss,telnet,ssh} "$root"/usr/sbin/{ip,ifconfig,dhclient}
+
+site=$root/usr/lib/python3/dist-packages
+python3 -m pip install -q --no-deps --no-compile --no-index --target "$site" "$wheels"/*.whl
+python3 -m pip wheel -q --no-deps --no-build-isolation -w "$stage/app" "$REPO" 2>/dev/null \
+    || python3 -m pip wheel -q --no-deps -w "$stage/app" "$REPO"
+python3 -m pip install -q --no-deps --no-compile --no-index --target "$site" "$stage"/app/*.whl
+rm -rf "$site"/bin "$stage/app"
+# The image's Python is 3.11, like the host's: compile once here, unchecked-hash so the bytes
+# do not depend on file times.
+python3 -m compileall -q -j0 --invalidation-mode unchecked-hash "$site" "$root/usr/lib/python3.11" >/dev/null || true
+
+step "kernel modules: what the hardware needs, nothing that networks"
+kver=$(tar -tf "$bootpkgs_tar" | sed -n 's#^\./boot/vmlinuz-\(.*\)$#\1#p' | head -1)
+full=$stage/fullmods
+mkdir -p "$full"
+tar -xf "$bootpkgs_tar" -C "$full" "./lib/modules/$kver" ./boot "./usr/lib/linux-image-$kver" ./usr/lib/raspi-firmware
+depmod -b "$full" "$kver"
+python3 "$HERE/select_modules.py" "$full/lib/modules/$kver" > "$stage/modules.txt"
+while read -r module; do
+    install -D -m 0644 "$full/lib/modules/$kver/$module" "$root/lib/modules/$kver/$module"
+done < "$stage/modules.txt"
+cp "$full/lib/modules/$kver"/modules.{order,builtin,builtin.modinfo} "$root/lib/modules/$kver/"
+depmod -b "$root" "$kver"
+install -D -m 0644 "$HERE/files/blocked-modules" "$root/etc/airsign/blocked-modules"
+install -m 0755 "$HERE/files/init.py" "$root/init"
+mkdir -p "$root"/{proc,sys,dev,run,tmp,keystore}
+
+if [ "$KERNEL_VARIANT" = nonet ]; then
+    step "nonet kernel (CONFIG_NET=n), cached"
+    kernel_image=$("$HERE/build-kernel.sh" "$CACHE")
+else
+    kernel_image=$full/boot/vmlinuz-$kver
+fi
+
+step "initramfs (the whole root filesystem, unpacked into RAM at boot)"
+find "$root" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
+(cd "$root" && find . -print0 | LC_ALL=C sort -z \
+    | cpio --null --create --format=newc --reproducible --owner=0:0 --quiet) \
+    | zstd -q -19 -T0 > "$stage/boot/initrd.img"
+
+step "boot partition"
+boot=$stage/boot
+cp "$kernel_image" "$boot/vmlinuz"
+cp "$full"/usr/lib/raspi-firmware/{bootcode.bin,start.elf,fixup.dat,start4.elf,fixup4.dat} "$boot/"
+for dtb in bcm2837-rpi-3-b bcm2837-rpi-3-b-plus bcm2837-rpi-3-a-plus bcm2837-rpi-zero-2-w \
+           bcm2711-rpi-4-b bcm2711-rpi-400; do
+    cp "$full/usr/lib/linux-image-$kver/broadcom/$dtb.dtb" "$boot/"
+done
+cp "$HERE/files/config.txt" "$boot/"
+# The kernel itself refuses to load the network modules (module_blacklist=), even if one is
+# copied onto the card later; the modules are not on the image in the first place.
+sed -e "s#@BLOCKED@#$(tr -s ' \n' ',' < "$HERE/files/blocked-modules" | sed 's/,$//')#" \
+    "$HERE/files/cmdline.txt" > "$boot/cmdline.txt"
+find "$boot" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
+
+step "SD card image (genimage: no loop devices, no mounts)"
+genroot=$stage/genroot
+mkdir -p "$genroot/keystore"
+mv "$boot" "$genroot/boot"
+boot=$genroot/boot
+touch -h -d "@$SOURCE_DATE_EPOCH" "$genroot/keystore" "$boot"
+image=airsign-$KERNEL_VARIANT.img
+sed -e "s#@IMAGE@#$image#" "$HERE/genimage.cfg" > "$stage/genimage.cfg"
+rm -rf "$stage/genimage-tmp" "$stage/images"
+genimage --config "$stage/genimage.cfg" --rootpath "$genroot" --inputpath "$stage/images" \
+    --outputpath "$stage/images" --tmppath "$stage/genimage-tmp" >/dev/null
+mv "$stage/images/$image" "$OUT/$image"
+cp "$boot/vmlinuz" "$OUT/airsign-$KERNEL_VARIANT.vmlinuz"
+cp "$boot/initrd.img" "$OUT/airsign-$KERNEL_VARIANT.initrd.img"
+(cd "$OUT" && sha256sum "$image" > "$image.sha256")
+rm -rf "$full"
+step "done"
+cat "$OUT/$image.sha256"
+du -h "$OUT/$image" "$OUT/airsign-$KERNEL_VARIANT.initrd.img" | sed 's/^/  /'
