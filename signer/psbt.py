@@ -463,3 +463,57 @@ def _check_previous_tx(index: int, inp: InputScope) -> None:
         raise InvalidPSBT(f"input {index}: the previous transaction does not match its txid")
     if inp.vout >= len(inp.non_witness_utxo.vout):
         raise InvalidPSBT(f"input {index}: spends output {inp.vout}, which does not exist")
+
+
+# --- the transaction being signed --------------------------------------------------------
+def computed_locktime(psbt: PSBT) -> int:
+    """nLockTime of the transaction: the v0 field, or BIP-370's determination for v2."""
+    if psbt_version(psbt) == 0:
+        return psbt.locktime or 0
+    heights, times, any_required = [], [], False
+    for inp in psbt.inputs:
+        height = inp.unknown.get(bytes([IN_REQUIRED_HEIGHT_LOCKTIME]))
+        time = inp.unknown.get(bytes([IN_REQUIRED_TIME_LOCKTIME]))
+        if height is None and time is None:
+            continue
+        any_required = True
+        heights.append(None if height is None else int.from_bytes(height, "little"))
+        times.append(None if time is None else int.from_bytes(time, "little"))
+    if not any_required:
+        return psbt.locktime or 0  # the fallback locktime, 0 when absent
+    if all(height is not None for height in heights):
+        return max(h for h in heights if h is not None)  # height wins when both are possible
+    if all(time is not None for time in times):
+        return max(t for t in times if t is not None)
+    raise InvalidPSBT("the inputs require both a height and a time locktime: no valid locktime")
+
+
+def unsigned_transaction(psbt: PSBT) -> Transaction:
+    """The unsigned transaction (v2: assembled from the fields), with its locktime."""
+    tx = psbt.tx
+    tx.locktime = computed_locktime(psbt)
+    return tx
+
+
+# Fields a coordinator needs to combine signatures back into its own copy of the PSBT.
+_SKELETON_GLOBAL = {GLOBAL_UNSIGNED_TX, GLOBAL_TX_VERSION, GLOBAL_FALLBACK_LOCKTIME,
+                    GLOBAL_INPUT_COUNT, GLOBAL_OUTPUT_COUNT, GLOBAL_TX_MODIFIABLE, GLOBAL_VERSION}
+_SKELETON_INPUT = {IN_PREVIOUS_TXID, IN_OUTPUT_INDEX, IN_SEQUENCE, IN_REQUIRED_TIME_LOCKTIME,
+                   IN_REQUIRED_HEIGHT_LOCKTIME}
+_SKELETON_OUTPUT = {OUT_AMOUNT, OUT_SCRIPT}
+
+
+def signatures_only(psbt: ParsedPSBT, added: dict[int, list[bytes]]) -> ParsedPSBT:
+    """The transaction skeleton plus only the given input keys (our new signatures)."""
+    version = psbt_version(psbt)
+
+    def keep(kv_map: list[KeyValue], types: set[int], extra: list[bytes]) -> list[KeyValue]:
+        skeleton = types if version == 2 else set()
+        return [(k, v) for k, v in kv_map if (k[0] in skeleton and len(k) == 1) or k in extra]
+
+    maps = PSBTMaps(
+        [(k, v) for k, v in psbt.maps.global_map if k[0] in _SKELETON_GLOBAL and len(k) == 1],
+        [keep(m, _SKELETON_INPUT, added.get(i, [])) for i, m in enumerate(psbt.maps.inputs)],
+        [keep(m, _SKELETON_OUTPUT, []) for m in psbt.maps.outputs],
+    )
+    return load_psbt(maps.serialize())

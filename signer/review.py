@@ -1,0 +1,507 @@
+"""What a PSBT does, checked against our wallets: the typed Review the screen and CLI show.
+
+Nothing the PSBT claims is taken on trust. An input or output is ours only when its script
+re-derives from a registered wallet (or our own single-sig account) at the derivation path
+the PSBT gives; the warnings say what is odd or dangerous, with stable codes (docs/review.md).
+"""
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from embit import script as embit_script
+from embit.bip32 import HDKey
+from embit.psbt import PSBT, InputScope, OutputScope
+from embit.script import Script
+from embit.transaction import Transaction, TransactionOutput
+
+from signer.fees import (
+    InputSize,
+    estimate_vsize,
+    multisig_input,
+    psbt_input_size,
+    single_sig_input,
+)
+from signer.network import Network
+from signer.psbt import LOCKTIME_THRESHOLD, psbt_version, unsigned_transaction
+from signer.scripts import HARDENED, ScriptType, format_path
+from signer.settings import Settings
+from signer.wallet.model import OutputScripts, Wallet
+
+SIGHASH_NAMES = {0: "DEFAULT", 1: "ALL", 2: "NONE", 3: "SINGLE"}
+ANYONECANPAY = 0x80
+FINAL_SEQUENCE = 0xFFFFFFFF
+SINGLE_SIG_PURPOSES = {49: ScriptType.P2SH_P2WPKH, 84: ScriptType.P2WPKH, 86: ScriptType.P2TR}
+STANDARD_PURPOSES = (44, 48, 49, 84, 86)  # paths with a coin type at the second level
+ADDRESS_TYPES = ("p2pkh", "p2sh", "p2wpkh", "p2wsh", "p2tr")
+
+
+class OutputKind(StrEnum):
+    EXTERNAL = "external"
+    CHANGE = "change"
+    SELF = "self"
+    OP_RETURN = "op_return"
+
+
+class Severity(StrEnum):
+    INFO = "info"
+    CAUTION = "caution"
+    DANGER = "danger"
+
+
+@dataclass(frozen=True)
+class Warning:  # shadows the builtin on purpose: the name the API promises
+    code: str
+    severity: Severity
+    message: str
+    input_index: int | None = None
+    output_index: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"code": self.code, "severity": self.severity.value,
+                                "message": self.message}
+        if self.input_index is not None:
+            data["input"] = self.input_index
+        if self.output_index is not None:
+            data["output"] = self.output_index
+        return data
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a script sits in one of our wallets, with the scripts derived there."""
+
+    wallet: Wallet
+    change: bool
+    index: int
+    scripts: OutputScripts
+
+
+@dataclass(frozen=True)
+class InputReview:
+    index: int
+    prevout: str  # txid:vout
+    amount: int | None  # sats, None when the PSBT does not say
+    ours: bool
+    wallet: str | None
+    sighash: str
+    signed_by: tuple[str, ...]  # master fingerprints (hex) of the keys that signed already
+    sighash_type: int  # the value to sign with (DEFAULT for taproot when absent, else ALL)
+    location: Location | None = field(default=None, compare=False)
+    our_path: tuple[int, ...] | None = None  # full path of our key in this input
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "index": self.index,
+            "prevout": self.prevout,
+            "amount": self.amount,
+            "ours": self.ours,
+            "wallet": self.wallet,
+            "path": format_path(self.our_path) if self.our_path else None,
+            "sighash": self.sighash,
+            "signed_by": list(self.signed_by),
+        }
+
+
+@dataclass(frozen=True)
+class Output:
+    index: int
+    address: str | None
+    script: str  # scriptPubKey hex
+    amount: int  # sats
+    kind: OutputKind
+    wallet: str | None
+    path: str | None  # our key's path for change/self
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "index": self.index,
+            "address": self.address,
+            "script": self.script,
+            "amount": self.amount,
+            "kind": self.kind.value,
+            "wallet": self.wallet,
+            "path": self.path,
+        }
+
+
+@dataclass(frozen=True)
+class Review:
+    network: Network
+    version: int  # 0 or 2
+    inputs: tuple[InputReview, ...]
+    outputs: tuple[Output, ...]
+    fee: int | None  # sats; None when an input amount is unknown
+    fee_rate: float | None  # sat/vB over the estimated final vsize
+    vsize: int
+    spend: int  # sats leaving our wallets: external and OP_RETURN outputs
+    locktime: int
+    warnings: tuple[Warning, ...]
+
+    def blocking(self) -> list[Warning]:
+        """Danger warnings: signing is refused unless each code is explicitly allowed."""
+        return [w for w in self.warnings if w.severity is Severity.DANGER]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "network": self.network.value,
+            "version": self.version,
+            "inputs": [inp.to_json() for inp in self.inputs],
+            "outputs": [out.to_json() for out in self.outputs],
+            "fee": self.fee,
+            "fee_rate": self.fee_rate,
+            "vsize": self.vsize,
+            "spend": self.spend,
+            "locktime": self.locktime,
+            "warnings": [w.to_json() for w in self.warnings],
+        }
+
+
+# --- matching scripts to wallets ----------------------------------------------------------
+@dataclass(frozen=True)
+class Derivation:
+    """One BIP-32 derivation the PSBT gives for a script: pubkey (SEC or x-only) -> path."""
+
+    pubkey: bytes
+    fingerprint: bytes
+    path: tuple[int, ...]
+
+
+def derivations(scope: InputScope | OutputScope) -> list[Derivation]:
+    found = [Derivation(pub.sec(), der.fingerprint, tuple(der.derivation))
+             for pub, der in scope.bip32_derivations.items()]
+    found += [Derivation(pub.xonly(), der.fingerprint, tuple(der.derivation))
+              for pub, (_leaves, der) in scope.taproot_bip32_derivations.items()]
+    return found
+
+
+class WalletMatcher:
+    """Finds the wallet and (change, index) of a script; derives each address once."""
+
+    def __init__(self, root: HDKey, wallets: Sequence[Wallet], network: Network):
+        self.root = root
+        self.fingerprint: bytes = root.my_fingerprint
+        self.network = network
+        self.wallets = list(wallets)
+        self._single_sig: dict[tuple[ScriptType, int], Wallet] = {}
+        self._scripts: dict[tuple[int, bool, int], OutputScripts] = {}
+
+    def scripts(self, wallet: Wallet, change: bool, index: int) -> OutputScripts:
+        key = (id(wallet), change, index)
+        if key not in self._scripts:
+            self._scripts[key] = wallet.output(change, index)
+        return self._scripts[key]
+
+    def _single_sig_wallet(self, path: tuple[int, ...]) -> Wallet | None:
+        """Our own BIP-49/84/86 account for a path like 84h/0h/0h/0/5, if it is one."""
+        if len(path) != 5 or any(step < HARDENED for step in path[:3]):
+            return None
+        script_type = SINGLE_SIG_PURPOSES.get(path[0] - HARDENED)
+        if script_type is None or path[1] - HARDENED != self.network.coin_type:
+            return None
+        account = path[2] - HARDENED
+        if (script_type, account) not in self._single_sig:
+            self._single_sig[(script_type, account)] = Wallet.single_sig(
+                self.root, script_type, self.network, account)
+        return self._single_sig[(script_type, account)]
+
+    def candidates(self, derivation: Derivation) -> Iterator[tuple[Wallet, bool, int]]:
+        """Wallet positions this derivation claims, by fingerprint and path."""
+        wallets = list(self.wallets)
+        if derivation.fingerprint == self.fingerprint:
+            own = self._single_sig_wallet(derivation.path)
+            if own is not None:
+                wallets.append(own)
+        for wallet in wallets:
+            place = wallet.locate(derivation.fingerprint, derivation.path)
+            if place is not None:
+                yield wallet, place[0], place[1]
+
+    def by_pubkey(self, derivation: Derivation) -> Iterator[tuple[Wallet, bool, int]]:
+        """For a missing or zero fingerprint: the wallet key that derives this very pubkey."""
+        if len(derivation.path) < 2 or derivation.path[-2] not in (0, 1):
+            return
+        change, index = bool(derivation.path[-2]), derivation.path[-1]
+        if index >= HARDENED:
+            return
+        for wallet in self.wallets:
+            for key in wallet.keys:
+                pub = key.derive(change, index)
+                if derivation.pubkey in (pub.sec(), pub.xonly()):
+                    yield wallet, change, index
+
+    def locate(self, found: list[Derivation], script_pubkey: Script) -> tuple[Location | None,
+                                                                              bool]:
+        """(the verified location, whether any derivation claimed one of our wallets)."""
+        claimed = False
+        positions = []
+        for derivation in found:
+            matches = list(self.candidates(derivation))
+            if derivation.fingerprint == self.fingerprint:
+                claimed = True
+            if matches:
+                claimed = True
+            else:
+                matches = list(self.by_pubkey(derivation))
+            positions += matches
+        for wallet, change, index in positions:
+            scripts = self.scripts(wallet, change, index)
+            if scripts.script_pubkey.data == script_pubkey.data:
+                return Location(wallet, change, index, scripts), True
+        return None, claimed
+
+    def our_key_path(self, location: Location) -> tuple[int, ...] | None:
+        key = location.wallet.key_for_fingerprint(self.fingerprint)
+        return key.full_path(location.change, location.index) if key else None
+
+
+# --- the review ------------------------------------------------------------------------------
+def sighash_name(value: int) -> str:
+    base = SIGHASH_NAMES.get(value & ~ANYONECANPAY)
+    if base is None or value & ~(ANYONECANPAY | 3) or value == ANYONECANPAY:
+        return f"0x{value:02x}"
+    return f"{base}|ANYONECANPAY" if value & ANYONECANPAY else base
+
+
+def input_utxo(inp: InputScope) -> tuple[TransactionOutput | None, str | None]:
+    """The output an input spends, and a reason if the PSBT's two copies disagree."""
+    full = None
+    if inp.non_witness_utxo is not None:
+        if inp.non_witness_utxo.txid() != inp.txid:
+            return None, "its previous transaction does not hash to the txid it spends"
+        if inp.vout >= len(inp.non_witness_utxo.vout):
+            return None, "its previous transaction has no such output"
+        full = inp.non_witness_utxo.vout[inp.vout]
+    if inp.witness_utxo is not None and full is not None and (
+        inp.witness_utxo.value != full.value
+        or inp.witness_utxo.script_pubkey.data != full.script_pubkey.data
+    ):
+        return None, "its witness UTXO disagrees with the previous transaction"
+    return inp.witness_utxo or full, None
+
+
+def script_problem(inp: InputScope, script_pubkey: Script) -> str | None:
+    """BIP-174's signer checks: the redeem/witness scripts must hash to what is spent."""
+    kind = script_pubkey.script_type()
+    redeem, witness = inp.redeem_script, inp.witness_script
+    if redeem is not None:
+        if kind != "p2sh":
+            return "it has a redeem script but does not spend a P2SH output"
+        if embit_script.p2sh(redeem).data != script_pubkey.data:
+            return "its redeem script does not match the output it spends"
+    program = redeem if redeem is not None else script_pubkey
+    if witness is not None and embit_script.p2wsh(witness).data != program.data:
+        return "its witness script does not match the output it spends"
+    segwit = program.script_type() in ("p2wpkh", "p2wsh", "p2tr")
+    if inp.witness_utxo is not None and not segwit and (kind != "p2sh" or redeem is not None):
+        return "it gives a witness UTXO for an output that is not segwit"
+    return None
+
+
+class _ReviewBuilder:
+    def __init__(self, psbt: PSBT, root: HDKey, wallets: Sequence[Wallet], settings: Settings,
+                 network: Network):
+        self.psbt = psbt
+        self.settings = settings
+        self.network = network
+        self.matcher = WalletMatcher(root, wallets, network)
+        self.warnings: list[Warning] = []
+        self.tx: Transaction = unsigned_transaction(psbt)
+
+    def warn(self, code: str, severity: Severity, message: str, *, input_index: int | None = None,
+             output_index: int | None = None) -> None:
+        self.warnings.append(Warning(code, severity, message, input_index, output_index))
+
+    def review(self) -> Review:
+        self._check_network()
+        inputs = [self._input(i, inp) for i, inp in enumerate(self.psbt.inputs)]
+        outputs = [self._output(i, out) for i, out in enumerate(self.tx.vout)]
+        sizes = [self._input_size(inp, review) for inp, review in zip(self.psbt.inputs, inputs,
+                                                                       strict=True)]
+        vsize = estimate_vsize(self.tx, sizes)
+        amounts = [inp.amount for inp in inputs]
+        fee = None
+        if all(amount is not None for amount in amounts):
+            fee = sum(a for a in amounts if a is not None) - sum(o.amount for o in outputs)
+        spend = sum(o.amount for o in outputs if o.kind in (OutputKind.EXTERNAL,
+                                                             OutputKind.OP_RETURN))
+        self._check_totals(inputs, outputs, fee, spend)
+        self._check_locktime()
+        return Review(
+            network=self.network,
+            version=psbt_version(self.psbt),
+            inputs=tuple(inputs),
+            outputs=tuple(outputs),
+            fee=fee,
+            fee_rate=round(fee / vsize, 2) if fee is not None and vsize else None,
+            vsize=vsize,
+            spend=spend,
+            locktime=self.tx.locktime,
+            warnings=tuple(self.warnings),
+        )
+
+    # --- inputs ---------------------------------------------------------------------------
+    def _input(self, index: int, inp: InputScope) -> InputReview:
+        prevout = f"{inp.txid.hex()}:{inp.vout}"
+        utxo, mismatch = input_utxo(inp)
+        taproot = utxo is not None and utxo.script_pubkey.script_type() == "p2tr"
+        sighash_type = inp.sighash_type if inp.sighash_type is not None else (0 if taproot else 1)
+        review = dict(index=index, prevout=prevout, sighash=sighash_name(sighash_type),
+                      signed_by=self._signers(inp), sighash_type=sighash_type)
+        if sighash_type not in (0, 1) or (sighash_type == 0 and not taproot):
+            self.warn("sighash", Severity.DANGER, f"input {index} asks for sighash "
+                      f"{sighash_name(sighash_type)}: the transaction could be changed after "
+                      "signing", input_index=index)
+        if mismatch:
+            self.warn("utxo-mismatch", Severity.DANGER, f"input {index}: {mismatch}",
+                      input_index=index)
+        if utxo is None:
+            if not mismatch:
+                self.warn("missing-utxo", Severity.DANGER, f"input {index} does not say which "
+                          "amount it spends: the fee cannot be checked", input_index=index)
+            return InputReview(amount=None, ours=False, wallet=None, **review)
+        problem = script_problem(inp, utxo.script_pubkey)
+        if problem:
+            self.warn("script-mismatch", Severity.DANGER, f"input {index}: {problem}",
+                      input_index=index)
+            return InputReview(amount=utxo.value, ours=False, wallet=None, **review)
+        location, claimed = self.matcher.locate(derivations(inp), utxo.script_pubkey)
+        our_path = self.matcher.our_key_path(location) if location else None
+        if location is None or our_path is None:
+            self._foreign_input(index, inp, claimed)
+            return InputReview(amount=utxo.value, ours=False, wallet=None, **review)
+        if location.index > self.settings.large_index_warning:
+            self.warn("large-index", Severity.CAUTION, f"input {index} comes from address "
+                      f"index {location.index:,}, far beyond the usual gap limit",
+                      input_index=index)
+        return InputReview(amount=utxo.value, ours=True, wallet=location.wallet.name,
+                           location=location, our_path=our_path, **review)
+
+    def _foreign_input(self, index: int, inp: InputScope, claimed: bool) -> None:
+        ours = [d for d in derivations(inp) if d.fingerprint == self.matcher.fingerprint]
+        if ours or claimed:
+            self.warn("unknown-wallet", Severity.DANGER, f"input {index} uses our key in a "
+                      "wallet that is not registered on this device (or whose script does "
+                      "not match it): it will not be signed", input_index=index)
+        else:
+            self.warn("foreign-input", Severity.CAUTION, f"input {index} is not from one of "
+                      "our wallets: this device cannot sign it", input_index=index)
+
+    def _signers(self, inp: InputScope) -> tuple[str, ...]:
+        known = {d.pubkey: d.fingerprint.hex() for d in derivations(inp)}
+        signers = [known.get(pub.sec(), pub.sec().hex()) for pub in inp.partial_sigs]
+        signers += [known.get(pub.xonly(), pub.xonly().hex()) for pub, _leaf in inp.taproot_sigs]
+        if b"\x13" in inp.unknown:  # key-path signature: the internal key's owner signed
+            internal = inp.taproot_internal_key
+            signers.append(known.get(internal.xonly(), internal.xonly().hex())
+                           if internal is not None else "unknown")
+        return tuple(signers)
+
+    def _input_size(self, inp: InputScope, review: InputReview) -> InputSize:
+        location = review.location
+        if location is None:
+            return psbt_input_size(inp, inp.utxo.script_pubkey if inp.utxo else None)
+        wallet = location.wallet
+        if wallet.is_multisig:
+            multisig = location.scripts.witness_script or location.scripts.redeem_script
+            assert multisig is not None  # a multisig wallet always has its script
+            present = [len(sig) for sig in inp.partial_sigs.values()]
+            return multisig_input(wallet.script_type, wallet.threshold, multisig.data, present)
+        return single_sig_input(wallet.script_type, sighash_byte=review.sighash_type != 0)
+
+    # --- outputs --------------------------------------------------------------------------
+    def _output(self, index: int, vout: TransactionOutput) -> Output:
+        script = vout.script_pubkey
+        common = dict(index=index, script=script.data.hex(), amount=vout.value)
+        if script.data[:1] == b"\x6a":
+            return Output(address=None, kind=OutputKind.OP_RETURN, wallet=None, path=None,
+                          **common)
+        address = _address(script, self.network)
+        location, claimed = self.matcher.locate(derivations(self.psbt.outputs[index]), script)
+        if location is None:
+            if claimed:
+                self.warn("fake-change", Severity.DANGER, f"output {index} claims to be ours "
+                          "but its script does not derive from our wallet at the path given",
+                          output_index=index)
+            return Output(address=address, kind=OutputKind.EXTERNAL, wallet=None, path=None,
+                          **common)
+        kind = OutputKind.CHANGE if location.change else OutputKind.SELF
+        if location.index > self.settings.large_index_warning:
+            self.warn("large-index", Severity.DANGER, f"output {index} goes to address index "
+                      f"{location.index:,}: a wallet scanning with a normal gap limit would "
+                      "not find it", output_index=index)
+        our_path = self.matcher.our_key_path(location)
+        return Output(address=address, kind=kind, wallet=location.wallet.name,
+                      path=format_path(our_path) if our_path else None, **common)
+
+    # --- whole-transaction checks ---------------------------------------------------------
+    def _check_totals(self, inputs: list[InputReview], outputs: list[Output], fee: int | None,
+                      spend: int) -> None:
+        ours = [inp for inp in inputs if inp.ours]
+        wallets = sorted({inp.wallet for inp in ours if inp.wallet})
+        if len(wallets) > 1:
+            self.warn("mixed-wallets", Severity.CAUTION,
+                      f"the inputs come from {len(wallets)} wallets: {', '.join(wallets)}")
+        if ours and spend and not any(o.kind is OutputKind.CHANGE for o in outputs):
+            self.warn("no-change", Severity.INFO, "no change comes back to us: everything not "
+                      "sent goes to the fee")
+        if fee is None:
+            return
+        if fee < 0:
+            self.warn("high-fee", Severity.DANGER, f"the outputs spend {-fee:,} sats more than "
+                      "the inputs hold: the transaction is invalid")
+            return
+        base = spend or sum(o.amount for o in outputs)
+        share = 100.0 * fee / base if base else float("inf")
+        if fee > self.settings.high_fee_sats or share > self.settings.high_fee_percent:
+            severity = Severity.DANGER if fee >= base else Severity.CAUTION
+            self.warn("high-fee", severity, f"the fee is {fee:,} sats, {share:.1f}% of the "
+                      f"{base:,} sats sent")
+
+    def _check_locktime(self) -> None:
+        locktime = self.tx.locktime
+        if not locktime or all(vin.sequence == FINAL_SEQUENCE for vin in self.tx.vin):
+            return
+        if locktime < LOCKTIME_THRESHOLD:
+            when = f"block {locktime:,}"
+        else:
+            when = datetime.fromtimestamp(locktime, UTC).strftime("%Y-%m-%d %H:%M UTC")
+        self.warn("locktime", Severity.INFO, f"the transaction cannot be mined before {when}")
+
+    def _check_network(self) -> None:
+        params = self.network.params
+        versions = {value for key, value in params.items() if key.lower().endswith("pub")}
+        for xpub in self.psbt.xpubs:
+            if xpub.version not in versions:
+                self.warn("network-mismatch", Severity.DANGER, "the PSBT holds an extended key "
+                          f"for another network than {self.network.value}")
+                return
+        for wallet in self.matcher.wallets:
+            if wallet.network is not self.network:
+                self.warn("network-mismatch", Severity.DANGER, f"wallet {wallet.name!r} is for "
+                          f"{wallet.network.value}, the device is set to {self.network.value}")
+                return
+        for scope in (*self.psbt.inputs, *self.psbt.outputs):
+            for derivation in derivations(scope):
+                path = derivation.path
+                if (len(path) >= 2 and derivation.fingerprint == self.matcher.fingerprint
+                        and path[0] - HARDENED in STANDARD_PURPOSES
+                        and path[1] - HARDENED != self.network.coin_type):
+                    self.warn("network-mismatch", Severity.DANGER, "the PSBT derives our key "
+                              f"with coin type {path[1] - HARDENED}, not the "
+                              f"{self.network.value} network's {self.network.coin_type}")
+                    return
+
+
+def _address(script: Script, network: Network) -> str | None:
+    if script.script_type() not in ADDRESS_TYPES:
+        return None  # bare multisig, non-standard scripts: shown by their hex
+    return script.address(network.params)
+
+
+def review_psbt(psbt: PSBT, *, root: HDKey, wallets: Sequence[Wallet], settings: Settings,
+                network: Network) -> Review:
+    """Review psbt for the seed `root` and its registered wallets; never modifies psbt."""
+    return _ReviewBuilder(psbt, root, wallets, settings, network).review()

@@ -1,0 +1,160 @@
+"""A minimal coordinator for tests and benchmarks: builds PSBTs the way Sparrow or Specter do.
+
+Scripts come from embit's own descriptor engine (not from airsign's Wallet), so a review that
+recognises these outputs agrees with an independent derivation. Everything is deterministic:
+seeds are BIP-39 test-vector mnemonics, prevout txids are hashes of a label.
+"""
+
+import hashlib
+from dataclasses import dataclass, field
+from functools import cache
+
+from embit import bip39
+from embit.bip32 import HDKey
+from embit.descriptor import Descriptor
+from embit.psbt import PSBT, DerivationPath
+from embit.script import Script
+from embit.transaction import Transaction, TransactionInput, TransactionOutput
+
+from signer.network import Network
+from signer.scripts import ScriptType, format_path
+from signer.wallet.model import CosignerKey, Wallet
+
+MNEMONICS = (
+    "abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about",
+    "legal winner thank year wave sausage worth useful legal winner thank yellow",
+    "letter advice cage absurd amount doctor acoustic avoid letter advice cage above",
+    "zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo wrong",
+)
+WRAPPERS = {
+    ScriptType.P2WSH: "wsh({})",
+    ScriptType.P2SH_P2WSH: "sh(wsh({}))",
+    ScriptType.P2SH: "sh({})",
+    ScriptType.P2WPKH: "wpkh({})",
+    ScriptType.P2SH_P2WPKH: "sh(wpkh({}))",
+    ScriptType.P2TR: "tr({})",
+}
+
+
+@cache
+def root(index: int) -> HDKey:
+    return HDKey.from_seed(bip39.mnemonic_to_seed(MNEMONICS[index]))
+
+
+@dataclass
+class TestWallet:
+    """A wallet as the coordinator knows it: our airsign Wallet plus embit's descriptor."""
+
+    wallet: Wallet
+    descriptor: Descriptor
+    roots: tuple[HDKey, ...]
+
+    def derive(self, change: bool, index: int) -> Descriptor:
+        return self.descriptor.derive(index, branch_index=int(change))
+
+    def derivations(self, change: bool, index: int) -> dict:
+        found = {}
+        for key in self.wallet.keys:
+            pub = key.derive(change, index)
+            found[pub] = DerivationPath(key.fingerprint, list(key.full_path(change, index)))
+        return found
+
+
+def make_wallet(script_type: ScriptType = ScriptType.P2WSH, *,
+                cosigners: tuple[int, ...] = (0, 1, 2), threshold: int = 2,
+                network: Network = Network.TEST, name: str = "vault",
+                sorted_keys: bool = True, account: int = 0) -> TestWallet:
+    keys = []
+    texts = []
+    for index in cosigners:
+        origin = script_type.account_path(network, account)
+        xpub = root(index).derive(list(origin)).to_public(version=network.params["xpub"])
+        fingerprint = root(index).my_fingerprint
+        keys.append(CosignerKey(fingerprint, origin, xpub))
+        origin_text = format_path(origin).replace("m", fingerprint.hex(), 1)
+        texts.append(f"[{origin_text}]{xpub.to_base58()}/<0;1>/*")
+    if script_type.is_multisig:
+        function = "sortedmulti" if sorted_keys else "multi"
+        inner = f"{function}({threshold},{','.join(texts)})"
+    else:
+        inner = texts[0]
+        threshold = 1
+    descriptor = Descriptor.from_string(WRAPPERS[script_type].format(inner))
+    wallet = Wallet(name, script_type, threshold, tuple(keys), sorted_keys, network)
+    return TestWallet(wallet, descriptor, tuple(root(i) for i in cosigners))
+
+
+@dataclass
+class Spend:
+    """One input: a coin of `source` at (change, index)."""
+
+    source: TestWallet
+    change: bool
+    index: int
+    amount: int
+    full_tx: bool = False  # also give the previous transaction (non_witness_utxo)
+    sequence: int = 0xFFFFFFFD
+
+
+@dataclass
+class Pay:
+    """One output: to `script`, or to `wallet` at (change, index) with its derivations."""
+
+    amount: int
+    script: Script | None = None
+    wallet: TestWallet | None = None
+    change: bool = True
+    index: int = 0
+    derivations: dict = field(default_factory=dict)  # extra/forged derivations to add
+
+
+def previous_tx(label: str, script: Script, amount: int) -> Transaction:
+    """A fake funding transaction with one input and the coin as its output 0."""
+    txid = hashlib.sha256(label.encode()).digest()
+    return Transaction(version=2, vin=[TransactionInput(txid, 0)],
+                       vout=[TransactionOutput(amount, script)], locktime=0)
+
+
+def build_psbt(spends: list[Spend], pays: list[Pay], *, locktime: int = 0) -> PSBT:
+    vin, prev_txs = [], []
+    for number, spend in enumerate(spends):
+        script = spend.source.derive(spend.change, spend.index).script_pubkey()
+        prev = previous_tx(f"coin {number}", script, spend.amount)
+        prev_txs.append(prev)
+        vin.append(TransactionInput(prev.txid(), 0, sequence=spend.sequence))
+    vout = []
+    for pay in pays:
+        script = pay.script
+        if pay.wallet is not None:
+            script = pay.wallet.derive(pay.change, pay.index).script_pubkey()
+        assert script is not None
+        vout.append(TransactionOutput(pay.amount, script))
+    psbt = PSBT(Transaction(version=2, vin=vin, vout=vout, locktime=locktime))
+    for inp, spend, prev in zip(psbt.inputs, spends, prev_txs, strict=True):
+        derived = spend.source.derive(spend.change, spend.index)
+        inp.witness_utxo = prev.vout[0]
+        if spend.full_tx or spend.source.wallet.script_type in (ScriptType.P2SH,):
+            inp.non_witness_utxo = prev
+            if spend.source.wallet.script_type is ScriptType.P2SH:
+                inp.witness_utxo = None
+        inp.witness_script = derived.witness_script()
+        inp.redeem_script = derived.redeem_script()
+        if spend.source.wallet.script_type is ScriptType.P2TR:
+            ((pub, path),) = spend.source.derivations(spend.change, spend.index).items()
+            inp.taproot_bip32_derivations[pub] = ([], path)
+            inp.taproot_internal_key = pub
+        else:
+            inp.bip32_derivations.update(spend.source.derivations(spend.change, spend.index))
+    for out, pay in zip(psbt.outputs, pays, strict=True):
+        if pay.wallet is not None:
+            derived = pay.wallet.derive(pay.change, pay.index)
+            out.witness_script = derived.witness_script()
+            out.redeem_script = derived.redeem_script()
+            out.bip32_derivations.update(pay.wallet.derivations(pay.change, pay.index))
+        out.bip32_derivations.update(pay.derivations)
+    return psbt
+
+
+def external_script(label: str = "payee") -> Script:
+    """A P2WPKH script of nobody we know."""
+    return Script(b"\x00\x14" + hashlib.sha256(label.encode()).digest()[:20])
