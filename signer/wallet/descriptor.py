@@ -130,7 +130,8 @@ def parse_descriptor(text: str) -> ParsedDescriptor:
     else:
         if script_type is ScriptType.P2TR and "," in inner:
             raise InvalidWallet("taproot script trees are not supported, only tr(KEY)")
-        parsed = ParsedDescriptor(script_type, 1, False, (_parse_key(inner, 1),))
+        key = _parse_key(inner, 1, xonly=script_type is ScriptType.P2TR)
+        parsed = ParsedDescriptor(script_type, 1, False, (key,))
     _check_multipath(parsed)
     return parsed
 
@@ -183,7 +184,7 @@ def _check_multipath(parsed: ParsedDescriptor) -> None:
 _KEY_RE = re.compile(r"(?:\[([^\]]*)\])?([^/\[\]]+)((?:/[^/]*)*)", re.DOTALL)
 
 
-def _parse_key(text: str, position: int) -> KeyExpression:
+def _parse_key(text: str, position: int, xonly: bool = False) -> KeyExpression:
     match = _KEY_RE.fullmatch(text.strip())
     if match is None or not match.group(2):
         raise InvalidWallet(f"key {position} is not a key expression")
@@ -191,14 +192,14 @@ def _parse_key(text: str, position: int) -> KeyExpression:
     fingerprint, origin_path = (
         (None, ()) if origin_text is None else _parse_origin(origin_text, position)
     )
-    key, network = _parse_key_material(key_text, position)
+    key, network = _parse_key_material(key_text, position, xonly)
     steps: list[tuple[int, ...]] = []
     wildcard = Wildcard.NONE
     items = steps_text.split("/")[1:] if steps_text else []
     if items and not isinstance(key, HDKey):
         raise InvalidWallet(f"key {position}: only an extended key can have a derivation path")
-    if items[-2:] == ["*", "*"]:  # `/**` is BSMS shorthand for /<0;1>/*
-        items = [*items[:-2], "<0;1>", "*"]
+    if items[-1:] == ["**"]:  # BIP-129 (BSMS) shorthand for /<0;1>/*
+        items = [*items[:-1], "<0;1>", "*"]
     for number, item in enumerate(items, 1):
         if item in ("*", *(f"*{marker}" for marker in _HARDENED_MARKERS)):
             if number != len(items):
@@ -236,8 +237,13 @@ def _parse_index(text: str, position: int) -> int:
 
 
 def _parse_key_material(
-    text: str, position: int
+    text: str, position: int, xonly: bool
 ) -> tuple[HDKey | PublicKey | PrivateKey, str | None]:
+    if xonly and re.fullmatch(r"[0-9a-fA-F]{64}", text):  # BIP-386: x-only keys in tr()
+        try:
+            return PublicKey.from_xonly(bytes.fromhex(text)), None
+        except EmbitError:
+            raise InvalidWallet(f"key {position} is not a point on the curve") from None
     if re.fullmatch(r"[0-9a-fA-F]+", text):
         if len(text) != 66 or text[:2] not in ("02", "03"):
             raise InvalidWallet(
