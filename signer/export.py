@@ -1,0 +1,136 @@
+"""Cosigner key exports: what a coordinator needs to add this device to a multisig wallet.
+
+- `origin`: the key expression `[fingerprint/48h/0h/0h/2h]xpub...` (tpub on test networks;
+  SLIP-132 Zpub/Vpub... only when asked). Specter, Sparrow, Nunchuk, Bitcoin Core, Electrum.
+- `json`: the same as a small JSON object (fingerprint, path, xpub, script type, network).
+- `ur`: UR crypto-account (BCR-2020-015), what Sparrow, Nunchuk, Keeper and Keystone-style
+  coordinators scan.
+- `coldcard-json`: Coldcard's multisig export file (`ccxp-XXXXXXXX.json`): p2sh (BIP-45,
+  account 0 only), p2sh_p2wsh and p2wsh (BIP-48) xpubs with their derivations, the account and
+  the xfp. Sparrow, Specter, Nunchuk, Caravan and Coldcard itself read it.
+"""
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+from embit import base58
+from embit.bip32 import HDKey
+
+from signer.errors import UsageError
+from signer.keys import AccountKey, account_key, master_fingerprint
+from signer.network import Network
+from signer.scripts import HARDENED, ScriptType, format_path
+from signer.transport.ur import UR
+from signer.transport.urtypes import AccountOutput, account_to_ur
+
+# SLIP-132 version names (embit's network tables give mainnet and testnet bytes for each).
+SLIP132_VERSION = {
+    ScriptType.P2WSH: "Zpub",
+    ScriptType.P2SH_P2WSH: "Ypub",
+    ScriptType.P2WPKH: "zpub",
+    ScriptType.P2SH_P2WPKH: "ypub",
+}
+# Coldcard's export: (field prefix, script type), in the order Coldcard writes them.
+COLDCARD_FIELDS = (("p2sh", ScriptType.P2SH), ("p2sh_p2wsh", ScriptType.P2SH_P2WSH),
+                   ("p2wsh", ScriptType.P2WSH))
+MAX_ACCOUNT = HARDENED - 1
+
+
+class ExportFormat(StrEnum):
+    ORIGIN = "origin"
+    JSON = "json"
+    UR = "ur"
+    COLDCARD_JSON = "coldcard-json"
+
+
+@dataclass(frozen=True)
+class CosignerExport:
+    """One account key with what it is for."""
+
+    key: AccountKey
+    script: ScriptType | None  # None for a custom --path
+    network: Network
+
+    @property
+    def fingerprint(self) -> bytes:
+        return self.key.origin.fingerprint
+
+    @property
+    def path(self) -> tuple[int, ...]:
+        return self.key.origin.path
+
+    def xpub_text(self, slip132: bool = False) -> str:
+        if not slip132:
+            return self.key.xpub
+        if self.script not in SLIP132_VERSION:
+            raise UsageError(f"SLIP-132 has no prefix for {self.script or 'a custom path'}; "
+                             "export it as xpub/tpub")
+        return slip132_key(self.key.xpub, self.script, self.network)
+
+    def origin_text(self, slip132: bool = False) -> str:
+        return f"{self.key.origin}{self.xpub_text(slip132)}"
+
+    def json_text(self, slip132: bool = False) -> str:
+        return json.dumps({
+            "xfp": self.fingerprint.hex().upper(),
+            "network": self.network.value,
+            "script_type": self.script.value if self.script else "custom",
+            "derivation": format_path(self.path),
+            "xpub": self.xpub_text(slip132),
+            "key": self.origin_text(),
+        }, indent=2) + "\n"
+
+
+def account_number(account: int) -> int:
+    if not 0 <= account <= MAX_ACCOUNT:
+        raise UsageError(f"the account number must be between 0 and {MAX_ACCOUNT}")
+    return account
+
+
+def cosigner_export(root: HDKey, network: Network, script: ScriptType = ScriptType.P2WSH,
+                    account: int = 0, path: Sequence[int] | None = None) -> CosignerExport:
+    """The account key for `script` at its standard path (or at `path` when given)."""
+    chosen = tuple(path) if path is not None else script.account_path(
+        network, account_number(account))
+    return CosignerExport(account_key(root, chosen, network), None if path is not None
+                          else script, network)
+
+
+def slip132_key(xpub: str, script: ScriptType, network: Network) -> str:
+    """Re-label an xpub/tpub with its SLIP-132 version (Zpub, Vpub, Ypub, Upub, ...)."""
+    raw = base58.decode_check(xpub)
+    version = network.params[SLIP132_VERSION[script]]
+    return base58.encode_check(version + raw[4:])
+
+
+def account_ur(root: HDKey, network: Network, scripts: Sequence[ScriptType],
+               account: int = 0) -> UR:
+    """UR crypto-account with one output per script type (multisig ones as cosigner())."""
+    outputs = []
+    for script in scripts:
+        export = cosigner_export(root, network, script, account)
+        outputs.append(AccountOutput(script, export.key.xpub, export.path, network))
+    return account_to_ur(master_fingerprint(root), outputs)
+
+
+def coldcard_json(root: HDKey, network: Network, account: int = 0,
+                  slip132: bool = False) -> str:
+    """Coldcard's multisig xpub export, field for field. Coldcard writes the BIP-48 keys in
+    SLIP-132 (Ypub/Zpub); slip132=False writes plain xpub/tpub, which coordinators prefer."""
+    account_number(account)
+    fields: dict[str, str] = {}
+    for name, script in COLDCARD_FIELDS:
+        if script is ScriptType.P2SH and account:
+            continue  # BIP-45 has no account level: Coldcard leaves it out for account > 0
+        export = cosigner_export(root, network, script, account)
+        fields[f"{name}_deriv"] = format_path(export.path, hardened_marker="'")
+        fields[name] = export.xpub_text(slip132 and script in SLIP132_VERSION)
+    fields["account"] = str(account)
+    fields["xfp"] = master_fingerprint(root).hex().upper()
+    return json.dumps(fields, indent=2) + "\n"
+
+
+def coldcard_file_name(root: HDKey) -> str:
+    return f"ccxp-{master_fingerprint(root).hex().upper()}.json"

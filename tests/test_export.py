@@ -1,0 +1,180 @@
+"""Cosigner exports against the BCR-2020-015 crypto-account example (built from its own
+mnemonic), parsed back by embit's descriptor parser, the standard json module, base58
+decoding written here, and our own UR/BBQr decoders."""
+
+import json
+
+import pytest
+from conftest import load_vectors
+from embit import base58
+from embit.bip32 import HDKey
+from embit.descriptor import Descriptor
+
+from signer.errors import UsageError
+from signer.export import account_ur, coldcard_json, cosigner_export
+from signer.keys import root_from_mnemonic
+from signer.network import Network
+from signer.scripts import ScriptType, parse_path
+from signer.transport import cbor
+from signer.transport.assembler import Assembler
+from signer.transport.cbor import CborValue, Tagged
+from signer.transport.encoders import encode_frames
+from signer.transport.types import Format, Payload, PayloadKind
+from signer.transport.ur import decode_single, encode_single
+from signer.transport.urtypes import ur_to_account
+
+ACCOUNT = next(e for e in load_vectors("ur/bcr_ur_examples.json")["examples"]
+               if e.get("ur_type_in_paper") == "crypto-account")
+ROOT = root_from_mnemonic(ACCOUNT["bip39_mnemonic"])
+# The paper's descriptors, in its order: pkh, sh(wpkh), wpkh, sh(cosigner), sh(wsh(cosigner)),
+# wsh(cosigner), tr.
+PAPER_ORDER = (ScriptType.P2PKH, ScriptType.P2SH_P2WPKH, ScriptType.P2WPKH, ScriptType.P2SH,
+               ScriptType.P2SH_P2WSH, ScriptType.P2WSH, ScriptType.P2TR)
+# SLIP-132 version bytes from the SLIP-0132 registry.
+SLIP132 = {"Zpub": "02aa7ed3", "Ypub": "0295b43f", "Vpub": "02575483", "Upub": "024289ef"}
+
+
+def paper_key(script: ScriptType) -> tuple[str, str]:
+    """(origin in the paper's apostrophe form, xpub) of the paper's descriptor for script."""
+    text = ACCOUNT["output_descriptors"][PAPER_ORDER.index(script)]
+    origin, rest = text.split("[", 1)[1].split("]", 1)
+    return origin, rest.split(")", 1)[0]
+
+
+def without_origin_depth(value: CborValue, depths: list[tuple[int, int]]) -> CborValue:
+    """The CBOR tree with the optional depth (key 3) of each origin keypath (tag 304)
+    removed and recorded as (depth, number of path steps)."""
+    if isinstance(value, Tagged):
+        inner = value.value
+        if value.tag == 304 and isinstance(inner, dict) and 3 in inner:
+            depths.append((inner[3], len(inner[1]) // 2))
+            inner = {k: v for k, v in inner.items() if k != 3}
+        return Tagged(value.tag, without_origin_depth(inner, depths))
+    if isinstance(value, dict):
+        return {k: without_origin_depth(v, depths) for k, v in value.items()}
+    if isinstance(value, list):
+        return [without_origin_depth(v, depths) for v in value]
+    return value
+
+
+def test_crypto_account_matches_the_paper() -> None:
+    """Same CBOR as the paper's example, except that we also write each origin's depth,
+    which BCR-2020-007 makes optional and the paper leaves out."""
+    ours = cbor.loads(account_ur(ROOT, Network.MAIN, PAPER_ORDER).cbor)
+    paper = cbor.loads(bytes.fromhex(ACCOUNT["cbor_hex"]))
+    depths: list[tuple[int, int]] = []
+    assert without_origin_depth(ours, depths) == without_origin_depth(paper, [])
+    assert len(depths) == len(PAPER_ORDER) and all(d == steps for d, steps in depths)
+    # And the paper's own UR decodes to the same keys we export.
+    for output in ur_to_account(decode_single(ACCOUNT["ur"])).outputs:
+        _, xpub = paper_key(output.script_type)
+        assert cosigner_export(ROOT, Network.MAIN, output.script_type).key.xpub == xpub
+
+
+def test_crypto_account_round_trip_single_script() -> None:
+    text = encode_single(account_ur(ROOT, Network.TEST, [ScriptType.P2WSH], account=3))
+    account = ur_to_account(decode_single(text))
+    assert account.master_fingerprint.hex() == ACCOUNT["master_fingerprint_hex"]
+    output = account.output(ScriptType.P2WSH)
+    assert output is not None and output.origin == parse_path("m/48h/1h/3h/2h")
+    expected = cosigner_export(ROOT, Network.TEST, ScriptType.P2WSH, 3)
+    xpub = output.xpub if isinstance(output.xpub, str) else output.xpub.to_base58(
+        version=Network.TEST.params["xpub"])
+    assert xpub == expected.key.xpub
+
+
+@pytest.mark.parametrize("script", [ScriptType.P2WSH, ScriptType.P2SH_P2WSH, ScriptType.P2SH,
+                                    ScriptType.P2TR])
+def test_origin_matches_the_paper(script: ScriptType) -> None:
+    origin, xpub = paper_key(script)
+    export = cosigner_export(ROOT, Network.MAIN, script)
+    assert export.origin_text() == f"[{origin.replace(chr(39), 'h')}]{xpub}"
+
+
+def test_origin_parses_in_embit_descriptor() -> None:
+    export = cosigner_export(ROOT, Network.MAIN, ScriptType.P2WSH)
+    other = HDKey.from_seed(bytes(64)).derive("m/48h/0h/0h/2h").to_public()
+    descriptor = Descriptor.from_string(
+        f"wsh(sortedmulti(1,{export.origin_text()}/0/*,{other.to_base58()}/0/*))")
+    key = descriptor.keys[0]
+    assert key.origin.fingerprint.hex() == ACCOUNT["master_fingerprint_hex"]
+    assert key.origin.derivation == list(parse_path("m/48h/0h/0h/2h"))
+    assert key.key.to_base58() == paper_key(ScriptType.P2WSH)[1]
+
+
+def test_testnet_gives_tpub_with_coin_type_1() -> None:
+    export = cosigner_export(ROOT, Network.SIGNET, ScriptType.P2WSH)
+    fingerprint = ACCOUNT["master_fingerprint_hex"]
+    assert export.origin_text().startswith(f"[{fingerprint}/48h/1h/0h/2h]tpub")
+    independent = ROOT.derive("m/48h/1h/0h/2h").to_public().to_base58(
+        version=bytes.fromhex("043587cf"))
+    assert export.key.xpub == independent
+
+
+@pytest.mark.parametrize("network, script, prefix", [
+    (Network.MAIN, ScriptType.P2WSH, "Zpub"), (Network.MAIN, ScriptType.P2SH_P2WSH, "Ypub"),
+    (Network.TEST, ScriptType.P2WSH, "Vpub"), (Network.TEST, ScriptType.P2SH_P2WSH, "Upub")])
+def test_slip132_only_relabels(network: Network, script: ScriptType, prefix: str) -> None:
+    export = cosigner_export(ROOT, network, script)
+    slip = export.xpub_text(slip132=True)
+    assert slip.startswith(prefix)
+    raw, plain = base58.decode_check(slip), base58.decode_check(export.key.xpub)
+    assert raw[:4].hex() == SLIP132[prefix] and raw[4:] == plain[4:]
+    assert export.origin_text(slip132=True).endswith(slip)
+
+
+def test_slip132_refused_where_undefined() -> None:
+    with pytest.raises(UsageError):
+        cosigner_export(ROOT, Network.MAIN, ScriptType.P2TR).xpub_text(slip132=True)
+
+
+def test_custom_path() -> None:
+    export = cosigner_export(ROOT, Network.MAIN, path=parse_path("m/45h"))
+    assert export.origin_text() == "[{}/45h]{}".format(*[
+        paper_key(ScriptType.P2SH)[0].split("/")[0], paper_key(ScriptType.P2SH)[1]])
+
+
+def test_json_export_parses_back() -> None:
+    data = json.loads(cosigner_export(ROOT, Network.MAIN, ScriptType.P2WSH).json_text())
+    assert data["xfp"] == "37B5EED4" and data["derivation"] == "m/48h/0h/0h/2h"
+    assert data["xpub"] == paper_key(ScriptType.P2WSH)[1]
+    assert data["script_type"] == "p2wsh" and data["network"] == "main"
+
+
+def test_coldcard_json_fields() -> None:
+    data = json.loads(coldcard_json(ROOT, Network.MAIN))
+    assert list(data) == ["p2sh_deriv", "p2sh", "p2sh_p2wsh_deriv", "p2sh_p2wsh",
+                          "p2wsh_deriv", "p2wsh", "account", "xfp"]
+    for field, script in (("p2sh", ScriptType.P2SH), ("p2sh_p2wsh", ScriptType.P2SH_P2WSH),
+                          ("p2wsh", ScriptType.P2WSH)):
+        origin, xpub = paper_key(script)
+        assert data[field] == xpub
+        assert data[f"{field}_deriv"] == "m" + origin[len("37b5eed4"):]
+    assert data["account"] == "0" and data["xfp"] == "37B5EED4"
+
+
+def test_coldcard_json_other_account_and_slip132() -> None:
+    data = json.loads(coldcard_json(ROOT, Network.TEST, account=2, slip132=True))
+    assert "p2sh" not in data and "p2sh_deriv" not in data
+    assert data["p2wsh_deriv"] == "m/48'/1'/2'/2'" and data["account"] == "2"
+    assert data["p2wsh"].startswith("Vpub") and data["p2sh_p2wsh"].startswith("Upub")
+    plain = cosigner_export(ROOT, Network.TEST, ScriptType.P2WSH, 2).key.xpub
+    assert base58.decode_check(data["p2wsh"])[4:] == base58.decode_check(plain)[4:]
+
+
+def test_coldcard_json_as_bbqr_round_trip() -> None:
+    text = coldcard_json(ROOT, Network.MAIN)
+    payload = Payload(PayloadKind.WALLET_FILE, text, Format.BBQR, encoding="json")
+    frames = encode_frames(payload, Format.BBQR, density="low").frames
+    assert all(str(f)[3] == "J" for f in frames)  # B$ + encoding + file type J
+    assembler = Assembler()
+    for frame in frames:
+        assembler.receive(frame)
+    assert assembler.is_complete
+    result = assembler.result().data
+    assert json.loads(result if isinstance(result, str) else result.decode()) == json.loads(text)
+
+
+def test_bad_account_refused() -> None:
+    with pytest.raises(UsageError):
+        cosigner_export(ROOT, Network.MAIN, ScriptType.P2WSH, account=-1)
