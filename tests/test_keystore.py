@@ -9,6 +9,7 @@ from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
 
 from signer.errors import (
+    InvalidMnemonic,
     KeystoreError,
     KeystoreExists,
     KeystoreNotFound,
@@ -152,7 +153,7 @@ def test_second_seed_refused_unless_replace(path: Path) -> None:
 def test_empty_passphrase_and_bad_words_refused(path: Path) -> None:
     with pytest.raises(UsageError):
         create(path, passphrase="")
-    with pytest.raises(Exception, match="checksum"):
+    with pytest.raises(InvalidMnemonic, match="checksum"):
         create(path, words="abandon " * 12)
     assert not path.exists()
 

@@ -7,7 +7,7 @@ from dataclasses import fields
 from typing import Any
 
 from signer.errors import KeystoreExists, UsageError
-from signer.keys import validate_mnemonic
+from signer.keys import validate_mnemonic, warn_if_slow_backend
 from signer.keystore import Keystore
 from signer.network import Network
 from signer.settings import Settings
@@ -59,6 +59,7 @@ def _location_options(action: argparse.ArgumentParser) -> None:
 
 
 def run_create(args: argparse.Namespace) -> int:
+    warn_if_slow_backend()
     path = keystore_path(args)
     if Keystore.exists(path) and not args.replace:
         raise KeystoreExists(

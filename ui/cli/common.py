@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from signer.errors import KeystoreNotFound, UsageError
+from signer.keys import warn_if_slow_backend
 from signer.keystore import Keystore, UnlockedKeystore
 from signer.network import Network
 
@@ -39,6 +40,7 @@ def read_passphrase(prompt: str = "Keystore passphrase: ", *, confirm: bool = Fa
 
 def open_keystore(args: argparse.Namespace) -> UnlockedKeystore:
     """Unlock the keystore the arguments point at, asking for its passphrase."""
+    warn_if_slow_backend()
     path = keystore_path(args)
     if not Keystore.exists(path):
         raise KeystoreNotFound(f"no keystore at {path}: create one with `airsign keystore create`")
