@@ -65,3 +65,19 @@ def read_input_bytes(source: str) -> bytes:
         return Path(source).expanduser().read_bytes()
     except OSError as exc:
         raise UsageError(f"cannot read {source}: {exc.strerror or exc}") from None
+
+
+BIP39_PASSPHRASE_ENV = "AIRSIGN_BIP39_PASSPHRASE"  # for scripts and tests, like the above
+
+
+def read_bip39_passphrase(prompt: str = "BIP-39 passphrase: ") -> str:
+    """$AIRSIGN_BIP39_PASSPHRASE if set, else a no-echo prompt. Never stored."""
+    from_env = os.environ.get(BIP39_PASSPHRASE_ENV)
+    if from_env is not None:
+        return from_env
+    try:
+        return getpass.getpass(prompt)
+    except EOFError:
+        raise UsageError(
+            f"no BIP-39 passphrase given: type it at the prompt or set ${BIP39_PASSPHRASE_ENV}"
+        ) from None
