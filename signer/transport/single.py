@@ -31,10 +31,8 @@ PSBT_BASE64_PREFIX = "cHNidP8"  # base64 of the magic
 _MNEMONIC_LENGTHS = (12, 15, 18, 21, 24)
 _WORDS = frozenset(WORDLIST)
 _HEX = re.compile(r"(?:[0-9a-fA-F]{2})+")
-_DESCRIPTOR = re.compile(
-    r"(sh|wsh|tr|pkh|wpkh|multi|sortedmulti|multi_a|sortedmulti_a|combo|addr|raw|rawtr)\(.*\)"
-    r"(#[a-z0-9]{8})?",
-    re.DOTALL,
+_DESCRIPTOR_START = re.compile(
+    r"(sh|wsh|tr|pk|pkh|wpkh|multi|sortedmulti|multi_a|sortedmulti_a|combo|addr|raw|rawtr)\("
 )
 _XPUB = re.compile(
     r"(?:\[(?P<fingerprint>[0-9a-fA-F]{8})(?P<path>(?:/\d+['hH]?)*)\])?"
@@ -126,7 +124,7 @@ def _parses_as_transaction(raw: bytes) -> bool:
     stream = io.BytesIO(raw)
     try:
         Transaction.read_from(stream)
-    except (EmbitError, ValueError, IndexError, struct.error):
+    except (EmbitError, ValueError, IndexError, RuntimeError, struct.error):
         return False
     return stream.tell() == len(raw) and len(raw) >= 60
 
@@ -198,10 +196,13 @@ def _bare_address(text: str) -> Payload | None:
 
 
 def _descriptor(text: str) -> Payload | None:
-    if not _DESCRIPTOR.fullmatch(text):
+    """Output descriptor text, its BIP-380 checksum verified when present."""
+    if not _DESCRIPTOR_START.match(text):
         return None
-    body, _, given = text.partition("#")
-    if given:
+    body, hashes, given = text.partition("#")
+    if not body.endswith(")") or "#" in given or (hashes and len(given) != 8):
+        raise InvalidWallet("damaged descriptor: it must end in ')' and an optional #checksum")
+    if hashes:
         try:
             expected = descriptor_checksum(body)
         except EmbitError:

@@ -1,0 +1,225 @@
+"""Single-frame classification against public vectors (BIP-174/21/173/350/380, BIP-32/39)."""
+
+import base64
+import json
+
+import pytest
+from conftest import VECTORS, load_vectors
+from embit import base58
+
+from signer.errors import InvalidKey, InvalidMnemonic, InvalidWallet, TransportError
+from signer.transport import base43
+from signer.transport.single import classify
+from signer.transport.types import Format, PayloadKind
+
+PSBTS = [bytes.fromhex(v["hex"]) for v in load_vectors("psbt/bip174_vectors.json")["valid"]]
+BIP32 = load_vectors("bip32/bip32_vectors.json")["valid"]
+BIP39_ENGLISH = load_vectors("bip39/vectors.json")["english"]
+SEEDQR = load_vectors("seedqr/seedqr_vectors.json")["vectors"]
+DESCRIPTORS = load_vectors("descriptors/descriptor_vectors.json")["vectors"]
+ELECTRUM_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ$*+-./:"
+
+
+def reference_base43(data: bytes) -> str:
+    """Digit-by-digit base 43, leading zero bytes as '0' (written independently of base43.py)."""
+    number = int(data.hex() or "0", 16)
+    digits = ""
+    while number > 0:
+        digits = ELECTRUM_ALPHABET[number % 43] + digits
+        number //= 43
+    leading = len(data) - len(data.lstrip(b"\0"))
+    return "0" * leading + digits
+
+
+@pytest.mark.parametrize("psbt", PSBTS, ids=range(len(PSBTS)))
+def test_psbt_in_every_single_frame_form(psbt):
+    forms = {
+        "base64": base64.b64encode(psbt).decode(),
+        "hex": psbt.hex(),
+        "base43": reference_base43(psbt),
+        "binary": psbt,
+    }
+    for encoding, frame in forms.items():
+        payload = classify(frame)
+        assert (payload.kind, payload.data, payload.encoding) == (
+            PayloadKind.PSBT, psbt, encoding
+        )
+        assert payload.format is Format.SINGLE
+
+
+@pytest.mark.parametrize("size", [0, 1, 2, 20, 300, 3000])
+def test_base43_matches_reference_implementation(size):
+    data = bytes((i * 7 + 3) % 256 for i in range(size))
+    for sample in (data, b"\0\0" + data, b"\xff" + data):
+        assert base43.encode(sample) == reference_base43(sample)
+        assert base43.decode(reference_base43(sample)) == sample
+
+
+@pytest.mark.parametrize("name", ["last.txn", "nfc-result.txn", "devils-txn.txn"])
+def test_transactions(name):
+    raw = (VECTORS / "bbqr" / "test_data" / name).read_bytes()
+    tx = bytes.fromhex(raw.decode()) if name == "devils-txn.txn" else raw
+    assert classify(tx.hex()).kind is PayloadKind.TRANSACTION
+    assert classify(tx.hex().upper()).data == tx
+    assert classify(reference_base43(tx)).encoding == "base43"
+    assert classify(tx).kind is PayloadKind.TRANSACTION
+
+
+@pytest.mark.parametrize(
+    ("uri", "address", "meta"),
+    [
+        # BIP-21's examples, with a valid address (the one in BIP-21 fails its checksum)
+        ("bitcoin:1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2", "1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2",
+         {"network": "main"}),
+        ("bitcoin:1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2?amount=20.3&label=Luke-Jr",
+         "1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2",
+         {"network": "main", "amount": "20.3", "label": "Luke-Jr"}),
+        ("bitcoin:1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2?label=Luke-Jr&message=Donation%20for"
+         "%20project%20xyz", "1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2",
+         {"network": "main", "label": "Luke-Jr", "message": "Donation for project xyz"}),
+        ("bitcoin:1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2?somethingyoudontunderstand=50",
+         "1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2", {"network": "main"}),
+        # BIP-173 valid address in upper case, scheme in upper case (QR alphanumeric mode)
+        ("BITCOIN:BC1QW508D6QEJXTDG4Y5R3ZARVARY0C5XW7KV8F3T4?AMOUNT=0.001",
+         "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4", {"network": "main", "amount": "0.001"}),
+    ],
+)
+def test_bip21_uris(uri, address, meta):
+    payload = classify(uri)
+    assert (payload.kind, payload.data, payload.meta) == (PayloadKind.ADDRESS, address, meta)
+
+
+@pytest.mark.parametrize(
+    "uri",
+    [
+        "bitcoin:1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2?req-somethingyoudontunderstand=50",
+        "bitcoin:1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2?amount=1.000000001",
+        "bitcoin:175tWpb8K1S7NmH4Zx6rewF9WQrcZv245W",  # BIP-21's own example: bad checksum
+        "bitcoin:1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN3",
+        "bitcoin:?label=nothing",
+    ],
+)
+def test_bad_bip21_uris(uri):
+    with pytest.raises(TransportError) as caught:
+        classify(uri)
+    assert "\n" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("address", "network"),
+    [
+        ("1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2", "main"),  # P2PKH
+        ("3J98t1WpEZ73CNmQviecrnyiWrnqRhWNLy", "main"),  # P2SH
+        ("BC1QW508D6QEJXTDG4Y5R3ZARVARY0C5XW7KV8F3T4", "main"),  # BIP-173
+        ("tb1qrp33g0q5c5txsp9arysrx4k6zdkfs4nce4xj0gdcccefvpysxf3q0sl5k7", "test"),  # BIP-173
+        ("bc1p0xlxvlhemja6c4dqv22uapctqupfhlxm9h8z3k2e72q4k9hcz7vqzk5jj0", "main"),  # BIP-350
+    ],
+)
+def test_bare_addresses(address, network):
+    payload = classify(address)
+    assert payload.kind is PayloadKind.ADDRESS
+    expected = address.lower() if address[:3].lower() in ("bc1", "tb1") else address
+    assert payload.data == expected
+    assert payload.meta["network"] == network
+
+
+def test_bech32_with_bad_checksum_or_wrong_variant_is_refused():
+    with pytest.raises(TransportError, match="checksum"):
+        classify("bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t5")
+    # BIP-350 invalid vector: a v1 program with a bech32 (not bech32m) checksum
+    with pytest.raises(TransportError, match="checksum"):
+        classify("bc1p0xlxvlhemja6c4dqv22uapctqupfhlxm9h8z3k2e72q4k9hcz7vqh2y7hd")
+
+
+def test_descriptor_checksums_follow_bip380():
+    cases = [v for v in DESCRIPTORS if v["kind"] == "checksum"]
+    assert len(cases) == 8
+    for case in cases:
+        if case["valid"]:
+            assert classify(case["descriptor"]).kind is PayloadKind.DESCRIPTOR
+        else:
+            with pytest.raises(InvalidWallet):
+                classify(case["descriptor"])
+
+
+def test_valid_descriptors_from_the_bips_are_descriptors():
+    valid = [v["descriptor"] for v in DESCRIPTORS if v["kind"] == "descriptor" and v["valid"]]
+    assert len(valid) > 40
+    for descriptor in valid:
+        assert classify(descriptor).kind is PayloadKind.DESCRIPTOR, descriptor
+
+
+def _with_version(xpub: str, version_hex: str) -> str:
+    return base58.encode_check(bytes.fromhex(version_hex) + base58.decode_check(xpub)[4:])
+
+
+def test_xpubs_with_and_without_origin_and_slip132():
+    xpub = BIP32[0]["chains"][1]["ext_pub"]
+    assert classify(xpub).meta == {"network": "main", "version": "xpub"}
+    origin = classify(f"[D34DB33F/48'/0'/0'/2']{xpub}")
+    assert origin.kind is PayloadKind.XPUB
+    assert origin.meta["fingerprint"] == "d34db33f" and origin.meta["path"] == "m/48'/0'/0'/2'"
+    # SLIP-132 version bytes: Zpub 02aa7ed3, zpub 04b24746, Vpub 02575483 (testnet)
+    assert classify(_with_version(xpub, "02aa7ed3")).meta["version"] == "Zpub"
+    assert classify(_with_version(xpub, "04b24746")).meta["version"] == "zpub"
+    assert classify(_with_version(xpub, "02575483")).meta == {"network": "test",
+                                                              "version": "Zpub"}
+    damaged = xpub[:-1] + ("A" if xpub[-1] != "A" else "B")
+    with pytest.raises(InvalidKey, match="checksum"):
+        classify(damaged)
+
+
+def test_wallet_files():
+    descriptor = next(v["descriptor"] for v in DESCRIPTORS
+                      if v["kind"] == "descriptor" and v["descriptor"].startswith("wsh("))
+    specter = json.dumps({"label": "Family vault", "blockheight": 0, "descriptor": descriptor})
+    assert classify(specter).kind is PayloadKind.WALLET_FILE
+    assert classify(json.dumps({"hello": "world"})).kind is PayloadKind.TEXT
+    xpub = BIP32[0]["chains"][1]["ext_pub"]
+    coldcard = (
+        "# Coldcard Multisig setup file\nName: Vault\nPolicy: 2 of 3\nFormat: P2WSH\n\n"
+        f"Derivation: m/48'/0'/0'/2'\nD34DB33F: {xpub}\n"
+    )
+    payload = classify(coldcard)
+    assert (payload.kind, payload.encoding) == (PayloadKind.WALLET_FILE, "coldcard")
+
+
+@pytest.mark.parametrize("vector", BIP39_ENGLISH[:24:4], ids=lambda v: v[1].split()[0])
+def test_bip39_words(vector):
+    words = vector[1]
+    payload = classify(words.upper() + "\n")
+    assert (payload.kind, payload.data) == (PayloadKind.MNEMONIC, words)
+
+
+def test_bip39_words_with_a_bad_word_or_checksum():
+    words = BIP39_ENGLISH[4][1].split()  # "legal winner thank year wave ..."
+    with pytest.raises(InvalidMnemonic) as caught:
+        classify(" ".join(words[:3] + ["yaer"] + words[4:]))
+    assert caught.value.word_index == 3
+    with pytest.raises(InvalidMnemonic, match="checksum"):
+        classify(" ".join(words[1:] + words[:1]))
+    ordinary = "the quick brown fox jumps over the lazy dog and then it rests well"
+    assert classify(ordinary).kind is PayloadKind.TEXT
+
+
+def test_seedqr_forms():
+    vector = SEEDQR[5]  # 12 words, compact bytes contain 0x00 and \n
+    raw = bytes.fromhex(vector["compact_seedqr_hex"])
+    for frame, encoding in [(vector["standard_seedqr_digits"], "standard"), (raw, "compact"),
+                            (raw.decode("latin-1"), "compact")]:
+        payload = classify(frame)
+        assert (payload.kind, payload.data, payload.encoding) == (
+            PayloadKind.SEEDQR, vector["mnemonic"], encoding
+        )
+
+
+def test_everything_else_is_text_or_bytes_verbatim():
+    assert classify("  Hello, airsign  ").data == "  Hello, airsign  "
+    assert classify("DEADBEEF").kind is PayloadKind.TEXT  # hex and base43, but neither PSBT nor tx
+    assert classify(bytes(range(200, 256))).kind is PayloadKind.BYTES
+
+
+def test_damaged_base64_psbt_is_refused():
+    text = base64.b64encode(PSBTS[0]).decode()
+    with pytest.raises(TransportError, match="does not decode"):
+        classify(text[:-3])
