@@ -337,6 +337,9 @@ def _chains(parsed: ParsedDescriptor) -> tuple[int, ...]:
     (chains,) = steps
     if not set(chains) <= {0, 1}:
         raise InvalidWallet("the chains must be 0 (receive) and 1 (change)")
+    if len(chains) > 1 and chains != (0, 1):
+        # <1;0> would make the change chain the first (receive) branch.
+        raise InvalidWallet("the multipath step must be <0;1>: receive first, then change")
     return chains
 
 
