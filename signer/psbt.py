@@ -82,10 +82,15 @@ class ParsedPSBT(PSBT):
         self._put(input_index, bytes([IN_TAP_KEY_SIG]), signature)
 
     def _put(self, input_index: int, key: bytes, value: bytes) -> None:
+        """Insert before the first larger key: a key-sorted map (Bitcoin Core's order) stays
+        sorted, and every other field keeps its bytes and relative order."""
         kv_map = self.maps.inputs[input_index]
         for position, (existing, _) in enumerate(kv_map):
             if existing == key:
                 kv_map[position] = (key, value)
+                return
+            if existing > key:
+                kv_map.insert(position, (key, value))
                 return
         kv_map.append((key, value))
 
