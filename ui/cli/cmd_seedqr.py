@@ -1,0 +1,114 @@
+"""`airsign seedqr encode | decode | verify`: the seed as a SeedQR (SeedSigner's format), to
+show, print or copy by hand, and the check of a hand-made copy.
+
+Words come from stdin when they are piped in, else from the keystore (after its
+passphrase). Only `encode` and `decode` show the seed: the user asked for it.
+"""
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, UnidentifiedImageError
+
+from signer.errors import TransportError, UsageError
+from signer.network import Network
+from signer.seed.check import check_mnemonic
+from signer.seed.transcribe import confirm_transcription, render_text, seedqr_matrix
+from signer.transport import seedqr
+from ui.cli import AddCommand
+from ui.cli.common import open_keystore
+from ui.qr.render import scale_to_fit
+from ui.scan.decoders import get_decoder
+
+PNG_SIZE = 400  # pixels
+
+
+def register(add_command: AddCommand) -> None:
+    parser = add_command("seedqr", "show the seed as a SeedQR, read one, check a hand-made copy")
+    actions = parser.add_subparsers(dest="seedqr_action", metavar="ACTION", required=True)
+
+    encode = actions.add_parser("encode", help="the seed as a SeedQR (shows the seed)")
+    encode.add_argument("--compact", action="store_true",
+                        help="CompactSeedQR (raw entropy: fewer modules to copy by hand)")
+    output = encode.add_mutually_exclusive_group(required=True)
+    output.add_argument("--png", metavar="OUT", help="write the QR code as a PNG image")
+    output.add_argument("--text", action="store_true",
+                        help="print the module grid with row/column labels, to copy by hand")
+    _location_options(encode)
+    encode.set_defaults(func=run_encode)
+
+    decode = actions.add_parser("decode", help="read a SeedQR image and print its words")
+    decode.add_argument("image", metavar="IMAGE")
+    decode.set_defaults(func=run_decode)
+
+    verify = actions.add_parser(
+        "verify", help="scan a hand-transcribed SeedQR and compare it with our seed")
+    verify.add_argument("image", metavar="IMAGE")
+    _location_options(verify)
+    verify.set_defaults(func=run_verify)
+
+
+def _location_options(action: argparse.ArgumentParser) -> None:
+    # Also accepted after the action; SUPPRESS keeps a value given before it.
+    action.add_argument("--keystore", metavar="PATH", default=argparse.SUPPRESS)
+    action.add_argument("--network", choices=[n.value for n in Network],
+                        default=argparse.SUPPRESS)
+
+
+def our_words(args: argparse.Namespace) -> list[str]:
+    """Words piped into stdin, else the keystore's."""
+    piped = "" if sys.stdin.isatty() else sys.stdin.read()
+    if piped.strip():
+        return check_mnemonic(piped).require_valid()
+    with open_keystore(args) as keystore:
+        return keystore.mnemonic_words()
+
+
+def run_encode(args: argparse.Namespace) -> int:
+    words = our_words(args)
+    matrix = seedqr_matrix(words, compact=args.compact)
+    if args.text:
+        kind = "CompactSeedQR" if args.compact else "SeedQR"
+        print(f"{kind}, {len(matrix)}x{len(matrix)} modules; '#' = fill, '.' = leave empty")
+        print(render_text(matrix))
+        return 0
+    pixels = scale_to_fit(np.array(matrix, dtype=bool), PNG_SIZE)
+    path = Path(args.png)
+    try:
+        Image.fromarray(pixels).save(path, format="PNG")
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
+    print(f"airsign: wrote a {len(matrix)}x{len(matrix)} SeedQR to {path}; it is your seed: "
+          "keep it offline and delete it when done", file=sys.stderr)
+    return 0
+
+
+def scan_words(image_path: str) -> list[str]:
+    try:
+        with Image.open(image_path) as image:
+            gray = np.asarray(image.convert("L"))
+    except FileNotFoundError:
+        raise UsageError(f"no such image: {image_path}") from None
+    except (UnidentifiedImageError, OSError):
+        raise UsageError(f"{image_path} is not an image") from None
+    found = get_decoder().decode(gray)
+    if not found:
+        raise TransportError(f"no QR code found in {image_path}")
+    return seedqr.decode(found[0])
+
+
+def run_decode(args: argparse.Namespace) -> int:
+    print(" ".join(scan_words(args.image)))
+    return 0
+
+
+def run_verify(args: argparse.Namespace) -> int:
+    scanned = scan_words(args.image)
+    check = confirm_transcription(scanned, our_words(args))
+    if not check.matches:
+        positions = ", ".join(str(p + 1) for p in check.differing_positions)
+        raise TransportError(f"the scanned SeedQR differs from the seed at word {positions}")
+    print(f"the scanned SeedQR matches the seed ({len(scanned)} words)")
+    return 0

@@ -1,0 +1,134 @@
+"""`airsign xpub`: export this device's cosigner key for a coordinator, as text, a file,
+a PNG or an animated GIF of QR codes."""
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from signer.errors import UsageError
+from signer.export import ExportFormat, account_ur, coldcard_json, cosigner_export
+from signer.scripts import ScriptType, format_path, parse_path
+from signer.transport import ur as ur_transport
+from signer.transport.encoders import encode_frames, max_version, qr_version_for
+from signer.transport.types import Format, Payload, PayloadKind
+from ui.cli import AddCommand
+from ui.cli.common import device_network, open_keystore, read_bip39_passphrase
+from ui.qr.render import QRRenderer
+
+IMAGE_SIZE = 480  # pixels; a phone or the coordinator's webcam reads this comfortably
+SCRIPTS = [s.value for s in ScriptType if s is not ScriptType.P2SH_P2WPKH
+           and s is not ScriptType.P2PKH]
+
+
+def register(add_command: AddCommand) -> None:
+    parser = add_command("xpub", "export this device's cosigner key (xpub) for a coordinator")
+    which = parser.add_mutually_exclusive_group()
+    which.add_argument("--script", choices=SCRIPTS, default=None,
+                       help="script type, for its standard path (default p2wsh: BIP-48)")
+    which.add_argument("--path", help="a custom derivation path, e.g. m/48h/0h/0h/2h")
+    parser.add_argument("--account", type=int, default=0, help="account number (default 0)")
+    parser.add_argument("--format", choices=[f.value for f in ExportFormat],
+                        default=ExportFormat.ORIGIN.value,
+                        help="origin: [fingerprint/path]xpub (default); json; ur: UR "
+                             "crypto-account; coldcard-json: Coldcard's multisig export file")
+    parser.add_argument("--slip132", action="store_true",
+                        help="write Zpub/Ypub (Vpub/Upub on test networks) instead of xpub/tpub")
+    parser.add_argument("--qr-format", choices=["bbqr", "ur"], default="bbqr",
+                        help="json and coldcard-json QR codes: BBQr (type J, default) or UR bytes")
+    parser.add_argument("--bip39-passphrase", action="store_true",
+                        help="derive with a BIP-39 passphrase (asked, not echoed, not stored)")
+    parser.add_argument("--out", metavar="FILE", help="also write the export to FILE")
+    images = parser.add_mutually_exclusive_group()
+    images.add_argument("--png", metavar="OUT", help="write a static QR code (one frame only)")
+    images.add_argument("--qr-gif", metavar="OUT", help="write the QR code(s) as an animated GIF")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    chosen = ExportFormat(args.format)
+    if args.path and chosen in (ExportFormat.UR, ExportFormat.COLDCARD_JSON):
+        raise UsageError(f"--format {chosen} exports standard paths: use --script, not --path")
+    if chosen is ExportFormat.COLDCARD_JSON and args.script:
+        raise UsageError("coldcard-json always holds p2sh, p2sh-p2wsh and p2wsh: drop --script")
+    script = ScriptType(args.script or ScriptType.P2WSH)
+    with open_keystore(args) as keystore:
+        network = device_network(args, keystore)
+        passphrase = read_bip39_passphrase() if args.bip39_passphrase else ""
+        root = keystore.root(passphrase)
+        density = keystore.settings.qr_density
+        fps = keystore.settings.qr_fps
+        fingerprint = root.my_fingerprint.hex()
+        suffix = " (with the BIP-39 passphrase)" if passphrase else ""
+        print(f"airsign: fingerprint {fingerprint}{suffix}, network {network}", file=sys.stderr)
+        if chosen is ExportFormat.COLDCARD_JSON:
+            text = coldcard_json(root, network, args.account, args.slip132)
+            frames = _file_frames(text, args.qr_format, density)
+        elif chosen is ExportFormat.UR:
+            if args.slip132:
+                raise UsageError("a UR carries the key itself: --slip132 does not apply")
+            resource = account_ur(root, network, [script], args.account)
+            text = ur_transport.encode_single(resource) + "\n"
+            frames = _ur_frames(resource, density)
+        else:
+            path = parse_path(args.path) if args.path else None
+            export = cosigner_export(root, network, script, args.account, path)
+            print(f"airsign: {format_path(export.path)} ({export.script or 'custom path'})",
+                  file=sys.stderr)
+            if chosen is ExportFormat.JSON:
+                text = export.json_text(args.slip132)
+                frames = _file_frames(text, args.qr_format, density)
+            else:
+                text = export.origin_text(args.slip132) + "\n"
+                frames = [text.strip()]
+    sys.stdout.write(text)
+    if args.out:
+        _write_text(Path(args.out), text)
+    if args.png:
+        if len(frames) > 1:
+            raise UsageError(f"this export takes {len(frames)} QR codes: use --qr-gif")
+        _save_images(frames, Path(args.png), fps)
+    if args.qr_gif:
+        _save_images(frames, Path(args.qr_gif), fps)
+    return 0
+
+
+def _file_frames(text: str, qr_format: str, density: str) -> list[str]:
+    if qr_format == "ur":
+        payload = Payload(PayloadKind.BYTES, text.encode("utf-8"), Format.UR)
+        return [str(f) for f in encode_frames(payload, Format.UR, density=density).frames]
+    payload = Payload(PayloadKind.WALLET_FILE, text, Format.BBQR, encoding="json")
+    return [str(f) for f in encode_frames(payload, Format.BBQR, density=density).frames]
+
+
+def _ur_frames(resource: ur_transport.UR, density: str) -> list[str]:
+    single = ur_transport.encode_single(resource).upper()
+    limit = max_version(density)
+    if qr_version_for(single) <= limit:
+        return [single]
+    encoder = ur_transport.UREncoder(
+        resource, ur_transport.fragment_length_for(limit, resource.type))
+    return [encoder.next_part().upper() for _ in range(encoder.fragment_count)]
+
+
+def _save_images(frames: list[str], path: Path, fps: float) -> None:
+    renderer = QRRenderer(IMAGE_SIZE, version=max(qr_version_for(f) for f in frames))
+    images = [Image.fromarray(np.asarray(renderer.render(f))) for f in frames]
+    try:
+        if len(images) == 1 and path.suffix.lower() != ".gif":
+            images[0].save(path)
+        else:
+            images[0].save(path, save_all=True, append_images=images[1:],
+                           duration=int(1000 / fps), loop=0)
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
+    print(f"airsign: wrote {len(images)} QR frame(s) to {path}", file=sys.stderr)
+
+
+def _write_text(path: Path, text: str) -> None:
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
