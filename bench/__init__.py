@@ -1,0 +1,1 @@
+"""Speed and memory benchmarks: `python -m bench` runs them all, `python -m bench.<name>` one."""
