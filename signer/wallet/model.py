@@ -94,6 +94,16 @@ class Wallet:
             return "single signature"
         return f"{self.threshold} of {len(self.keys)}"
 
+    def same_policy(self, other: "Wallet") -> bool:
+        """Same script, threshold and keys (in any order for sortedmulti); names aside."""
+        return self._policy_identity() == other._policy_identity()
+
+    def _policy_identity(self) -> tuple:
+        keys = [key.descriptor_key() for key in self.keys]
+        if self.sorted_keys:
+            keys.sort()
+        return (self.script_type, self.threshold, self.sorted_keys, self.network, tuple(keys))
+
     def key_for_fingerprint(self, fingerprint: bytes) -> CosignerKey | None:
         return next((key for key in self.keys if key.fingerprint == fingerprint), None)
 

@@ -78,7 +78,7 @@ class WalletRegistry:
         for existing in self._wallets:
             if _name_key(existing.name) == _name_key(wallet.name):
                 raise InvalidWallet(f"a wallet named {existing.name!r} is already registered")
-            if existing.descriptor() == wallet.descriptor():
+            if existing.same_policy(wallet):
                 raise InvalidWallet(f"this wallet is already registered as {existing.name!r}")
         self._records.append(wallet_record(wallet))
         self._wallets.append(wallet)

@@ -1,7 +1,6 @@
 """`airsign wallet add|list|show|remove`: the multisig wallets this device cosigns for."""
 
 import argparse
-import getpass
 
 from signer.errors import UsageError
 from signer.scripts import format_path
@@ -9,7 +8,12 @@ from signer.wallet.formats import load_wallet
 from signer.wallet.model import Wallet
 from signer.wallet.registry import WalletRegistry
 from ui.cli import AddCommand
-from ui.cli.common import device_network, open_keystore, read_input_bytes
+from ui.cli.common import (
+    device_network,
+    open_keystore,
+    read_bip39_passphrase,
+    read_input_bytes,
+)
 
 ACTIONS = ("add", "list", "show", "remove")
 SHOWN_ADDRESSES = 3
@@ -50,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
         if args.action == "add":
             data = read_input_bytes(args.target)
             wallet = load_wallet(data, args.name, registry.network)
-            bip39_passphrase = _ask_bip39_passphrase() if args.bip39_passphrase else ""
+            bip39_passphrase = read_bip39_passphrase() if args.bip39_passphrase else ""
             root = keystore.root(bip39_passphrase)
             registry.add(wallet, root)
             _print_wallet(wallet, root.my_fingerprint)
@@ -67,13 +71,6 @@ def run(args: argparse.Namespace) -> int:
             keystore.save()
             print(f"Removed wallet {wallet.name!r}.")
     return 0
-
-
-def _ask_bip39_passphrase() -> str:
-    try:
-        return getpass.getpass("BIP-39 passphrase: ")
-    except EOFError:
-        raise UsageError("no BIP-39 passphrase given") from None
 
 
 def _print_wallet(wallet: Wallet, our_fingerprint: bytes) -> None:

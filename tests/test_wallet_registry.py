@@ -1,0 +1,133 @@
+"""The wallet registry over keystore records: add, refuse, persist, find addresses."""
+
+from pathlib import Path
+
+import pytest
+from embit.descriptor import Descriptor
+from wallet_kit import MNEMONICS, multisig_descriptor, root
+
+from signer.errors import InvalidAddress, InvalidWallet, UnknownWallet, WalletMismatch
+from signer.keystore import KdfParams, Keystore
+from signer.network import Network
+from signer.scripts import ScriptType
+from signer.wallet.formats import load_wallet
+from signer.wallet.registry import WalletRegistry
+
+CHEAP_KDF = KdfParams(memory_kib=64, iterations=1, lanes=1)  # tests only: instant unlock
+
+
+def _registry(*descriptors: str) -> WalletRegistry:
+    registry = WalletRegistry([], Network.TEST)
+    for number, text in enumerate(descriptors):
+        registry.add(load_wallet(text, name=f"w{number}"), root(0))
+    return registry
+
+
+def test_add_get_remove_keep_records_in_step() -> None:
+    records: list[dict] = []
+    registry = WalletRegistry(records, Network.TEST)
+    wallet = registry.add(load_wallet(multisig_descriptor(), name="Family"), root(0))
+    assert records == [{"name": "Family", "descriptor": wallet.descriptor(), "network": "test"}]
+    assert registry.get("family") == wallet  # names are matched without case
+    assert registry.wallets() == [wallet]
+    assert registry.remove("Family") == wallet
+    assert records == []
+    with pytest.raises(UnknownWallet, match="no wallet named"):
+        registry.get("Family")
+
+
+def test_duplicate_name_and_duplicate_policy_are_refused() -> None:
+    registry = _registry(multisig_descriptor())
+    with pytest.raises(InvalidWallet, match="named 'w0' is already registered"):
+        registry.add(load_wallet(multisig_descriptor((0, 1, 3)), name="W0"), root(0))
+    # The same policy in another spelling (receive+change pair, other key order) is the same.
+    same = load_wallet(
+        "\n".join(
+            [
+                multisig_descriptor((2, 1, 0), suffix="/0/*"),
+                multisig_descriptor((2, 1, 0), suffix="/1/*"),
+            ]
+        ),
+        name="again",
+    )
+    with pytest.raises(InvalidWallet, match="already registered as 'w0'"):
+        registry.add(same, root(0))
+
+
+def test_add_refuses_a_wallet_without_our_key_and_records_nothing() -> None:
+    records: list[dict] = []
+    registry = WalletRegistry(records, Network.TEST)
+    with pytest.raises(WalletMismatch):
+        registry.add(load_wallet(multisig_descriptor((1, 2, 3))), root(0))
+    assert records == [] and registry.wallets() == []
+
+
+def test_records_persist_through_the_encrypted_keystore(tmp_path: Path) -> None:
+    path = tmp_path / "keystore"
+    with Keystore.create(path, MNEMONICS[0], "pw", kdf=CHEAP_KDF, kdf_cost_check=False) as ks:
+        registry = WalletRegistry(ks.wallet_records, Network.SIGNET)
+        first = registry.add(load_wallet(multisig_descriptor(), "a", Network.SIGNET), ks.root())
+        second = registry.add(
+            load_wallet(multisig_descriptor(network=Network.MAIN), "b"), ks.root()
+        )
+        ks.save()
+    with Keystore.unlock(path, "pw", kdf_cost_check=False) as ks:
+        reopened = WalletRegistry(ks.wallet_records, Network.SIGNET)
+        assert reopened.wallets() == [first, second]
+        assert reopened.get("a").network is Network.SIGNET
+        assert reopened.get("b").address(False, 0) == second.address(False, 0)
+
+
+def test_find_address_reports_wallet_chain_and_index() -> None:
+    registry = _registry(multisig_descriptor(), multisig_descriptor((0, 3), threshold=1))
+    other = registry.get("w1")
+    reference = Descriptor.from_string(multisig_descriptor((0, 3), threshold=1))
+    address = reference.derive(321, branch_index=1).address(Network.TEST.params)
+    match = registry.find_address(address)
+    assert match is not None
+    assert (match.wallet, match.change, match.index, match.chain) == (other, True, 321, "change")
+    first = registry.find_address(registry.get("w0").address(False, 0))
+    assert first is not None and (first.wallet.name, first.change, first.index) == ("w0", False, 0)
+
+
+def test_find_address_respects_the_gap() -> None:
+    registry = _registry(multisig_descriptor())
+    address = registry.get("w0").address(False, 50)
+    assert registry.find_address(address, gap=50) is None
+    assert registry.find_address(address, gap=51) is not None
+
+
+def test_foreign_and_other_network_addresses() -> None:
+    registry = _registry(multisig_descriptor())
+    foreign = load_wallet(multisig_descriptor((1, 2, 3))).address(False, 0)
+    assert registry.find_address(foreign, gap=20) is None
+    main_wallet = load_wallet(multisig_descriptor(network=Network.MAIN))
+    with pytest.raises(InvalidAddress, match="mainnet address.*wallets are on test"):
+        registry.find_address(main_wallet.address(False, 0))
+    with pytest.raises(InvalidAddress, match="not a valid address"):
+        registry.find_address("tb1qnotanaddress")
+
+
+def test_legacy_and_nested_addresses_are_found() -> None:
+    registry = _registry(
+        multisig_descriptor(script_type=ScriptType.P2SH_P2WSH),
+        multisig_descriptor(script_type=ScriptType.P2SH),
+    )
+    for name in ("w0", "w1"):
+        address = registry.get(name).address(True, 3)
+        assert address[0] == "2"
+        match = registry.find_address(address, gap=10)
+        assert match is not None and match.wallet.name == name
+
+
+def test_locate_script_needs_the_script_to_match() -> None:
+    registry = _registry(multisig_descriptor())
+    wallet = registry.get("w0")
+    ours = wallet.keys[0]
+    derivations = [(ours.fingerprint, ours.full_path(True, 9))]
+    match = registry.locate_script(wallet.script_pubkey(True, 9), derivations)
+    assert match is not None and (match.wallet, match.change, match.index) == (wallet, True, 9)
+    # A derivation that claims index 9 for some other script is not believed.
+    assert registry.locate_script(wallet.script_pubkey(True, 8), derivations) is None
+    foreign = load_wallet(multisig_descriptor((1, 2, 3)))
+    assert registry.locate_script(foreign.script_pubkey(False, 0), derivations) is None
