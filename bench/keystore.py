@@ -53,12 +53,11 @@ def measure_child(path: Path) -> tuple[float, int]:
 
 
 def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith(("model name", "Model")):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
+    cpuinfo = Path("/proc/cpuinfo")
+    lines = cpuinfo.read_text().splitlines() if cpuinfo.exists() else []
+    for line in lines:
+        if line.startswith(("model name", "Model")):
+            return line.split(":", 1)[1].strip()
     return platform.processor() or "unknown CPU"
 
 
@@ -90,7 +89,7 @@ def main() -> None:
             )
     print(
         f"peak MiB: growth of the unlocking process's peak RSS; measured "
-        f"{time.strftime('%Y-%m-%d %H:%M')} on {platform.machine()} ({platform.processor()})"
+        f"{time.strftime('%Y-%m-%d %H:%M')} on {platform.machine()} ({cpu_model()})"
     )
 
 
