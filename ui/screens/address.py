@@ -1,0 +1,85 @@
+"""One address, every character visible: a PSBT output, a verified address, a receive address.
+
+The kind badge (SEND / CHANGE / TO SELF / NOT OURS ...) has its own colour so an external
+payment never looks like change.
+"""
+
+from dataclasses import dataclass
+
+from ui import theme
+from ui.backends import Key
+from ui.screens.base import BACK_KEYS, SELECT_KEYS, Button, Choice, Screen
+from ui.theme import Colour
+from ui.widgets import (
+    Canvas,
+    Chrome,
+    button_row,
+    centered_text,
+    draw_address,
+    line_height,
+    text_lines,
+    text_width,
+    title_bar,
+    wrap_text,
+)
+
+
+@dataclass(frozen=True)
+class AddressView:
+    title: str
+    address: str
+    badge: str  # "SEND", "CHANGE", "TO SELF", "OURS", "NOT OURS"
+    badge_colour: Colour
+    amount: str = ""  # already formatted in the user's denomination
+    details: tuple[str, ...] = ()  # small lines under the address: wallet, path, label
+    buttons: tuple[Button, ...] = (Button("Back", "back"), Button("Next", "next"))
+    back_action: str = "back"
+
+
+class AddressScreen(Screen):
+    def __init__(self, view: AddressView):
+        self.view = view
+        self.selected = len(view.buttons) - 1
+
+    def draw(self, canvas: Canvas, chrome: Chrome) -> None:
+        m = canvas.metrics
+        view = self.view
+        y = title_bar(canvas, view.title, chrome) + m.px(6)
+        badge_font = m.small_bold_font()
+        badge_w = text_width(view.badge, badge_font) + m.px(12)
+        x = m.margin
+        canvas.draw.rounded_rectangle(
+            (x, y, x + badge_w, y + line_height(badge_font) + m.px(4)), m.px(4),
+            fill=view.badge_colour,
+        )
+        canvas.draw.text((x + m.px(6), y + m.px(2)), view.badge, font=badge_font, fill=(0, 0, 0))
+        if view.amount:
+            amount_font = m.bold_font()
+            canvas.draw.text(
+                (canvas.width - m.margin - text_width(view.amount, amount_font), y),
+                view.amount, font=amount_font, fill=view.badge_colour,
+            )
+        y += line_height(badge_font) + m.px(10)
+        y = draw_address(canvas, view.address, y) + m.px(4)
+        small = m.small_font()
+        bottom = button_row(canvas, [b.label for b in view.buttons], self.selected)
+        for detail in view.details:
+            for line in wrap_text(detail, small, canvas.width - 2 * m.margin):
+                if y + line_height(small) > bottom:
+                    return
+                if len(view.details) == 1:
+                    y = centered_text(canvas, line, y, small, theme.MUTED)
+                else:
+                    y = text_lines(canvas, [line], y, small, theme.MUTED)
+
+    def handle(self, key: Key) -> Choice | None:
+        buttons = self.view.buttons
+        if key is Key.LEFT:
+            self.selected = max(0, self.selected - 1)
+        elif key is Key.RIGHT:
+            self.selected = min(len(buttons) - 1, self.selected + 1)
+        elif key in SELECT_KEYS and buttons:
+            return Choice(buttons[self.selected].action, index=self.selected)
+        elif key in BACK_KEYS:
+            return Choice(self.view.back_action)
+        return None

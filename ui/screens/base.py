@@ -1,0 +1,61 @@
+"""What every screen is: it draws a view model and turns keys into a Choice. No decisions.
+
+A screen keeps only presentation state (cursor, scroll, the letters typed so far). The flow
+that showed it reads the Choice and decides what comes next.
+"""
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+
+from PIL import Image
+
+from ui.backends import Key
+from ui.widgets import Canvas, Chrome
+
+
+@dataclass(frozen=True)
+class Choice:
+    """What the user did: an action name the flow knows, with text for entry screens."""
+
+    action: str
+    text: str = ""
+    index: int = -1
+
+
+BACK = Choice("back")
+
+
+@dataclass(frozen=True)
+class Button:
+    label: str
+    action: str
+
+# Keys that mean "go back" everywhere, and "yes / select" everywhere.
+BACK_KEYS = (Key.BACK, Key.KEY1)
+SELECT_KEYS = (Key.PRESS, Key.KEY2)
+
+
+class Screen(ABC):
+    """Subclasses implement draw() and handle(); animated ones set tick_seconds and tick()."""
+
+    tick_seconds: float | None = None
+
+    def render(self, size: tuple[int, int], chrome: Chrome) -> Image.Image:
+        canvas = Canvas.new(size, self.background())
+        self.draw(canvas, chrome)
+        return canvas.image
+
+    def background(self) -> tuple[int, int, int]:
+        return (0, 0, 0)
+
+    @abstractmethod
+    def draw(self, canvas: Canvas, chrome: Chrome) -> None: ...
+
+    @abstractmethod
+    def handle(self, key: Key) -> Choice | None:
+        """A Choice ends the screen; None means redraw and wait for the next key."""
+
+    def tick(self) -> Choice | None:
+        """Advance an animation by one step (QR frames, camera preview); a scan screen may end
+        itself here when its source reports a result. Static screens have nothing to do."""
+        return None

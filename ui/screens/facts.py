@@ -1,0 +1,107 @@
+"""Labelled values, scrolling: transaction overview, confirmation, wallet policy, details."""
+
+from dataclasses import dataclass
+
+from ui import theme
+from ui.backends import Key
+from ui.screens.base import BACK_KEYS, SELECT_KEYS, Button, Choice, Screen
+from ui.theme import Colour
+from ui.widgets import (
+    Canvas,
+    Chrome,
+    banner,
+    button_row,
+    line_height,
+    scrollbar,
+    text_width,
+    title_bar,
+    wrap_text,
+)
+
+
+@dataclass(frozen=True)
+class Fact:
+    label: str
+    value: str
+    colour: Colour = theme.TEXT
+    marker: str = ""  # a short tag drawn right of the label, e.g. "YOU"
+
+
+@dataclass(frozen=True)
+class FactsView:
+    title: str
+    facts: tuple[Fact, ...]
+    buttons: tuple[Button, ...] = (Button("Back", "back"), Button("Next", "next"))
+    notice: str = ""
+    notice_tone: str = "caution"
+    back_action: str = "back"
+    selected: int = -1  # -1: the last button (usually the way forward)
+
+
+class FactsScreen(Screen):
+    def __init__(self, view: FactsView):
+        self.view = view
+        self.selected = view.selected if view.selected >= 0 else len(view.buttons) - 1
+        self.first = 0
+        self._last_first = 0
+
+    def draw(self, canvas: Canvas, chrome: Chrome) -> None:
+        m = canvas.metrics
+        top = title_bar(canvas, self.view.title, chrome)
+        if self.view.notice:
+            top = banner(canvas, self.view.notice, self.view.notice_tone, top, small=True)
+        top += m.px(4)
+        bottom = button_row(canvas, [b.label for b in self.view.buttons], self.selected)
+        label_font, value_font, marker_font = m.small_font(), m.bold_font(), m.small_bold_font()
+        width = canvas.width - 2 * m.margin - m.px(4)
+        blocks = []
+        for fact in self.view.facts:
+            values = wrap_text(fact.value, value_font, width) if fact.value else []
+            height = line_height(label_font) + len(values) * line_height(value_font) + m.px(4)
+            blocks.append((fact, values, height))
+        # The last first-fact that still shows the final fact: scrolling stops there.
+        room = bottom - top
+        self._last_first = len(blocks) - 1
+        used = 0
+        for index in range(len(blocks) - 1, -1, -1):
+            used += blocks[index][2]
+            if used > room:
+                break
+            self._last_first = index
+        self.first = min(self.first, self._last_first)
+        y = top
+        shown = 0
+        for fact, values, height in blocks[self.first :]:
+            if y + height > bottom and shown:
+                break
+            canvas.draw.text((m.margin, y), fact.label, font=label_font, fill=theme.MUTED)
+            if fact.marker:
+                x = m.margin + text_width(fact.label, label_font) + m.px(6)
+                mw = text_width(fact.marker, marker_font) + m.px(6)
+                canvas.draw.rounded_rectangle(
+                    (x, y, x + mw, y + line_height(marker_font)), m.px(3), fill=fact.colour
+                )
+                canvas.draw.text((x + m.px(3), y), fact.marker, font=marker_font, fill=(0, 0, 0))
+            line_y = y + line_height(label_font)
+            for value in values:
+                canvas.draw.text((m.margin, line_y), value, font=value_font, fill=fact.colour)
+                line_y += line_height(value_font)
+            y += height
+            shown += 1
+        scrollbar(canvas, (top, bottom), self.first, shown, len(blocks))
+
+    def handle(self, key: Key) -> Choice | None:
+        buttons = self.view.buttons
+        if key is Key.UP:
+            self.first = max(0, self.first - 1)
+        elif key is Key.DOWN:
+            self.first = min(self._last_first, self.first + 1)
+        elif key is Key.LEFT:
+            self.selected = max(0, self.selected - 1)
+        elif key is Key.RIGHT:
+            self.selected = min(len(buttons) - 1, self.selected + 1)
+        elif key in SELECT_KEYS and buttons:
+            return Choice(buttons[self.selected].action, index=self.selected)
+        elif key in BACK_KEYS:
+            return Choice(self.view.back_action)
+        return None
