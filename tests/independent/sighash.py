@@ -138,3 +138,52 @@ def bip341_key_path(tx: Tx, index: int, utxos: list[Utxo]) -> bytes:
         + index.to_bytes(4, "little")
     )
     return tagged_hash("TapSighash", b"\x00" + message)  # epoch 0
+
+
+def legacy_sighash_all(tx: Tx, index: int, script_code: bytes) -> bytes:
+    """Pre-segwit SIGHASH_ALL digest: script_code in this input, empty scriptSigs elsewhere."""
+    parts = [tx.version.to_bytes(4, "little"), varint(len(tx.inputs))]
+    for position, txin in enumerate(tx.inputs):
+        script = script_code if position == index else b""
+        parts += [txin.outpoint, varint(len(script)), script, txin.sequence.to_bytes(4, "little")]
+    parts += [varint(len(tx.outputs)), *tx.outputs, tx.locktime.to_bytes(4, "little")]
+    parts.append((1).to_bytes(4, "little"))
+    return sha256(sha256(b"".join(parts)))
+
+
+KeyValues = list[tuple[bytes, bytes]]
+
+
+def read_maps_in_order(raw: bytes) -> tuple[KeyValues, list[KeyValues], list[KeyValues]]:
+    """Every map as an ordered key-value list (v0 or v2), for byte-level comparisons."""
+    reader = Reader(raw)
+    assert reader.take(5) == b"psbt\xff"
+
+    def read() -> KeyValues:
+        pairs = []
+        while True:
+            key = reader.string()
+            if not key:
+                return pairs
+            pairs.append((key, reader.string()))
+
+    global_map = read()
+    fields = dict(global_map)
+    if b"\x00" in fields:
+        tx = _read_tx(Reader(fields[b"\x00"]))
+        counts = len(tx.inputs), len(tx.outputs)
+    else:
+        counts = Reader(fields[b"\x04"]).varint(), Reader(fields[b"\x05"]).varint()
+    inputs = [read() for _ in range(counts[0])]
+    outputs = [read() for _ in range(counts[1])]
+    assert reader.pos == len(raw)
+    return global_map, inputs, outputs
+
+
+def write_maps(global_map: KeyValues, inputs: list[KeyValues], outputs: list[KeyValues]) -> bytes:
+    out = b"psbt\xff"
+    for pairs in (global_map, *inputs, *outputs):
+        for key, value in pairs:
+            out += varint(len(key)) + key + varint(len(value)) + value
+        out += b"\x00"
+    return out
