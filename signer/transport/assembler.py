@@ -11,12 +11,14 @@ from dataclasses import replace
 from typing import Generic, Protocol, TypeVar
 
 from signer.errors import PayloadTooLarge, SequenceMismatch, TransportError
-from signer.transport import bbqr, pmofn, single
+from signer.transport import bbqr, pmofn, single, ur, urtypes
 from signer.transport.types import Format, Payload, PayloadKind, Progress
 
 # Specter splits the base64 text; even a 4 MB PSBT at QR version 10 stays well under this.
 MAX_PMOFN_PARTS = 10_000 - 1
 MISSING_SHOWN = 100  # Progress.missing lists at most this many (the lowest) part numbers
+_UR_PSBT_TYPES = ("crypto-psbt", "psbt")
+_UR_DESCRIPTOR_TYPES = ("crypto-output", "output-descriptor")
 
 Part = TypeVar("Part")
 
@@ -203,6 +205,42 @@ class _PMofNCollector:
         return replace(payload, format=Format.PMOFN)
 
 
+class _URCollector:
+    """UR parts go to the fountain decoder, which checks each part's CRC and the message's."""
+
+    def __init__(self, max_bytes: int):
+        self._decoder = ur.URDecoder(max_message_len=max_bytes)
+
+    def add(self, data: str | bytes) -> None:
+        text = _as_text(data).strip()
+        if not _is_ur(text):
+            raise SequenceMismatch("a QR that is not a UR in the middle of a UR scan")
+        self._decoder.receive(text)
+
+    def progress(self) -> Progress:
+        return self._decoder.progress()
+
+    @property
+    def is_complete(self) -> bool:
+        return self._decoder.is_complete
+
+    def result(self) -> Payload:
+        resource = self._decoder.result()
+        if resource.type in _UR_PSBT_TYPES:
+            psbt = urtypes.ur_to_psbt(resource)
+            return Payload(PayloadKind.PSBT, psbt, Format.UR, resource.type)
+        if resource.type in _UR_DESCRIPTOR_TYPES:
+            descriptor = urtypes.ur_to_descriptor(resource)
+            return Payload(PayloadKind.DESCRIPTOR, descriptor, Format.UR, resource.type)
+        if resource.type == "crypto-account":
+            urtypes.ur_to_account(resource)  # only ever hand over an account that parses
+            return Payload(PayloadKind.ACCOUNT, resource.cbor, Format.UR, resource.type)
+        if resource.type == "bytes":
+            payload = single.classify(urtypes.ur_to_bytes(resource))
+            return replace(payload, format=Format.UR, encoding="bytes")
+        raise TransportError(f"ur:{resource.type} is not a type airsign reads")
+
+
 class _SingleCollector:
     def __init__(self, data: str | bytes, max_bytes: int):
         if len(data) > max_bytes:
@@ -225,8 +263,14 @@ class _SingleCollector:
         return self._payload
 
 
+def _is_ur(text: str) -> bool:
+    return text[:3].lower() == "ur:"
+
+
 def _start(data: str | bytes, max_bytes: int) -> _Collector:
-    head = data[:8].decode("latin-1") if isinstance(data, bytes) else data[:8]
+    head = (data[:32].decode("latin-1") if isinstance(data, bytes) else data[:32]).lstrip()
+    if _is_ur(head):
+        return _URCollector(max_bytes)
     if bbqr.is_bbqr(head):
         return _BBQrCollector(bbqr.parse_part(_as_text(data).strip()), max_bytes)
     if pmofn.is_pmofn(head):

@@ -27,7 +27,7 @@ from signer.transport import base43, seedqr
 from signer.transport.types import Format, Payload, PayloadKind
 
 PSBT_MAGIC = b"psbt\xff"
-PSBT_BASE64_PREFIX = "cHNidP8"  # base64 of the magic
+PSBT_BASE64_PREFIX = "cHNidP"  # base64 of "psbt"; the next char also carries the next byte
 _MNEMONIC_LENGTHS = (12, 15, 18, 21, 24)
 _WORDS = frozenset(WORDLIST)
 _HEX = re.compile(r"(?:[0-9a-fA-F]{2})+")
@@ -100,6 +100,8 @@ def _base64_psbt(text: str) -> Payload | None:
         raw = base64.b64decode(text, validate=True)
     except binascii.Error:
         raise TransportError("a base64 PSBT that does not decode: damaged or cut short") from None
+    if not raw.startswith(PSBT_MAGIC):
+        raise TransportError("base64 text that starts like a PSBT but lacks the PSBT magic")
     return Payload(PayloadKind.PSBT, raw, Format.SINGLE, "base64")
 
 
@@ -124,7 +126,7 @@ def _parses_as_transaction(raw: bytes) -> bool:
     stream = io.BytesIO(raw)
     try:
         Transaction.read_from(stream)
-    except (EmbitError, ValueError, IndexError, RuntimeError, struct.error):
+    except (EmbitError, ValueError, IndexError, RuntimeError, OverflowError, struct.error):
         return False
     return stream.tell() == len(raw) and len(raw) >= 60
 
