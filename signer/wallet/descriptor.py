@@ -161,7 +161,7 @@ def _parse_multisig(inner: str, script_type: ScriptType) -> ParsedDescriptor:
     if len(keys) > MAX_COSIGNERS:
         raise InvalidWallet(
             f"{len(keys)} keys is too many: airsign takes at most {MAX_COSIGNERS} (a sh() "
-            "script holds at most 15 keys, and the hardware cosigners stop at 15 for wsh() too)"
+            "script holds at most 15 keys, and Coldcard-family cosigners stop at 15 for wsh() too)"
         )
     if not 1 <= threshold <= len(keys):
         raise InvalidWallet(

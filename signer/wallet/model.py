@@ -22,7 +22,7 @@ from signer.scripts import HARDENED, ScriptType, format_path
 
 # A sh() redeem script may be at most 520 bytes: 15 compressed keys (15 * 34 + 3 = 513).
 # wsh() would allow more, but OP_1..OP_16 encodes N only up to 16 and the hardware cosigners
-# (Coldcard's MAX_SIGNERS, Jade, Passport) stop at 15, so one cap keeps every wallet portable.
+# (Coldcard's MAX_SIGNERS, which Passport inherits) stop at 15: one cap keeps wallets portable.
 MAX_COSIGNERS = 15
 
 SINGLE_SIG_TYPES = (ScriptType.P2WPKH, ScriptType.P2SH_P2WPKH, ScriptType.P2TR)
