@@ -367,10 +367,10 @@ class _ReviewBuilder:
             self.warn("script-mismatch", Severity.DANGER, f"input {index}: {problem}",
                       input_index=index)
             return InputReview(amount=utxo.value, ours=False, wallet=None, **review)
-        location, claimed = self.matcher.locate(derivations(inp), utxo.script_pubkey)
+        location, _ = self.matcher.locate(derivations(inp), utxo.script_pubkey)
         our_path = self.matcher.our_key_path(location) if location else None
         if location is None or our_path is None:
-            self._foreign_input(index, inp, claimed)
+            self._foreign_input(index, inp)
             return InputReview(amount=utxo.value, ours=False, wallet=None, **review)
         if location.index > self.settings.large_index_warning:
             self.warn("large-index", Severity.CAUTION, f"input {index} comes from address "
@@ -379,15 +379,23 @@ class _ReviewBuilder:
         return InputReview(amount=utxo.value, ours=True, wallet=location.wallet.name,
                            location=location, our_path=our_path, **review)
 
-    def _foreign_input(self, index: int, inp: InputScope, claimed: bool) -> None:
-        ours = [d for d in derivations(inp) if d.fingerprint == self.matcher.fingerprint]
-        if ours or claimed:
+    def _foreign_input(self, index: int, inp: InputScope) -> None:
+        if any(self._is_our_key(d) for d in derivations(inp)):
             self.warn("unknown-wallet", Severity.DANGER, f"input {index} uses our key in a "
                       "wallet that is not registered on this device (or whose script does "
                       "not match it): it will not be signed", input_index=index)
         else:
             self.warn("foreign-input", Severity.CAUTION, f"input {index} is not from one of "
                       "our wallets: this device cannot sign it", input_index=index)
+
+    def _is_our_key(self, derivation: Derivation) -> bool:
+        if derivation.fingerprint == self.matcher.fingerprint:
+            return True
+        if derivation.fingerprint != bytes(4) or not derivation.path:
+            return False
+        # A coordinator that hides fingerprints: derive the path to see whether it is us.
+        pub = self.matcher.root.derive(list(derivation.path)).key.get_public_key()
+        return derivation.pubkey in (pub.sec(), pub.xonly())
 
     def _signers(self, inp: InputScope) -> tuple[str, ...]:
         known = {d.pubkey: d.fingerprint.hex() for d in derivations(inp)}
