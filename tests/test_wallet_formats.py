@@ -4,6 +4,8 @@ import json
 
 import pytest
 from embit.networks import NETWORKS
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from wallet_kit import key_expression, multisig_descriptor, root
 
 from signer.errors import InvalidWallet
@@ -233,3 +235,24 @@ def test_long_or_empty_names_are_refused() -> None:
         load_wallet(multisig_descriptor(), name="x" * 33)
     with pytest.raises(InvalidWallet, match="empty"):
         load_wallet(multisig_descriptor(), name="   ")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=300))
+def test_arbitrary_text_is_refused_cleanly(text: str) -> None:
+    with pytest.raises(InvalidWallet):
+        load_wallet(text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(min_value=0), st.characters(codec="ascii"))
+def test_one_changed_character_never_crashes(position: int, replacement: str) -> None:
+    text = REFERENCE.descriptor()
+    position %= len(text)
+    mutated = text[:position] + replacement + text[position + 1 :]
+    try:
+        wallet = load_wallet(mutated)
+    except InvalidWallet:
+        return
+    # The checksum lets through only changes that do not alter the wallet.
+    assert wallet.descriptor() == REFERENCE.descriptor()
