@@ -34,9 +34,9 @@ def validate_mnemonic(mnemonic: str) -> str:
     words = normalise_words(mnemonic)
     for index, word in enumerate(words):
         if word not in _WORD_INDEX:
+            # The word itself stays out of the message: it is (nearly) part of a secret.
             raise InvalidMnemonic(
-                f"word {index + 1} ({word!r}) is not in the BIP-39 English word list",
-                word_index=index,
+                f"word {index + 1} is not in the BIP-39 English word list", word_index=index
             )
     if len(words) not in MNEMONIC_LENGTHS:
         raise InvalidMnemonic(f"a mnemonic has 12, 15, 18, 21 or 24 words, not {len(words)}")

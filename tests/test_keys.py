@@ -1,10 +1,12 @@
 """Keys against the public BIP-39/32/49/84/86 vectors and an independent PBKDF2 computation."""
 
 import hashlib
+import subprocess
+import sys
 import unicodedata
 
 import pytest
-from conftest import VECTORS, load_vectors
+from conftest import REPO, VECTORS, load_vectors
 from embit import base58
 from embit.bip32 import HDKey
 
@@ -89,7 +91,7 @@ def test_unknown_word_reports_its_position() -> None:
     with pytest.raises(InvalidMnemonic) as caught:
         validate_mnemonic(" ".join(words))
     assert caught.value.word_index == 4
-    assert "word 5" in str(caught.value)
+    assert "word 5" in str(caught.value) and "bitcoins" not in str(caught.value)
 
 
 @pytest.mark.parametrize("count", [0, 1, 11, 13, 25])
@@ -190,6 +192,21 @@ def test_account_key_needs_private_root() -> None:
     public_root = root_from_mnemonic(ABANDON).to_public()
     with pytest.raises(InvalidKey):
         account_key(public_root, (HARDENED,), Network.MAIN)
+
+
+def test_pure_python_fallback_is_reported_loudly() -> None:
+    """Without the ctypes library embit falls back to pure Python; we must say so."""
+    code = (
+        "import sys\n"
+        "sys.modules['embit.util.ctypes_secp256k1'] = None  # as if libsecp256k1 were missing\n"
+        "from signer.keys import secp256k1_backend, warn_if_slow_backend\n"
+        "print(secp256k1_backend(), warn_if_slow_backend())\n"
+    )
+    child = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True
+    )
+    assert child.stdout.split() == ["pure-python", "True"]
+    assert "WARNING" in child.stderr and "slower" in child.stderr
 
 
 def test_libsecp256k1_backend_loaded(capsys: pytest.CaptureFixture[str]) -> None:

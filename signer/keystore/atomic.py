@@ -7,6 +7,7 @@ Callers only ever pass ciphertext or non-secret data, so a leftover never holds 
 """
 
 import contextlib
+import glob
 import os
 import tempfile
 from pathlib import Path
@@ -54,7 +55,7 @@ def temp_prefix(target: Path) -> str:
 
 def remove_stale_temps(target: Path, ops: FileOps) -> None:
     """Remove temp files a crashed earlier write left beside `target`."""
-    for stale in target.parent.glob(temp_prefix(target) + "*.tmp"):
+    for stale in target.parent.glob(glob.escape(temp_prefix(target)) + "*.tmp"):
         with contextlib.suppress(OSError):
             ops.unlink(stale)
 
