@@ -54,6 +54,10 @@ class InvalidKey(AirsignError):
     pass
 
 
+class BackupCheckFailed(AirsignError):
+    """The backup quiz was answered wrongly: the new seed is not stored."""
+
+
 # --- wallets ----------------------------------------------------------------
 class InvalidWallet(AirsignError):
     """A descriptor or wallet file that cannot be parsed or is not acceptable."""
