@@ -11,7 +11,12 @@ import pytest
 from signer.errors import UsageError
 from signer.keystore import Keystore
 from ui.cli import main
-from ui.cli.common import keystore_path, read_input_bytes, read_passphrase
+from ui.cli.common import (
+    keystore_path,
+    read_bip39_passphrase,
+    read_input_bytes,
+    read_passphrase,
+)
 
 ABANDON = "abandon " * 11 + "about"
 ZOO = "zoo " * 11 + "wrong"
@@ -166,6 +171,14 @@ def test_confirmation_mismatch(monkeypatch) -> None:
     monkeypatch.setattr("getpass.getpass", lambda prompt="": next(answers))
     with pytest.raises(UsageError, match="differ"):
         read_passphrase(confirm=True)
+
+
+def test_bip39_passphrase_from_env_or_prompt(monkeypatch) -> None:
+    monkeypatch.setenv("AIRSIGN_BIP39_PASSPHRASE", "")
+    assert read_bip39_passphrase() == ""  # set but empty: no passphrase, no prompt
+    monkeypatch.delenv("AIRSIGN_BIP39_PASSPHRASE")
+    monkeypatch.setattr("getpass.getpass", lambda prompt="": "TREZOR")
+    assert read_bip39_passphrase() == "TREZOR"
 
 
 def test_plumbing_helpers(tmp_path, monkeypatch) -> None:

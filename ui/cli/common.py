@@ -13,6 +13,7 @@ from signer.keystore import Keystore, UnlockedKeystore
 from signer.network import Network
 
 PASSPHRASE_ENV = "AIRSIGN_PASSPHRASE"  # for scripts and tests; a terminal prompt otherwise
+BIP39_PASSPHRASE_ENV = "AIRSIGN_BIP39_PASSPHRASE"  # likewise; never stored
 KEYSTORE_ENV = "AIRSIGN_KEYSTORE"
 
 
@@ -24,18 +25,25 @@ def keystore_path(args: argparse.Namespace) -> Path:
 
 def read_passphrase(prompt: str = "Keystore passphrase: ", *, confirm: bool = False) -> str:
     """$AIRSIGN_PASSPHRASE if set, else a no-echo prompt (repeated when confirm=True)."""
-    from_env = os.environ.get(PASSPHRASE_ENV)
+    return _secret(PASSPHRASE_ENV, prompt, "passphrase", confirm=confirm)
+
+
+def read_bip39_passphrase(prompt: str = "BIP-39 passphrase: ") -> str:
+    """$AIRSIGN_BIP39_PASSPHRASE if set, else a no-echo prompt. Never stored."""
+    return _secret(BIP39_PASSPHRASE_ENV, prompt, "BIP-39 passphrase")
+
+
+def _secret(env: str, prompt: str, what: str, *, confirm: bool = False) -> str:
+    from_env = os.environ.get(env)
     if from_env is not None:
         return from_env
     try:
-        passphrase = getpass.getpass(prompt)
-        if confirm and getpass.getpass("Repeat the passphrase: ") != passphrase:
-            raise UsageError("the two passphrases differ")
+        secret = getpass.getpass(prompt)
+        if confirm and getpass.getpass(f"Repeat the {what}: ") != secret:
+            raise UsageError(f"the two {what}s differ")
     except EOFError:
-        raise UsageError(
-            f"no passphrase given: type it at the prompt or set ${PASSPHRASE_ENV}"
-        ) from None
-    return passphrase
+        raise UsageError(f"no {what} given: type it at the prompt or set ${env}") from None
+    return secret
 
 
 def open_keystore(args: argparse.Namespace) -> UnlockedKeystore:
@@ -65,19 +73,3 @@ def read_input_bytes(source: str) -> bytes:
         return Path(source).expanduser().read_bytes()
     except OSError as exc:
         raise UsageError(f"cannot read {source}: {exc.strerror or exc}") from None
-
-
-BIP39_PASSPHRASE_ENV = "AIRSIGN_BIP39_PASSPHRASE"  # for scripts and tests, like the above
-
-
-def read_bip39_passphrase(prompt: str = "BIP-39 passphrase: ") -> str:
-    """$AIRSIGN_BIP39_PASSPHRASE if set, else a no-echo prompt. Never stored."""
-    from_env = os.environ.get(BIP39_PASSPHRASE_ENV)
-    if from_env is not None:
-        return from_env
-    try:
-        return getpass.getpass(prompt)
-    except EOFError:
-        raise UsageError(
-            f"no BIP-39 passphrase given: type it at the prompt or set ${BIP39_PASSPHRASE_ENV}"
-        ) from None
