@@ -211,7 +211,7 @@ def _single_frame(payload: Payload, encoding: str, limit: int, density: str) -> 
         if encoding == "base64":
             frame = base64.b64encode(data).decode("ascii")
         elif encoding == "hex":
-            frame = data.hex()
+            frame = data.hex().upper()  # upper case fits the denser alphanumeric mode
         elif encoding == "base43":
             frame = base43.encode(data)
         elif encoding == "binary":
