@@ -8,6 +8,8 @@ import qrcode
 import qrcode.exceptions
 import qrcode.util
 from conftest import load_vectors
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from test_fountain_primitives import make_message
 
 from signer.errors import PayloadTooLarge, SequenceMismatch, TransportError
@@ -244,3 +246,27 @@ def test_fragment_length_for_fits_the_qr_version(version: int) -> None:
     assert _fits(_longest_part(fragment_len), version)
     # ...and the size must not waste the code: 10 bytes more no longer fit.
     assert not _fits(_longest_part(fragment_len + 10), version)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.binary(min_size=1, max_size=1500), st.integers(10, 200),
+       st.randoms(use_true_random=False))
+def test_corrupted_parts_never_produce_a_wrong_result(payload: bytes, fragment_len: int,
+                                                      rnd: random.Random) -> None:
+    ur = UR("bytes", cbor.dumps(payload))
+    assert decode_single(encode_single(ur)) == ur
+    encoder = UREncoder(ur, fragment_len)
+    decoder = URDecoder()
+    for count in range(4 * encoder.fragment_count + 20):
+        part = encoder.next_part()
+        if count % 3 == 1:  # garble one letter of the body of every third part
+            position = rnd.randrange(part.rindex("/") + 1, len(part))
+            part = part[:position] + rnd.choice("abcdefghijklmnopqrstuvwxyz") + part[position + 1:]
+        try:
+            decoder.receive(part)
+        except TransportError:
+            continue
+        if decoder.is_complete:
+            break
+    assert decoder.is_complete
+    assert decoder.result() == ur
