@@ -1,0 +1,51 @@
+"""`airsign selftest`: prove on this machine that the app can unlock, register, review and sign.
+
+Run by the image's boot test inside the emulated Pi; useful on a real device too. Uses the
+demo's throwaway testnet seed in a temporary keystore, never the device's own.
+"""
+
+import argparse
+import tempfile
+from pathlib import Path
+
+from embit import ec
+
+from signer.errors import AirsignError
+from signer.keys import secp256k1_backend
+from ui.demo.walkthrough import walk
+
+
+def verify_signatures(signed_psbt) -> int:  # noqa: ANN001 - an embit PSBT
+    """Check every partial signature against its sighash; returns how many were checked."""
+    checked = 0
+    for index, inp in enumerate(signed_psbt.inputs):
+        for pubkey, der in inp.partial_sigs.items():
+            sighash = signed_psbt.sighash(index, sighash=der[-1])
+            if not pubkey.verify(ec.Signature.parse(der[:-1]), sighash):
+                raise AirsignError(f"selftest: the signature on input {index} does not verify")
+            checked += 1
+    return checked
+
+
+def run(args: argparse.Namespace) -> int:
+    def say(line: str) -> None:
+        print(f"selftest: {line}", flush=True)
+
+    if secp256k1_backend() != "libsecp256k1":
+        raise AirsignError("selftest: embit fell back to pure-Python secp256k1")
+    with tempfile.TemporaryDirectory(prefix="airsign-selftest-") as scratch:
+        result = walk(Path(scratch) / "keystore", say)
+        result.keystore.lock()
+    count = verify_signatures(result.signed.psbt)
+    if count != len(result.signed.signed_inputs):
+        raise AirsignError("selftest: fewer signatures than signed inputs")
+    say(f"signatures verified: {count}")
+    print("AIRSIGN-APP-SELFTEST-OK", flush=True)
+    return 0
+
+
+def register(add_command) -> None:  # noqa: ANN001 - the dispatcher's callable
+    parser = add_command("selftest", "check that this device can unlock, review and sign")
+    parser.add_argument("--image", action="store_true",
+                        help="running inside the appliance image (the boot test)")
+    parser.set_defaults(func=run)
