@@ -45,13 +45,19 @@ def test_create_prints_only_the_fingerprint(keystore, monkeypatch, capsys) -> No
         monkeypatch, capsys, "keystore", "create", "--network", "test", stdin=ABANDON + "\n"
     )
     assert (code, out) == (0, "73c5da0a\n")
-    assert "abandon" not in err and "passphrase" not in err
+    assert "abandon" not in err and "WARNING" not in err
     assert Keystore.exists(keystore)
 
     code, out, _ = run(monkeypatch, capsys, "keystore", "info", "--unlock")
     assert code == 0
     assert "73c5da0a" in out and "test" in out and "Argon2id, 64 MiB" in out
     assert "abandon" not in out
+
+
+def test_short_passphrase_warned(keystore, monkeypatch, capsys) -> None:
+    monkeypatch.setenv("AIRSIGN_PASSPHRASE", "hunter2")
+    code, _, err = run(monkeypatch, capsys, "keystore", "create", stdin=ABANDON)
+    assert code == 0 and "WARNING: a short passphrase" in err and "hunter2" not in err
 
 
 def test_second_create_refused_then_replace(keystore, monkeypatch, capsys, tmp_path) -> None:

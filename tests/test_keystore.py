@@ -19,7 +19,15 @@ from signer.errors import (
 )
 from signer.keys import root_from_mnemonic
 from signer.keystore import KdfParams, Keystore
-from signer.keystore.fileformat import HEADER_SIZE
+from signer.keystore.fileformat import (
+    HEADER_SIZE,
+    VERSION,
+    Contents,
+    Header,
+    new_nonce,
+    new_salt,
+    seal,
+)
 from signer.network import Network
 from signer.settings import Settings
 
@@ -302,3 +310,17 @@ def test_bip39_passphrase_roots_cached_and_never_stored(path: Path) -> None:
     with unlock(path) as again:
         assert again.root("TREZOR") is not with_passphrase
         assert again.fingerprint.hex() == "73c5da0a"
+
+
+def test_a_stored_setting_this_version_rejects_does_not_lock_the_owner_out(path: Path) -> None:
+    # Written with the format primitives: save() itself would refuse the bad value.
+    salt = new_salt()
+    key = CHEAP.derive_key("pw", salt)
+    header = Header(VERSION, CHEAP, 0, 0, 0, salt, new_nonce())
+    stored = {"qr_fps": 1000, "denomination": "sats", "from_a_newer_version": True}
+    path.parent.mkdir(parents=True)
+    path.write_bytes(seal(header, key, Contents(bytearray(ABANDON.encode()), stored, [])))
+    with unlock(path, "pw") as ks:
+        assert ks.settings.qr_fps == Settings().qr_fps
+        assert ks.settings.denomination == "sats"
+        assert ks.mnemonic_words() == ABANDON.split()

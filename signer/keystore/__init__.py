@@ -184,15 +184,9 @@ class Keystore:
             wipe(key)
             raise
         clear_attempts(path, ops)
-        try:
-            settings = Settings.from_dict(contents.settings)
-        except (UsageError, TypeError) as exc:
-            wipe(key)
-            wipe(contents.mnemonic)
-            raise KeystoreError(f"the keystore's stored settings are invalid: {exc}") from None
         return UnlockedKeystore(
             path=path,
-            settings=settings,
+            settings=_stored_settings(contents.settings),
             wallet_records=contents.wallets,
             _mnemonic=contents.mnemonic,
             _key=key,
@@ -221,6 +215,23 @@ class Keystore:
             wait_seconds=attempts.wait_seconds(clock()),
             wipe_after_failures=header.wipe_after_failures,
         )
+
+
+def _stored_settings(stored: dict[str, Any]) -> Settings:
+    """Settings from the file; a value this version rejects falls back to its default.
+
+    A setting must never lock the owner out of the seed (e.g. a rule tightened by an update).
+    """
+    try:
+        return Settings.from_dict(stored)
+    except (UsageError, TypeError, ValueError):
+        settings = Settings()
+        for key, value in stored.items():
+            try:
+                settings = Settings.from_dict({**settings.to_dict(), key: value})
+            except (UsageError, TypeError, ValueError):
+                continue
+        return settings
 
 
 def _read(path: Path) -> bytes:

@@ -14,6 +14,8 @@ from signer.settings import Settings
 from ui.cli import AddCommand
 from ui.cli.common import device_network, keystore_path, open_keystore, read_passphrase
 
+SHORT_PASSPHRASE = 10  # characters; below this, warn (the KDF only slows guessing down)
+
 
 def register(add_command: AddCommand) -> None:
     parser = add_command("keystore", "create the encrypted keystore, inspect it, change settings")
@@ -75,6 +77,12 @@ def run_create(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     passphrase = read_passphrase("New keystore passphrase: ", confirm=True)
+    if 0 < len(passphrase) < SHORT_PASSPHRASE:
+        print(
+            "WARNING: a short passphrase can be guessed from a copy of the SD card; "
+            "several random words are much safer (docs/keystore.md)",
+            file=sys.stderr,
+        )
     with Keystore.create(path, words, passphrase, replace=args.replace, settings=settings) as ks:
         print(f"airsign: keystore created at {path}", file=sys.stderr)
         print(ks.fingerprint.hex())
