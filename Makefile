@@ -1,8 +1,9 @@
 # The two commands a newcomer needs: `make demo` and `make test`. Both set up .venv first.
 PY := .venv/bin/python
+KERNEL ?= stock
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: setup demo test lint bench fuzz clean
+.PHONY: setup demo test lint bench fuzz image image-test clean
 
 setup:
 	@./scripts/bootstrap.sh
@@ -11,14 +12,21 @@ demo: setup
 	$(PY) -m ui.cli demo
 
 test: setup
-	.venv/bin/ruff check signer ui tests bench
+	.venv/bin/ruff check signer ui tests bench image-build
 	$(PY) -m pytest -q
 
 lint: setup
-	.venv/bin/ruff check signer ui tests bench
+	.venv/bin/ruff check signer ui tests bench image-build
 
 bench: setup
 	$(PY) -m bench
 
+# The Raspberry Pi image (root, or sudo, for mmdebstrap and the host tools): KERNEL=stock|nonet
+image:
+	image-build/build.sh $(KERNEL)
+
+image-test:
+	image-build/boot-test.sh $(KERNEL)
+
 clean:
-	rm -rf .venv demo-out .pytest_cache
+	rm -rf .venv demo-out .pytest_cache image-build/out
