@@ -30,6 +30,12 @@ from signer.scripts import HARDENED, ScriptType, format_path
 from signer.settings import Settings
 from signer.wallet.model import OutputScripts, Wallet
 
+# Every warning code the review can raise (docs/review.md explains each); stable across versions.
+WARNING_CODES = frozenset({
+    "fake-change", "sighash", "utxo-mismatch", "missing-utxo", "script-mismatch",
+    "foreign-input", "mixed-wallets", "unknown-wallet", "high-fee", "network-mismatch",
+    "large-index", "no-change", "locktime",
+})
 SIGHASH_NAMES = {0: "DEFAULT", 1: "ALL", 2: "NONE", 3: "SINGLE"}
 ANYONECANPAY = 0x80
 FINAL_SEQUENCE = 0xFFFFFFFF

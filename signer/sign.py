@@ -193,6 +193,16 @@ def _check_review_matches(psbt: PSBT, review: Review, root: HDKey,
             raise SigningRefused("the review was made with wallets that were not given to sign")
 
 
+def check_allowed(review: Review, allow: set[str] | frozenset[str]) -> None:
+    """SigningRefused naming the first danger warning whose code is not in allow."""
+    unacknowledged = [w for w in review.blocking() if w.code not in allow]
+    if unacknowledged:
+        first = unacknowledged[0]
+        more = f" (and {len(unacknowledged) - 1} more)" if len(unacknowledged) > 1 else ""
+        raise SigningRefused(f"refusing to sign: {first.message}{more}; "
+                             f"override with --allow {first.code} if you are sure")
+
+
 def sign_psbt(psbt: PSBT, review: Review, *, root: HDKey, wallets: Sequence[Wallet],
               allow: set[str] | frozenset[str] = frozenset(),
               sigs_only: bool = False) -> SignResult:
@@ -201,12 +211,7 @@ def sign_psbt(psbt: PSBT, review: Review, *, root: HDKey, wallets: Sequence[Wall
     Refuses with SigningRefused while a danger warning's code is not in `allow`, or when there
     is nothing to sign.
     """
-    unacknowledged = [w for w in review.blocking() if w.code not in allow]
-    if unacknowledged:
-        first = unacknowledged[0]
-        more = f" (and {len(unacknowledged) - 1} more)" if len(unacknowledged) > 1 else ""
-        raise SigningRefused(f"refusing to sign: {first.message}{more}; "
-                             f"override with --allow {first.code} if you are sure")
+    check_allowed(review, allow)
     _check_review_matches(psbt, review, root, wallets)
     if not isinstance(psbt, ParsedPSBT):
         psbt = load_psbt(serialize_psbt(psbt))

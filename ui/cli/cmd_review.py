@@ -1,0 +1,70 @@
+"""`airsign review PSBT [--json]`: what the PSBT does, checked against our wallets."""
+
+import argparse
+import json
+from dataclasses import dataclass
+from typing import TextIO
+
+from embit.bip32 import HDKey
+
+from signer.psbt import ParsedPSBT
+from signer.review import Review, review_psbt
+from signer.settings import Settings
+from signer.wallet.model import Wallet
+from signer.wallet.registry import WalletRegistry
+from ui.cli import AddCommand
+from ui.cli.common import device_network, open_keystore, read_bip39_passphrase
+from ui.cli.psbt_source import load_psbt_source
+from ui.cli.review_text import render_review
+
+
+@dataclass(frozen=True)
+class ReviewedPSBT:
+    """A loaded PSBT, its review, and what signing it needs."""
+
+    psbt: ParsedPSBT
+    encoding: str  # base64, hex or binary: the signed PSBT goes back the same way
+    review: Review
+    root: HDKey
+    wallets: list[Wallet]
+    settings: Settings
+
+
+def register(add_command: AddCommand) -> None:
+    parser = add_command("review", "show what a PSBT spends and where, with warnings")
+    add_psbt_arguments(parser)
+    parser.add_argument("--json", action="store_true", help="print the review as JSON")
+    parser.set_defaults(func=run)
+
+
+def add_psbt_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("psbt", metavar="PSBT", help="file with a base64, hex or binary PSBT, "
+                        "or - for stdin")
+    parser.add_argument("--bip39-passphrase", action="store_true",
+                        help="our seed is used with a BIP-39 passphrase (asked, not echoed)")
+
+
+def review_source(args: argparse.Namespace) -> ReviewedPSBT:
+    """Load the PSBT first (a bad file fails before the passphrase prompt), then review it."""
+    psbt, encoding = load_psbt_source(args.psbt)
+    with open_keystore(args) as keystore:
+        network = device_network(args, keystore)
+        wallets = WalletRegistry(keystore.wallet_records, network).wallets()
+        passphrase = read_bip39_passphrase() if args.bip39_passphrase else ""
+        root = keystore.root(passphrase)
+        settings = keystore.settings
+    review = review_psbt(psbt, root=root, wallets=wallets, settings=settings, network=network)
+    return ReviewedPSBT(psbt, encoding, review, root, wallets, settings)
+
+
+def print_review(review: Review, settings: Settings, *, as_json: bool = False,
+                 stream: TextIO | None = None) -> None:
+    text = (json.dumps(review.to_json(), indent=2) if as_json
+            else "\n".join(render_review(review, settings.denomination)))
+    print(text, file=stream)
+
+
+def run(args: argparse.Namespace) -> int:
+    reviewed = review_source(args)
+    print_review(reviewed.review, reviewed.settings, as_json=args.json)
+    return 0

@@ -1,0 +1,62 @@
+"""`airsign sign PSBT`: review, confirm, sign our inputs, write the PSBT back."""
+
+import argparse
+import sys
+
+from signer.errors import SigningRefused, UsageError
+from signer.review import WARNING_CODES
+from signer.sign import check_allowed, sign_psbt
+from ui.cli import AddCommand
+from ui.cli.cmd_review import add_psbt_arguments, print_review, review_source
+from ui.cli.psbt_source import write_psbt
+
+
+def register(add_command: AddCommand) -> None:
+    parser = add_command("sign", "review a PSBT, then add our signatures to it")
+    add_psbt_arguments(parser)
+    parser.add_argument("--out", metavar="FILE", help="write the signed PSBT here (default: "
+                        "stdout), in the encoding it came in")
+    parser.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    parser.add_argument("--allow", metavar="CODE", action="append", default=[],
+                        help="sign despite this danger warning (repeat for each code)")
+    parser.add_argument("--sigs-only", action="store_true",
+                        help="output only our signatures and the transaction, not the full PSBT")
+    parser.set_defaults(func=run)
+
+
+def confirm(question: str) -> bool:
+    if not sys.stdin.isatty():
+        raise UsageError("cannot ask for confirmation (stdin is not a terminal): review the "
+                         "PSBT, then sign with --yes")
+    try:
+        return input(f"{question} [y/N] ").strip().lower() in ("y", "yes")
+    except EOFError:
+        return False
+
+
+def run(args: argparse.Namespace) -> int:
+    unknown = sorted(set(args.allow) - WARNING_CODES)
+    if unknown:
+        raise UsageError(f"unknown warning code {unknown[0]!r} for --allow: "
+                         f"one of {', '.join(sorted(WARNING_CODES))}")
+    reviewed = review_source(args)
+    review = reviewed.review
+    print_review(review, reviewed.settings, stream=sys.stderr)
+    allow = frozenset(args.allow)
+    check_allowed(review, allow)
+    ours = [inp.index for inp in review.inputs if inp.ours]
+    if not ours:
+        raise SigningRefused("nothing to sign: no input belongs to a wallet on this device")
+    if not args.yes and not confirm(f"Sign {len(ours)} input(s)?"):
+        raise SigningRefused("not signed: you did not confirm")
+    result = sign_psbt(reviewed.psbt, review, root=reviewed.root, wallets=reviewed.wallets,
+                       allow=allow, sigs_only=args.sigs_only)
+    for warning in result.skipped:
+        print(f"airsign: {warning.message}", file=sys.stderr)
+    if result.signatures:
+        inputs = ", ".join(str(i) for i in result.signed_inputs)
+        print(f"Signed input(s) {inputs}: {result.signatures} signature(s).", file=sys.stderr)
+    else:
+        print("Nothing new to sign: our signatures are already there.", file=sys.stderr)
+    write_psbt(result.psbt, reviewed.encoding, args.out)
+    return 0

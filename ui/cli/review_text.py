@@ -1,0 +1,49 @@
+"""The review as terminal text: outputs with their kind, amounts, fee and warnings."""
+
+from signer.review import OutputKind, Review, Severity
+
+SATS_PER_BTC = 100_000_000
+
+
+def format_amount(sats: int | None, denomination: str = "sats") -> str:
+    if sats is None:
+        return "unknown amount"
+    if denomination == "btc":
+        sign = "-" if sats < 0 else ""
+        whole, fraction = divmod(abs(sats), SATS_PER_BTC)
+        return f"{sign}{whole:,}.{fraction:08d} BTC"
+    return f"{sats:,} sats"
+
+
+def render_review(review: Review, denomination: str = "sats") -> list[str]:
+    def amount(sats: int | None) -> str:
+        return format_amount(sats, denomination)
+
+    lines = [f"PSBT v{review.version} on {review.network.value}: {len(review.inputs)} input(s), "
+             f"{len(review.outputs)} output(s)"]
+    lines.append("Inputs:")
+    for inp in review.inputs:
+        owner = f"{inp.wallet}" if inp.ours else "not ours"
+        signed = ", ".join(inp.signed_by) or "nobody yet"
+        lines.append(f"  #{inp.index}  {amount(inp.amount):>22}  {owner}  sighash {inp.sighash}"
+                     f"  signed by: {signed}")
+    lines.append("Outputs:")
+    for out in review.outputs:
+        where = out.address or f"script {out.script}"
+        label = {OutputKind.CHANGE: "change", OutputKind.SELF: "to self",
+                 OutputKind.EXTERNAL: "SEND", OutputKind.OP_RETURN: "data"}[out.kind]
+        extra = f"  ({out.wallet} {out.path})" if out.wallet else ""
+        lines.append(f"  #{out.index}  {label:<8} {amount(out.amount):>22}  {where}{extra}")
+    lines.append(f"Sending: {amount(review.spend)}")
+    if review.fee is None:
+        lines.append("Fee: unknown (an input amount is missing)")
+    else:
+        lines.append(f"Fee: {amount(review.fee)} ({review.fee_rate} sat/vB, about "
+                     f"{review.vsize:,} vB)")
+    if review.warnings:
+        lines.append("Warnings:")
+        for warning in review.warnings:
+            marker = {Severity.DANGER: "DANGER ", Severity.CAUTION: "caution",
+                      Severity.INFO: "info   "}[warning.severity]
+            lines.append(f"  {marker} [{warning.code}] {warning.message}")
+    return lines
