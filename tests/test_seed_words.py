@@ -55,6 +55,8 @@ def test_unknown_word_is_named_by_position() -> None:
     words[4] = "bitcoinz"
     check = check_mnemonic(" ".join(words))
     assert not check.valid and [u.position for u in check.unknown] == [4]
+    assert check_mnemonic(" ".join(words[:4] + ["abandan"] + words[5:])).unknown[
+        0].suggestions()[0] == "abandon"
     assert "position 5" in check.summary()
     with pytest.raises(InvalidMnemonic) as caught:
         check.require_valid()

@@ -18,6 +18,10 @@ class UnknownWord:
     position: int  # 0-based
     typed: str
 
+    def suggestions(self, count: int = 3) -> tuple[str, ...]:
+        """The list words closest in spelling (computed on demand: it is not cheap)."""
+        return closest_words(self.typed, count)
+
 
 @dataclass(frozen=True)
 class Substitution:
@@ -55,19 +59,23 @@ class MnemonicCheck:
         return "valid BIP-39 mnemonic"
 
     def require_valid(self) -> list[str]:
-        """The words if valid, else InvalidMnemonic naming the culprit when one is certain."""
-        if self.valid:
-            return list(self.words)
+        """The words if valid, else raise error()."""
+        if not self.valid:
+            raise self.error()
+        return list(self.words)
+
+    def error(self) -> InvalidMnemonic:
+        """What is wrong, naming the culprit's position when one is certain."""
         index = self.unknown[0].position if self.unknown else None
-        raise InvalidMnemonic(self.summary(), word_index=index)
+        return InvalidMnemonic(self.summary(), word_index=index)
 
 
 def check_mnemonic(text: str | Sequence[str]) -> MnemonicCheck:
     typed = split_words(text) if isinstance(text, str) else [w.strip().lower() for w in text]
     resolved = [resolve(w) for w in typed]
     words = tuple(r if r is not None else t for r, t in zip(resolved, typed, strict=True))
-    unknown = tuple(UnknownWord(i, t) for i, (r, t) in enumerate(zip(resolved, typed,
-                                                                     strict=True)) if r is None)
+    unknown = tuple(UnknownWord(i, t) for i, (r, t)
+                    in enumerate(zip(resolved, typed, strict=True)) if r is None)
     if len(words) not in VALID_LENGTHS:
         return MnemonicCheck(words, unknown, length_ok=False)
     if unknown:
@@ -95,6 +103,10 @@ def single_word_fixes(indices: Sequence[int], words: Sequence[str]) -> tuple[Sub
             found.sort(key=lambda w: (edit_distance(words[position], w), w))
             fixes.append(Substitution(position, words[position], tuple(found)))
     return tuple(fixes)
+
+
+def closest_words(typed: str, count: int = 3) -> tuple[str, ...]:
+    return tuple(sorted(WORDLIST, key=lambda w: (edit_distance(typed, w), w))[:count])
 
 
 def edit_distance(a: str, b: str) -> int:
