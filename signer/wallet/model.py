@@ -3,7 +3,7 @@
 A Wallet is always valid once constructed: __post_init__ enforces the structural rules
 (script type, threshold, key count, duplicates, one network), so every consumer (review,
 signing, address checks) can rely on them. Whether the wallet holds *our* key is a separate
-check (signer.wallet.validate) because it needs the seed.
+check (signer.wallet.ownership) because it needs the seed.
 """
 
 from collections.abc import Sequence

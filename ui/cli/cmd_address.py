@@ -9,7 +9,7 @@ from signer.wallet.registry import DEFAULT_GAP, WalletRegistry
 from ui.cli import EXIT_REFUSED, AddCommand
 from ui.cli.common import device_network, open_keystore
 
-MAX_GAP = 100_000  # a million derivations would take minutes on a Pi Zero
+MAX_GAP = 100_000  # 200,000 addresses already take minutes on a Pi Zero 2 W
 
 
 def register(add_command: AddCommand) -> None:
