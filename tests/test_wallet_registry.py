@@ -11,6 +11,7 @@ from signer.keystore import KdfParams, Keystore
 from signer.network import Network
 from signer.scripts import ScriptType
 from signer.wallet.formats import load_wallet
+from signer.wallet.model import Wallet
 from signer.wallet.registry import WalletRegistry
 
 CHEAP_KDF = KdfParams(memory_kib=64, iterations=1, lanes=1)  # tests only: instant unlock
@@ -131,3 +132,23 @@ def test_locate_script_needs_the_script_to_match() -> None:
     assert registry.locate_script(wallet.script_pubkey(True, 8), derivations) is None
     foreign = load_wallet(multisig_descriptor((1, 2, 3)))
     assert registry.locate_script(foreign.script_pubkey(False, 0), derivations) is None
+
+
+def test_signet_and_regtest_wallets_find_their_own_addresses() -> None:
+    for network, prefix in ((Network.SIGNET, "tb1q"), (Network.REGTEST, "bcrt1q")):
+        registry = WalletRegistry([], network)
+        wallet = registry.add(load_wallet(multisig_descriptor(), "w", network), root(0))
+        address = wallet.address(False, 2)
+        assert address.startswith(prefix)
+        match = registry.find_address(address.upper(), gap=5)  # bech32 may be upper case
+        assert match is not None and match.index == 2
+
+
+def test_single_sig_taproot_wallet_address_is_found() -> None:
+    registry = WalletRegistry([], Network.MAIN)
+    wallet = registry.add(Wallet.single_sig(root(0), ScriptType.P2TR, Network.MAIN), root(0))
+    # BIP-86 vector for the "abandon … about" seed: m/86'/0'/0'/0/0.
+    expected = "bc1p5cyxnuxmeuwuvkwfem96lqzszd02n6xdcjrs20cac6yqjjwudpxqkedrcr"
+    assert wallet.address(False, 0) == expected
+    match = registry.find_address(expected, gap=1)
+    assert match is not None and (match.change, match.index) == (False, 0)
