@@ -4,8 +4,11 @@ import base64
 import json
 
 import pytest
+import qrcode
+import zxingcpp
 from conftest import VECTORS, load_vectors
 from embit import base58
+from pyzbar import pyzbar
 
 from signer.errors import InvalidKey, InvalidMnemonic, InvalidWallet, TransportError
 from signer.transport import base43
@@ -223,3 +226,28 @@ def test_damaged_base64_psbt_is_refused():
     text = base64.b64encode(PSBTS[0]).decode()
     with pytest.raises(TransportError, match="does not decode"):
         classify(text[:-3])
+
+
+def _read_back(content: bytes) -> tuple[bytes, bytes]:
+    """What zxing-cpp and zbar hand over for a byte-mode QR holding content."""
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_L, box_size=4)
+    code.add_data(content)
+    code.make(fit=True)
+    image = code.make_image().get_image().convert("L")
+    return zxingcpp.read_barcodes(image)[0].bytes, pyzbar.decode(image)[0].data
+
+
+@pytest.mark.parametrize("vector", SEEDQR, ids=[v["name"] for v in SEEDQR])
+def test_compact_seedqr_as_real_readers_deliver_it(vector):
+    raw = bytes.fromhex(vector["compact_seedqr_hex"])
+    from_zxing, from_zbar = _read_back(raw)
+    for delivered in (from_zxing, from_zbar, from_zbar.decode("utf-8"), raw.decode("latin-1")):
+        payload = classify(delivered)
+        assert (payload.kind, payload.data) == (PayloadKind.SEEDQR, vector["mnemonic"])
+
+
+def test_accented_text_is_not_taken_for_a_seed():
+    # Exactly 16 or 32 printable latin-1 characters with an accent stay ambiguous (a reader's
+    # latin-1 reading of entropy looks the same) and are read as a compact SeedQR.
+    for text in ("Grüße aus Köln!", "Grüße aus Köln!!!", "café crème brûlée au lait", "€" * 16):
+        assert classify(text).kind is PayloadKind.TEXT

@@ -29,6 +29,7 @@ from signer.transport.types import Format, Payload, PayloadKind
 PSBT_MAGIC = b"psbt\xff"
 PSBT_BASE64_PREFIX = "cHNidP"  # base64 of "psbt"; the next char also carries the next byte
 _MNEMONIC_LENGTHS = (12, 15, 18, 21, 24)
+_CONTROL_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _WORDS = frozenset(WORDLIST)
 _HEX = re.compile(r"(?:[0-9a-fA-F]{2})+")
 _DESCRIPTOR_START = re.compile(
@@ -59,27 +60,49 @@ def classify(data: str | bytes) -> Payload:
 def _classify_bytes(raw: bytes) -> Payload:
     if raw.startswith(PSBT_MAGIC):
         return Payload(PayloadKind.PSBT, raw, Format.SINGLE, "binary")
+    if len(raw) in seedqr.COMPACT_LENGTHS and _looks_binary(raw.decode("latin-1")):
+        return _seed_payload(seedqr.decode(raw), "compact")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         text = None
-    if text is not None and _is_plain_text(text):
+    # UTF-8 that is plain text, or a reader's re-encoding of a compact SeedQR.
+    if text is not None and (_is_plain_text(text) or seedqr.compact_bytes(text) is not None):
         return classify_text(text)
-    compact = seedqr.compact_bytes(raw)
-    if compact is not None:
-        return _seed_payload(seedqr.decode(compact), "compact")
     if _parses_as_transaction(raw):
         return Payload(PayloadKind.TRANSACTION, raw, Format.SINGLE, "binary")
     return Payload(PayloadKind.BYTES, raw, Format.SINGLE, "binary")
 
 
 def _is_plain_text(text: str) -> bool:
-    """Printable text (newlines and tabs allowed): not binary that a reader turned into str."""
-    return all(char in "\n\r\t" or (char.isprintable() and char != "\x7f") for char in text)
+    """No control characters but newlines and tabs: not binary that a reader turned into str."""
+    return _CONTROL_CHARACTER.search(text) is None
+
+
+def _looks_binary(text: str) -> bool:
+    """Control or non-ASCII characters: everything a cosigner reads as text is ASCII, while
+    random entropy bytes shown as text almost always include some."""
+    return not text.isascii() or not _is_plain_text(text)
+
+
+def _is_mangled_compact_seedqr(text: str) -> bool:
+    """Compact SeedQR bytes a QR reader turned into text: with control characters it is binary
+    for sure; printable non-ASCII text counts only as one char per byte (latin-1) or as a
+    Shift-JIS reading, so ordinary accented text is not taken for a seed."""
+    if not _looks_binary(text):
+        return False
+    if not _is_plain_text(text):
+        return seedqr.compact_bytes(text) is not None
+    if max(map(ord, text)) < 256:
+        return len(text) in seedqr.COMPACT_LENGTHS
+    try:
+        return len(text.encode("shift_jis")) in seedqr.COMPACT_LENGTHS
+    except UnicodeEncodeError:
+        return False
 
 
 def classify_text(text: str) -> Payload:
-    if not _is_plain_text(text) and seedqr.compact_bytes(text) is not None:
+    if _is_mangled_compact_seedqr(text):
         return _seed_payload(seedqr.decode(text), "compact")
     stripped = text.strip()
     for rule in _TEXT_RULES:
