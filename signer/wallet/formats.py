@@ -22,6 +22,7 @@ from signer.wallet.extkeys import network_for, parse_extended_key_text
 from signer.wallet.model import CosignerKey, Wallet
 
 MAX_NAME_LENGTH = 32
+_PLACEHOLDER = "imported"  # replaced by load_wallet once the real name is known
 _NAME_FIELDS = ("label", "name", "wallet_name", "walletName")
 _DESCRIPTOR_FIELDS = (
     "descriptor",
@@ -96,16 +97,13 @@ def _as_text(data: bytes | str) -> str:
         raise InvalidWallet("the wallet file is not text (UTF-8)") from None
 
 
-_PLACEHOLDER = "imported"  # replaced by load_wallet once the real name is known
-
-
 # --- descriptor text (Sparrow export, Bitcoin Core, plain) ------------------------------
 def _from_descriptor_lines(text: str, network_hint: Network) -> Wallet:
     lines = [line.strip() for line in text.splitlines()]
     descriptors = [line for line in lines if line and not line.startswith("#")]
     multipath = [line for line in descriptors if "<" in line]
     # Sparrow writes the multipath descriptor and then the same wallet as /0/* and /1/*;
-    # one complete form is enough, and wallet_from_descriptors checks the rest agree.
+    # both forms must describe the same wallet, and the multipath one is kept.
     if multipath and len(descriptors) > len(multipath):
         single_path = wallet_from_descriptors(
             [line for line in descriptors if "<" not in line], _PLACEHOLDER, network_hint
