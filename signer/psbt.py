@@ -136,9 +136,9 @@ def load_psbt(data: bytes | str, *, max_size: int = DEFAULT_MAX_SIZE) -> ParsedP
     raw, _ = decode_psbt_text(data)
     if len(raw) > max_size:
         raise InvalidPSBT(f"PSBT too large ({len(raw):,} bytes, limit {max_size:,})")
-    maps, version, unsigned_tx = _read_maps(raw)
+    layout = _read_maps(raw)
     try:
-        return _build(maps, version, unsigned_tx)
+        return _build(raw, layout)
     except (EmbitError, ValueError, AssertionError, IndexError, RuntimeError) as exc:
         # embit reports bad pubkeys, scripts and transactions with these
         raise InvalidPSBT(f"invalid PSBT field: {exc or type(exc).__name__}") from None
@@ -208,7 +208,16 @@ def _map_bytes(kv_map: list[KeyValue]) -> bytes:
     return bytes(out)
 
 
-def _read_maps(raw: bytes) -> tuple[PSBTMaps, int, Transaction | None]:
+@dataclass(frozen=True)
+class _Layout:
+    maps: PSBTMaps
+    version: int
+    unsigned_tx: Transaction | None  # v0 only
+    input_spans: list[tuple[int, int]]  # where each map lies in the raw bytes
+    output_spans: list[tuple[int, int]]
+
+
+def _read_maps(raw: bytes) -> _Layout:
     reader = _Reader(raw)
     if reader.take(5, "the magic bytes") != MAGIC:
         raise InvalidPSBT("not a PSBT: missing the magic bytes")
@@ -231,23 +240,28 @@ def _read_maps(raw: bytes) -> tuple[PSBTMaps, int, Transaction | None]:
                 raise InvalidPSBT(f"PSBTv2 without PSBT_GLOBAL_{name}")
         n_inputs = _compact_value(fields[bytes([GLOBAL_INPUT_COUNT])], "input count")
         n_outputs = _compact_value(fields[bytes([GLOBAL_OUTPUT_COUNT])], "output count")
-    inputs = []
+    inputs, input_spans = [], []
     for index in range(n_inputs):
+        start = reader.pos
         kv_map = _read_map(reader, f"map of input {index}")
+        input_spans.append((start, reader.pos))
         _check_fields(kv_map, _INPUT_RULES, version, f"input {index}")
         if version == 2:
             _require(kv_map, (IN_PREVIOUS_TXID, IN_OUTPUT_INDEX), f"input {index}")
         inputs.append(kv_map)
-    outputs = []
+    outputs, output_spans = [], []
     for index in range(n_outputs):
+        start = reader.pos
         kv_map = _read_map(reader, f"map of output {index}")
+        output_spans.append((start, reader.pos))
         _check_fields(kv_map, _OUTPUT_RULES, version, f"output {index}")
         if version == 2:
             _require(kv_map, (OUT_AMOUNT, OUT_SCRIPT), f"output {index}")
         outputs.append(kv_map)
     if not reader.done:
         raise InvalidPSBT(f"{len(raw) - reader.pos} unexpected bytes after the last output map")
-    return PSBTMaps(global_map, inputs, outputs), version, unsigned_tx
+    return _Layout(PSBTMaps(global_map, inputs, outputs), version, unsigned_tx, input_spans,
+                   output_spans)
 
 
 def _value(fields: dict[bytes, bytes], type_byte: int, default: bytes) -> bytes:
@@ -444,16 +458,18 @@ def _check_fields(kv_map: list[KeyValue], rules: dict[int, _Rule], version: int,
 
 
 # --- embit objects ------------------------------------------------------------------------
-def _build(maps: PSBTMaps, version: int, unsigned_tx: Transaction | None) -> ParsedPSBT:
+def _build(raw: bytes, layout: _Layout) -> ParsedPSBT:
+    maps, unsigned_tx = layout.maps, layout.unsigned_tx
     skipped = {bytes([GLOBAL_UNSIGNED_TX]), bytes([GLOBAL_VERSION])}
     unknown = {key: value for key, value in maps.global_map if key not in skipped}
-    psbt = ParsedPSBT(unsigned_tx, unknown, version=2 if version == 2 else None)
-    for index, kv_map in enumerate(maps.inputs):
+    psbt = ParsedPSBT(unsigned_tx, unknown, version=2 if layout.version == 2 else None)
+    view = memoryview(raw)
+    for index, (start, end) in enumerate(layout.input_spans):
         vin = unsigned_tx.vin[index] if unsigned_tx else None
-        psbt.inputs[index] = InputScope.read_from(io.BytesIO(_map_bytes(kv_map)), vin=vin)
-    for index, kv_map in enumerate(maps.outputs):
+        psbt.inputs[index] = InputScope.read_from(io.BytesIO(view[start:end]), vin=vin)
+    for index, (start, end) in enumerate(layout.output_spans):
         vout = unsigned_tx.vout[index] if unsigned_tx else None
-        psbt.outputs[index] = OutputScope.read_from(io.BytesIO(_map_bytes(kv_map)), vout=vout)
+        psbt.outputs[index] = OutputScope.read_from(io.BytesIO(view[start:end]), vout=vout)
     psbt.maps = maps
     for index, inp in enumerate(psbt.inputs):
         _check_previous_tx(index, inp)

@@ -7,6 +7,8 @@ Costs stay linear: one unsigned transaction (so BIP-143/341 hashes are computed 
 account key derivation per wallet and one chain key per (wallet, change).
 """
 
+import hashlib
+import hmac
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -60,18 +62,23 @@ def sign_ecdsa_low_r(secret: bytes, digest: bytes) -> bytes:
 
 
 class _Keys:
-    """Our private keys, derived once per account and once per chain."""
+    """Our private keys, derived once per account and chain, then one step per address."""
 
     def __init__(self, root: HDKey):
         self.root = root
-        self._chains: dict[tuple[tuple[int, ...], int], HDKey] = {}
+        self._chains: dict[tuple[tuple[int, ...], int], tuple[bytes, bytes, bytes]] = {}
 
-    def child(self, path: tuple[int, ...]) -> HDKey:
+    def child(self, path: tuple[int, ...]) -> PrivateKey:
         prefix, chain, index = path[:-2], path[-2], path[-1]
         if (prefix, chain) not in self._chains:
-            account = self.root.derive(list(prefix))
-            self._chains[(prefix, chain)] = account.child(chain)
-        return self._chains[(prefix, chain)].child(index)
+            chain_key = self.root.derive([*prefix, chain])
+            self._chains[(prefix, chain)] = (chain_key.key.secret, chain_key.chain_code,
+                                             chain_key.sec())
+        secret, chain_code, sec = self._chains[(prefix, chain)]
+        # BIP-32 CKDpriv for a non-hardened index, without building an HDKey: embit's HDKey
+        # constructor base58-encodes itself as a check, which costs more than the signing.
+        tweak = hmac.new(chain_code, sec + index.to_bytes(4, "big"), hashlib.sha512).digest()[:32]
+        return PrivateKey(secp256k1.ec_privkey_add(tweak, secret))
 
 
 class _Signer:
@@ -111,13 +118,12 @@ class _Signer:
                 self.skip(index, f"its {name} script is not the wallet's script at that index")
                 return 0
         key = self.keys.child(review.our_path)
-        wallet = location.wallet
-        if wallet.script_type is ScriptType.P2TR:
-            return self._sign_taproot(index, inp, key.key, sighash)
+        if location.wallet.script_type is ScriptType.P2TR:
+            return self._sign_taproot(index, inp, key, sighash)
         if sighash not in ECDSA_SIGHASHES:
             self.skip(index, f"sighash 0x{sighash:02x} is not valid for this input")
             return 0
-        return self._sign_ecdsa(review, key.key, utxo.value)
+        return self._sign_ecdsa(review, key, utxo.value)
 
     def _sign_ecdsa(self, review: InputReview, key: PrivateKey, amount: int) -> int:
         index, sighash, location = review.index, review.sighash_type, review.location
