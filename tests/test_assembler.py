@@ -159,7 +159,6 @@ def _big_psbt(size: int) -> bytes:
     return b"psbt\xff" + random.Random(size).randbytes(size - 5)
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("fmt", ANIMATED)
 def test_two_megabyte_psbt_is_accepted(fmt):
     psbt = _big_psbt(2_000_000)

@@ -166,7 +166,8 @@ def test_xpubs_with_and_without_origin_and_slip132():
     assert classify(_with_version(xpub, "02aa7ed3")).meta["version"] == "Zpub"
     assert classify(_with_version(xpub, "04b24746")).meta["version"] == "zpub"
     assert classify(_with_version(xpub, "02575483")).meta == {"network": "test",
-                                                              "version": "Zpub"}
+                                                              "version": "Vpub"}
+    assert classify(_with_version(xpub, "043587cf")).meta["version"] == "tpub"
     damaged = xpub[:-1] + ("A" if xpub[-1] != "A" else "B")
     with pytest.raises(InvalidKey, match="checksum"):
         classify(damaged)
