@@ -219,6 +219,12 @@ def test_message_failing_its_checksum_is_never_returned() -> None:
     assert not decoder.is_complete
     with pytest.raises(TransportError):
         decoder.result()
+    # The scan starts over: any animation, of any type, can now be collected.
+    assert decoder.progress().parts_received == 0 and decoder.ur_type is None
+    parts = VECTORS["multipart_ur"]["expected_parts"]
+    _feed_until_complete(decoder, [part.replace("ur:bytes/", "ur:crypto-psbt/")
+                                   for part in parts])
+    assert decoder.result() == UR("crypto-psbt", make_message_ur(256).cbor)
 
 
 def _longest_part(fragment_len: int) -> str:

@@ -125,7 +125,7 @@ class URDecoder:
     @property
     def ur_type(self) -> str | None:
         """The type of the UR being collected, once a part has been accepted."""
-        return self._type
+        return self._type if self._fountain.started or self._result else None
 
     def result(self) -> UR:
         if self._result is None:
@@ -141,7 +141,8 @@ class URDecoder:
         return Progress(Format.UR, received, total, estimated_remaining=total - received)
 
     def _check_type(self, ur_type: str) -> None:
-        if self._type is not None and ur_type != self._type:
+        # Only a started animation binds the type (a failed checksum restarts the scan).
+        if self._fountain.started and ur_type != self._type:
             raise SequenceMismatch(f"this QR is a ur:{ur_type}, but a ur:{self._type} animation "
                                    "is being scanned")
 
@@ -169,8 +170,8 @@ class URDecoder:
         fountain_part = FountainPart.from_cbor(bytewords.decode(parsed.body))
         if (fountain_part.seq_num, fountain_part.seq_len) != (seq_num, seq_len):
             raise TransportError("UR: the part's header and its contents disagree")
-        useful = self._fountain.receive(fountain_part)
         self._type = parsed.type
+        useful = self._fountain.receive(fountain_part)
         if self._fountain.is_complete:
             self._result = UR(parsed.type, self._fountain.message())
         return useful
