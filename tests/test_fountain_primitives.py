@@ -136,3 +136,8 @@ def test_part_cbor_round_trip() -> None:
 def test_malformed_part_cbor(encoded: str) -> None:
     with pytest.raises(TransportError):
         FountainPart.from_cbor(bytes.fromhex(encoded))
+
+
+def test_sequence_number_wraps_to_one_not_zero() -> None:
+    encoder = FountainEncoder(make_message(256), 30, first_seq_num=2**32 - 2)
+    assert [encoder.next_part().seq_num for _ in range(3)] == [2**32 - 1, 1, 2]

@@ -127,7 +127,7 @@ class FountainPart:
 
 
 class FountainEncoder:
-    """Pure parts 1..seq_len first, then mixed parts forever (seq_num wraps at 2^32)."""
+    """Pure parts 1..seq_len first, then mixed parts forever (seq_num wraps to 1)."""
 
     def __init__(self, message: bytes, max_fragment_len: int, min_fragment_len: int = 10,
                  first_seq_num: int = 0):
@@ -151,7 +151,8 @@ class FountainEncoder:
         return self.seq_num >= self.seq_len
 
     def next_part(self) -> FountainPart:
-        self.seq_num = (self.seq_num + 1) & _UINT32
+        # After 2^32 - 1 comes 1, not 0: there is no part 0 (the reference would misbehave).
+        self.seq_num = self.seq_num % _UINT32 + 1
         mixed = 0
         for index in choose_fragments(self.seq_num, self.seq_len, self.checksum):
             mixed ^= self._fragments[index]
