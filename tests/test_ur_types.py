@@ -266,3 +266,17 @@ def test_account_accepts_slip132_strings_and_testnet() -> None:
     (output,) = ur_to_account(ur).outputs
     assert output == AccountOutput(ScriptType.P2WSH, key.to_base58(), origin, Network.TEST)
     assert vpub.startswith("Vpub") and output.xpub.startswith("tpub")
+
+
+def test_account_export_refuses_inconsistent_outputs() -> None:
+    fingerprint, outputs = _outputs_derived_with_embit()
+    wsh = outputs[5]
+    with pytest.raises(InvalidWallet, match="test"):
+        account_to_ur(fingerprint, [AccountOutput(wsh.script_type, wsh.xpub, wsh.origin,
+                                                  Network.TEST)])
+    with pytest.raises(InvalidWallet, match="depth"):
+        account_to_ur(fingerprint, [AccountOutput(wsh.script_type, wsh.xpub, wsh.origin[:3])])
+    with pytest.raises(InvalidWallet, match="private"):
+        root = bip32.HDKey.from_seed(bip39.mnemonic_to_seed(ACCOUNT["bip39_mnemonic"]))
+        account_to_ur(fingerprint, [AccountOutput(wsh.script_type, root.derive(
+            "m/48h/0h/0h/2h"), wsh.origin)])

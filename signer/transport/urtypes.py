@@ -356,10 +356,16 @@ def account_to_ur(master_fingerprint: bytes, outputs: Sequence[AccountOutput]) -
         raise ValueError("a master fingerprint is 4 bytes")
     entries: list[CborValue] = []
     for output in outputs:
-        key = (parse_extended_key_text(output.xpub, output.script_type).key
-               if isinstance(output.xpub, str) else output.xpub)
+        text = output.xpub if isinstance(output.xpub, str) else output.xpub.to_base58()
+        extended = parse_extended_key_text(text, output.script_type)
+        key = extended.key
         if key.is_private:
             raise InvalidWallet("refusing to export a private key")
+        if (extended.network == "test") != output.network.is_test:
+            raise InvalidWallet(f"the {output.script_type} key is not a {output.network} key")
+        if key.depth != len(output.origin):
+            raise InvalidWallet(f"the {output.script_type} key is at depth {key.depth} but its "
+                                f"origin path has {len(output.origin)} steps")
         body: CborValue = _hdkey_cbor(key, master_fingerprint, output.origin, output.network,
                                       None, legacy=True)
         if output.script_type.is_multisig:
