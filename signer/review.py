@@ -481,8 +481,9 @@ class _ReviewBuilder:
         if locktime < LOCKTIME_THRESHOLD:
             when = f"block {locktime:,}"
         else:
-            when = datetime.fromtimestamp(locktime, UTC).strftime("%Y-%m-%d %H:%M UTC")
-        self.warn("locktime", Severity.INFO, f"the transaction cannot be mined before {when}")
+            when = datetime.fromtimestamp(locktime, UTC).strftime("%Y-%m-%d %H:%M UTC (median "
+                                                                  "block time)")
+        self.warn("locktime", Severity.INFO, f"the transaction cannot be mined until after {when}")
 
     def _check_network(self) -> None:
         params = self.network.params
