@@ -300,3 +300,5 @@ def test_xpub_usage_errors(stored, monkeypatch, capsys) -> None:
     code, _, err = run(monkeypatch, capsys, "xpub", "--format", "coldcard-json", "--script",
                        "p2wsh")
     assert code == 2
+    code, _, err = run(monkeypatch, capsys, "xpub", "--path", "m/45h", "--account", "2")
+    assert code == 2 and "--account" in err

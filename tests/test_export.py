@@ -22,6 +22,7 @@ from signer.transport.encoders import encode_frames
 from signer.transport.types import Format, Payload, PayloadKind
 from signer.transport.ur import decode_single, encode_single
 from signer.transport.urtypes import ur_to_account
+from signer.wallet.descriptor import parse_descriptor
 
 ACCOUNT = next(e for e in load_vectors("ur/bcr_ur_examples.json")["examples"]
                if e.get("ur_type_in_paper") == "crypto-account")
@@ -100,6 +101,20 @@ def test_origin_parses_in_embit_descriptor() -> None:
     assert key.origin.fingerprint.hex() == ACCOUNT["master_fingerprint_hex"]
     assert key.origin.derivation == list(parse_path("m/48h/0h/0h/2h"))
     assert key.key.to_base58() == paper_key(ScriptType.P2WSH)[1]
+
+
+@pytest.mark.parametrize("network", [Network.MAIN, Network.TEST])
+def test_origin_round_trips_through_our_descriptor_parser(network: Network) -> None:
+    export = cosigner_export(ROOT, network, ScriptType.P2SH_P2WSH, account=4)
+    other = HDKey.from_seed(bytes(64)).derive("m/48h/0h/0h/1h").to_public()
+    other_text = other.to_base58(version=network.params["xpub"])
+    parsed = parse_descriptor(
+        f"sh(wsh(sortedmulti(2,{export.origin_text()}/<0;1>/*,{other_text}/<0;1>/*)))")
+    ours = parsed.keys[0]
+    assert parsed.script_type is ScriptType.P2SH_P2WSH
+    assert ours.fingerprint == export.fingerprint
+    assert ours.origin_path == parse_path(f"m/48h/{network.coin_type}h/4h/1h")
+    assert ours.key.to_base58(version=network.params["xpub"]) == export.key.xpub
 
 
 def test_testnet_gives_tpub_with_coin_type_1() -> None:

@@ -51,6 +51,8 @@ def run(args: argparse.Namespace) -> int:
     chosen = ExportFormat(args.format)
     if args.path and chosen in (ExportFormat.UR, ExportFormat.COLDCARD_JSON):
         raise UsageError(f"--format {chosen} exports standard paths: use --script, not --path")
+    if args.path and args.account:
+        raise UsageError("--path already names the account: drop --account")
     if chosen is ExportFormat.COLDCARD_JSON and args.script:
         raise UsageError("coldcard-json always holds p2sh, p2sh-p2wsh and p2wsh: drop --script")
     script = ScriptType(args.script or ScriptType.P2WSH)
