@@ -28,7 +28,7 @@ from signer.network import Network
 from signer.psbt import LOCKTIME_THRESHOLD, psbt_version, unsigned_transaction
 from signer.scripts import HARDENED, ScriptType, format_path
 from signer.settings import Settings
-from signer.wallet.model import OutputScripts, Wallet
+from signer.wallet.model import CosignerKey, OutputScripts, Wallet
 
 # Every warning code the review can raise (docs/review.md explains each); stable across versions.
 WARNING_CODES = frozenset({
@@ -193,6 +193,7 @@ class WalletMatcher:
         self.wallets = list(wallets)
         self._single_sig: dict[tuple[ScriptType, int], Wallet] = {}
         self._scripts: dict[tuple[int, bool, int], OutputScripts] = {}
+        self._pubkeys: dict[tuple[int, bool, int], tuple[bytes, bytes]] = {}
 
     def scripts(self, wallet: Wallet, change: bool, index: int) -> OutputScripts:
         key = (id(wallet), change, index)
@@ -234,9 +235,16 @@ class WalletMatcher:
             return
         for wallet in self.wallets:
             for key in wallet.keys:
-                pub = key.derive(change, index)
-                if derivation.pubkey in (pub.sec(), pub.xonly()):
+                if derivation.pubkey in self._cosigner_pubkey(key, change, index):
                     yield wallet, change, index
+
+    def _cosigner_pubkey(self, key: CosignerKey, change: bool, index: int) -> tuple[bytes, bytes]:
+        """(SEC, x-only) of a cosigner's key at an address, derived once per review."""
+        cache_key = (id(key), change, index)
+        if cache_key not in self._pubkeys:
+            pub = key.derive(change, index)
+            self._pubkeys[cache_key] = (pub.sec(), pub.xonly())
+        return self._pubkeys[cache_key]
 
     def locate(self, found: list[Derivation], script_pubkey: Script) -> tuple[Location | None,
                                                                               bool]:

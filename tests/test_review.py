@@ -217,6 +217,30 @@ def test_network_mismatch_by_coin_type(vault) -> None:
     assert codes(review(psbt, (vault,)))["network-mismatch"] is Severity.DANGER
 
 
+def test_network_mismatch_by_global_xpub(vault) -> None:
+    psbt = plain_spend(vault, [Pay(99_000, external_script())])
+    account = root(0).derive([48 + HARDENED, HARDENED, HARDENED, 2 + HARDENED])
+    mainnet = account.to_public(version=Network.MAIN.params["xpub"])
+    psbt.xpubs[mainnet] = DerivationPath(root(0).my_fingerprint, [48 + HARDENED, HARDENED,
+                                                                   HARDENED, 2 + HARDENED])
+    assert codes(review(psbt, (vault,)))["network-mismatch"] is Severity.DANGER
+    psbt.xpubs.clear()
+    testnet = account.to_public(version=NET.params["xpub"])
+    psbt.xpubs[testnet] = DerivationPath(root(0).my_fingerprint, [48 + HARDENED, HARDENED,
+                                                                   HARDENED, 2 + HARDENED])
+    assert "network-mismatch" not in codes(review(psbt, (vault,)))
+
+
+def test_bip371_taproot_psbt_reviews() -> None:
+    vector = next(v for v in load_vectors("psbt/bip371_vectors.json")["vectors"]
+                  if v["expect"] == "valid" and "key only input" in v["description"])
+    result = review_psbt(load_psbt(vector["hex"]), root=root(0), wallets=[],
+                         settings=Settings(network=NET), network=NET)
+    assert result.inputs[0].sighash == "DEFAULT" and not result.inputs[0].ours
+    assert result.fee is not None and result.fee > 0
+    assert codes(result)["foreign-input"] is Severity.CAUTION
+
+
 def test_network_mismatch_by_wallet(vault) -> None:
     result = review(plain_spend(vault, [Pay(99_000, external_script())]), (vault,),
                     network=Network.SIGNET)
