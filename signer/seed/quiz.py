@@ -7,12 +7,15 @@ Positions and decoys come from the `secrets` module, so a quiz cannot be predict
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from signer.errors import UsageError
 from signer.seed.words import WORDLIST, resolve
 
 QUESTIONS = 3
 CHOICES = 4
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,8 @@ class Quiz:
 def make_quiz(words: Sequence[str], questions: int = QUESTIONS, choices: int = CHOICES) -> Quiz:
     if not 1 <= questions <= len(words):
         raise UsageError(f"a quiz asks between 1 and {len(words)} words")
+    if not 1 <= choices <= len(WORDLIST):
+        raise UsageError("a quiz question offers at least one choice")
     positions = sorted(_sample(range(len(words)), questions))
     built = []
     for position in positions:
@@ -56,12 +61,12 @@ def make_quiz(words: Sequence[str], questions: int = QUESTIONS, choices: int = C
     return Quiz(tuple(words), tuple(built))
 
 
-def _sample(population: Sequence, k: int) -> list:
+def _sample(population: Sequence[T], k: int) -> list[T]:
     pool = list(population)
     return [pool.pop(secrets.randbelow(len(pool))) for _ in range(k)]
 
 
-def _shuffle(items: list) -> None:
+def _shuffle(items: list[T]) -> None:
     # Fisher-Yates with the secrets module (random.shuffle is predictable).
     for i in range(len(items) - 1, 0, -1):
         j = secrets.randbelow(i + 1)
