@@ -302,3 +302,20 @@ def test_xpub_usage_errors(stored, monkeypatch, capsys) -> None:
     assert code == 2
     code, _, err = run(monkeypatch, capsys, "xpub", "--path", "m/45h", "--account", "2")
     assert code == 2 and "--account" in err
+
+
+def test_xpub_json_as_ur_bytes_gif(stored, monkeypatch, capsys, tmp_path) -> None:
+    from signer.transport.ur import URDecoder
+    from signer.transport.urtypes import ur_to_bytes
+
+    gif = tmp_path / "json.gif"
+    code, out, _ = run(monkeypatch, capsys, "xpub", "--format", "json", "--qr-format", "ur",
+                       "--qr-gif", str(gif))
+    assert code == 0
+    decoder = URDecoder()
+    for frame in ImageSequence.Iterator(Image.open(gif)):
+        for symbol in zxingcpp.read_barcodes(frame.convert("L")):
+            decoder.receive(symbol.text)
+    assert decoder.is_complete
+    data = json.loads(ur_to_bytes(decoder.result()))
+    assert data == json.loads(out) and data["key"] == paper_key("wsh(")
