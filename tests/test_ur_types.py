@@ -280,3 +280,21 @@ def test_account_export_refuses_inconsistent_outputs() -> None:
         root = bip32.HDKey.from_seed(bip39.mnemonic_to_seed(ACCOUNT["bip39_mnemonic"]))
         account_to_ur(fingerprint, [AccountOutput(wsh.script_type, root.derive(
             "m/48h/0h/0h/2h"), wsh.origin)])
+
+
+def test_keys_without_origin_keep_their_depth_and_scripts() -> None:
+    # BIP-383's sortedmulti vector: xpubs at depth > 0 given without an origin.
+    text = "wsh({})".format(next(
+        v["descriptor"] for v in load_vectors("descriptors/descriptor_vectors.json")["vectors"]
+        if v["kind"] == "descriptor" and v["valid"]
+        and v["descriptor"].startswith("sortedmulti(2,xpub")))
+    for legacy in (True, False):
+        back = ur_to_descriptor(descriptor_to_ur(text, legacy=legacy))
+        original_keys = [k.key for k in parse_descriptor(text).keys]
+        for ours, original in zip(parse_descriptor(back).keys, original_keys, strict=True):
+            assert (ours.key.depth, ours.key.fingerprint, ours.key.key.sec(),
+                    ours.key.chain_code) == (original.depth, original.fingerprint,
+                                             original.key.sec(), original.chain_code)
+        for index in (0, 5):
+            assert (Descriptor.from_string(back).derive(index).script_pubkey()
+                    == Descriptor.from_string(text).derive(index).script_pubkey())

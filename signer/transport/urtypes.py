@@ -187,7 +187,9 @@ def _read_hdkey(value: CborValue) -> _ReadKey:
     children = _read_keypath(fields[7]).steps if 7 in fields else ()
     origin_path = tuple(_origin_index(step) for step in origin.steps)
     depth = len(origin_path) if origin.depth is None else origin.depth
-    if 8 in fields:
+    if depth == 0:
+        parent = bytes(4)  # a master key has no parent, whatever the UR says
+    elif 8 in fields:
         parent = _uint(fields[8], "the parent fingerprint").to_bytes(4, "big")
     elif depth == 1 and origin.fingerprint is not None:
         parent = origin.fingerprint  # the master is the parent
@@ -285,7 +287,8 @@ def _hdkey_cbor(key: HDKey, fingerprint: bytes | None, origin: Sequence[int],
     origin_fields: dict[int, CborValue] = {1: _components([(i,) for i in origin], None, True)}
     if fingerprint is not None:
         origin_fields[2] = int.from_bytes(fingerprint, "big")
-    origin_fields[3] = len(origin)
+    # The key's own depth: a key given without its origin still is at some depth.
+    origin_fields[3] = key.depth
     fields[6] = Tagged(keypath_tag, origin_fields)
     if children:
         fields[7] = Tagged(keypath_tag, {1: children})
