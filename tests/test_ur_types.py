@@ -1,8 +1,6 @@
 """UR types against the Blockchain Commons papers' examples (bcr_ur_examples.json), BIP-174,
 the BCR-2023-010 output-descriptor example, and keys derived independently with embit."""
 
-import copy
-
 import pytest
 from conftest import load_vectors
 from embit import bip32, bip39
@@ -68,7 +66,7 @@ def _without_origin_depth(value: cbor.CborValue) -> cbor.CborValue:
         return [_without_origin_depth(item) for item in value]
     if isinstance(value, dict):
         return {k: _without_origin_depth(v) for k, v in value.items()}
-    return copy.copy(value)
+    return value
 
 
 # --- PSBT, seed, bytes -------------------------------------------------------------------
