@@ -185,5 +185,13 @@ def test_bad_requests():
         encode_frames(PSBT_SMALL, Format.BBQR, density="huge")
     with pytest.raises(UsageError, match="ur:crypto-psbt or ur:psbt"):
         encode_frames(PSBT_SMALL, Format.UR, encoding="bytes")
-    with pytest.raises(PayloadTooLarge, match="density allows up to 6"):
+    with pytest.raises(PayloadTooLarge, match="density allows up to version 6"):
         encode_frames(PSBT_100_OUT[:400], Format.SINGLE, density="low")
+
+
+def test_a_small_ur_is_one_whole_qr():
+    sequence = encode_frames(PSBT_SMALL, Format.UR, density="high")
+    assert len(sequence.frames) == 1 and sequence.frames[0].startswith("UR:CRYPTO-PSBT/")
+    assert "/1-" not in sequence.frames[0]  # a single-part UR has no sequence component
+    assert [sequence.next_frame() for _ in range(3)] == list(sequence.frames) * 3
+    assert _fits(sequence.frames[0], sequence.qr_version)

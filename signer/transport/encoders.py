@@ -79,12 +79,22 @@ def capacity(mode: str, version: int) -> int:
     return free // 8
 
 
-def qr_version_for(frame: str | bytes) -> int:
+def _length(frame: str | bytes, mode: str) -> int:
+    return len(frame.encode("utf-8") if isinstance(frame, str) and mode == "byte" else frame)
+
+
+def fits(frame: str | bytes, version: int) -> bool:
+    """Whether frame fits a QR of this version (error correction L)."""
     mode = qr_mode(frame)
-    length = len(frame.encode("utf-8") if isinstance(frame, str) and mode == "byte" else frame)
+    return capacity(mode, version) >= _length(frame, mode)
+
+
+def qr_version_for(frame: str | bytes) -> int:
+    """The smallest QR version (error correction L) that holds frame."""
     for version in range(1, MAX_QR_VERSION + 1):
-        if capacity(mode, version) >= length:
+        if fits(frame, version):
             return version
+    length = _length(frame, qr_mode(frame))
     raise PayloadTooLarge(f"{length} characters do not fit even the largest QR code")
 
 
@@ -221,21 +231,23 @@ def _single_frame(payload: Payload, encoding: str, limit: int, density: str) -> 
     else:
         frame = str(payload.data)
         encoding = encoding or "text"
-    version = qr_version_for(frame)
-    if version > limit:
+    if not fits(frame, limit):
         raise PayloadTooLarge(
-            f"this payload needs a version {version} QR; {density} density allows up to {limit}"
+            f"this payload does not fit one QR: {density} density allows up to version {limit}"
         )
-    return FrameSequence(Format.SINGLE, encoding, (frame,), version)
+    return FrameSequence(Format.SINGLE, encoding, (frame,), qr_version_for(frame))
 
 
 def _ur_frames(payload: Payload, encoding: str, limit: int) -> FrameSequence:
     resource = _as_ur(payload, encoding)
+    whole = ur.encode_single(resource).upper()
+    if fits(whole, limit):  # one QR, without fountain-part overhead
+        return FrameSequence(Format.UR, resource.type, (whole,), qr_version_for(whole))
     fragment_len = ur.fragment_length_for(limit, resource.type, ERROR_CORRECTION)
     pure = ur.UREncoder(resource, fragment_len)
     frames = tuple(pure.next_part().upper() for _ in range(pure.fragment_count))
     # Later mixed parts carry longer sequence numbers (up to 10 digits); size for those too.
-    longest = max(len(frame) for frame in frames) + (0 if pure.is_single_part else 9)
+    longest = max(len(frame) for frame in frames) + 9
     return FrameSequence(Format.UR, resource.type, frames, qr_version_for("A" * longest),
                          _ur_encoder=ur.UREncoder(resource, fragment_len))
 
