@@ -12,7 +12,10 @@ from pathlib import Path
 import pytest
 import zxingcpp
 from conftest import REPO, VECTORS, load_vectors
+from embit import base58
 from embit.bip39 import mnemonic_from_bytes, mnemonic_is_valid
+from embit.ec import PrivateKey
+from embit.hashes import hash160
 from PIL import Image, ImageSequence
 from pyzbar import pyzbar
 
@@ -183,6 +186,22 @@ def test_seed_check(keystore, monkeypatch, capsys) -> None:
     words[0], words[1] = words[1], words[0]
     code, out, err = run(monkeypatch, capsys, "seed", "check", stdin=" ".join(words))
     assert code == 1 and "cannot say which" in err and "word 1 (group)" in out
+
+
+@pytest.mark.parametrize("vector", load_vectors("bip39/vectors.json")["english"],
+                         ids=lambda v: v[0][:8])
+def test_seed_check_fingerprints_match_bip39_vectors(keystore, monkeypatch, capsys,
+                                                     vector: list[str]) -> None:
+    """Every English BIP-39 vector with passphrase TREZOR: the fingerprint shown is that of
+    the vector's xprv (HASH160 of its public key, computed here)."""
+    _, mnemonic, _, xprv = vector
+    raw = base58.decode_check(xprv)
+    public = PrivateKey(raw[46:78]).get_public_key().sec()
+    expected = hash160(public)[:4].hex()
+    monkeypatch.setenv("AIRSIGN_BIP39_PASSPHRASE", "TREZOR")
+    code, out, _ = run(monkeypatch, capsys, "seed", "check", "--bip39-passphrase",
+                       stdin=mnemonic)
+    assert code == 0 and out.strip().endswith(f"with the BIP-39 passphrase {expected}")
 
 
 # --- seedqr -----------------------------------------------------------------------------
