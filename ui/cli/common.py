@@ -73,3 +73,10 @@ def read_input_bytes(source: str) -> bytes:
         return Path(source).expanduser().read_bytes()
     except OSError as exc:
         raise UsageError(f"cannot read {source}: {exc.strerror or exc}") from None
+
+
+def add_location_options(action: argparse.ArgumentParser) -> None:
+    """--keystore and --network also accepted after a sub-action (`airsign seed new --network
+    test`); SUPPRESS keeps a value given before the action."""
+    action.add_argument("--keystore", metavar="PATH", default=argparse.SUPPRESS)
+    action.add_argument("--network", choices=[n.value for n in Network], default=argparse.SUPPRESS)
