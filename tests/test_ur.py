@@ -205,6 +205,13 @@ def test_message_over_the_cap_is_refused_but_two_megabytes_is_accepted() -> None
     assert decoder.progress().parts_total == 2048
 
 
+def test_single_part_over_the_cap_is_refused() -> None:
+    text = encode_single(UR("bytes", cbor.dumps(bytes(3000))))
+    with pytest.raises(PayloadTooLarge):
+        URDecoder(max_message_len=2000).receive(text)
+    assert URDecoder(max_message_len=3010).receive(text) is True
+
+
 def test_inconsistent_lengths_are_refused() -> None:
     with pytest.raises(TransportError, match="does not match"):
         URDecoder().receive(_hostile_part(1, 3, 100, bytes(10)))

@@ -113,6 +113,7 @@ class URDecoder:
 
     def __init__(self, max_message_len: int = MAX_MESSAGE_LEN,
                  max_fragments: int = MAX_FRAGMENTS):
+        self._max_message_len = max_message_len
         self._max_fragments = max_fragments
         self._fountain = FountainDecoder(max_message_len, max_fragments)
         self._type: str | None = None
@@ -151,6 +152,7 @@ class URDecoder:
 
         TransportError for a garbled part (bad checksum, malformed), SequenceMismatch for a part
         of another UR, PayloadTooLarge for an absurd size; none of them loses what was collected.
+        Only a reassembled message that fails its own checksum restarts the scan.
         """
         parsed = _parse(part)
         if self._result is not None:
@@ -160,6 +162,9 @@ class URDecoder:
             if self._fountain.started:
                 raise SequenceMismatch("this QR is a whole single-part UR, but an animated "
                                        f"ur:{self._type} is being scanned")
+            if len(parsed.body) // 2 > self._max_message_len + 4:
+                raise PayloadTooLarge(f"a UR of {len(parsed.body) // 2} bytes; the limit is "
+                                      f"{self._max_message_len}")
             self._result = UR(parsed.type, bytewords.decode(parsed.body))
             self._type = parsed.type
             return True
