@@ -13,6 +13,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from signer.errors import AirsignError, UsageError
+from signer.hygiene import install as install_hygiene
 
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
 
@@ -55,6 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    install_hygiene()  # no sockets, no tracebacks with secrets: before anything else runs
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
