@@ -17,7 +17,6 @@ import numpy as np
 from signer.errors import BackupCheckFailed, CameraError, KeystoreExists, UsageError
 from signer.keys import master_fingerprint, root_from_mnemonic
 from signer.keystore import Keystore
-from signer.network import Network
 from signer.seed.check import MnemonicCheck, check_mnemonic
 from signer.seed.entropy import (
     CAMERA_FRAMES,
@@ -32,7 +31,13 @@ from signer.seed.final_word import final_word_from_flips, final_words
 from signer.seed.quiz import make_quiz
 from signer.settings import Settings
 from ui.cli import AddCommand
-from ui.cli.common import device_network, keystore_path, read_bip39_passphrase, read_passphrase
+from ui.cli.common import (
+    add_location_options,
+    device_network,
+    keystore_path,
+    read_bip39_passphrase,
+    read_passphrase,
+)
 
 SHOWN_CANDIDATES = 6
 CLEAR_SCREEN = "\033[2J\033[H"
@@ -61,7 +66,7 @@ def register(add_command: AddCommand) -> None:
     new.add_argument("--store", action="store_true",
                      help="back the words up (shown one by one, then a quiz), store the seed "
                           "in the keystore and print only its fingerprint")
-    _location_options(new)
+    add_location_options(new)
     new.set_defaults(func=run_new)
 
     final = actions.add_parser("final-word", help="every valid last word for 11 or 23 words")
@@ -77,13 +82,6 @@ def register(add_command: AddCommand) -> None:
     check.add_argument("--bip39-passphrase", action="store_true",
                        help="also show the fingerprint with a BIP-39 passphrase (asked)")
     check.set_defaults(func=run_check)
-
-
-def _location_options(action: argparse.ArgumentParser) -> None:
-    # Also accepted after the action; SUPPRESS keeps a value given before it.
-    action.add_argument("--keystore", metavar="PATH", default=argparse.SUPPRESS)
-    action.add_argument("--network", choices=[n.value for n in Network],
-                        default=argparse.SUPPRESS)
 
 
 def _secret_line(prompt: str) -> str:

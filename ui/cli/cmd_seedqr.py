@@ -13,12 +13,11 @@ import numpy as np
 from PIL import Image, UnidentifiedImageError
 
 from signer.errors import TransportError, UsageError
-from signer.network import Network
 from signer.seed.check import check_mnemonic
 from signer.seed.transcribe import confirm_transcription, render_text, seedqr_matrix
 from signer.transport import seedqr
 from ui.cli import AddCommand
-from ui.cli.common import open_keystore
+from ui.cli.common import add_location_options, open_keystore
 from ui.qr.render import scale_to_fit
 from ui.scan.decoders import get_decoder
 
@@ -36,7 +35,7 @@ def register(add_command: AddCommand) -> None:
     output.add_argument("--png", metavar="OUT", help="write the QR code as a PNG image")
     output.add_argument("--text", action="store_true",
                         help="print the module grid with row/column labels, to copy by hand")
-    _location_options(encode)
+    add_location_options(encode)
     encode.set_defaults(func=run_encode)
 
     decode = actions.add_parser("decode", help="read a SeedQR image and print its words")
@@ -46,15 +45,8 @@ def register(add_command: AddCommand) -> None:
     verify = actions.add_parser(
         "verify", help="scan a hand-transcribed SeedQR and compare it with our seed")
     verify.add_argument("image", metavar="IMAGE")
-    _location_options(verify)
+    add_location_options(verify)
     verify.set_defaults(func=run_verify)
-
-
-def _location_options(action: argparse.ArgumentParser) -> None:
-    # Also accepted after the action; SUPPRESS keeps a value given before it.
-    action.add_argument("--keystore", metavar="PATH", default=argparse.SUPPRESS)
-    action.add_argument("--network", choices=[n.value for n in Network],
-                        default=argparse.SUPPRESS)
 
 
 def our_words(args: argparse.Namespace) -> list[str]:
