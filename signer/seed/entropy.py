@@ -71,9 +71,11 @@ def dice_entropy(rolls: str, words: int = 24) -> SeedEntropy:
     digits = parse_rolls(rolls)
     bits = len(digits) * BITS_PER_ROLL
     if len(digits) < MIN_ROLLS[words]:
+        enough_for_12 = words == 24 and len(digits) >= MIN_ROLLS[12]
         raise EntropyError(
             f"{len(digits)} rolls give {bits:.1f} bits of entropy; {words} words need "
             f"{MIN_ROLLS[words]} rolls ({ENTROPY_BITS[words]} bits)"
+            + ("; they are enough for 12 words" if enough_for_12 else "")
         )
     digest = hashlib.sha256(digits.encode("ascii")).digest()
     return SeedEntropy(
