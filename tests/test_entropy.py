@@ -54,6 +54,7 @@ def test_too_few_rolls_refused_with_bits(words: int, rolls: int) -> None:
     with pytest.raises(EntropyError) as caught:
         dice_entropy(ROLLS_99[:rolls], words)
     assert f"{rolls * math.log2(6):.1f} bits" in str(caught.value)
+    assert ("enough for 12 words" in str(caught.value)) == (words == 24 and rolls >= 50)
 
 
 def test_uneven_rolls_warn() -> None:
