@@ -122,7 +122,14 @@ def test_camera_health_refuses_black_or_saturated(value: int) -> None:
     rng = np.random.default_rng(1)
     frames = [np.full((60, 80), value, np.uint8) for _ in range(4)]
     frames[1][rng.integers(0, 60), rng.integers(0, 80)] ^= 1  # one flickering pixel
-    with pytest.raises(CameraError, match="black or all white"):
+    with pytest.raises(CameraError, match="black or saturated"):
+        camera_health(frames)
+
+
+def test_camera_health_refuses_half_black_half_white() -> None:
+    rng = np.random.default_rng(2)
+    frames = [np.where(rng.random((60, 80)) < 0.5, 0, 255).astype(np.uint8) for _ in range(4)]
+    with pytest.raises(CameraError, match="black or saturated"):
         camera_health(frames)
 
 

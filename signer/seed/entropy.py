@@ -147,8 +147,9 @@ def camera_health(frames: Sequence[np.ndarray]) -> CameraHealth:
         raise CameraError("camera frames changed size while reading")
     stack = np.stack([np.asarray(f, dtype=np.int16) for f in frames])
     mean = float(stack.mean())
-    if mean < 2 or mean > 253:
-        raise CameraError("the camera image is all black or all white: uncover the lens or "
+    clipped = float(np.mean((stack <= 1) | (stack >= 254)))
+    if mean < 2 or mean > 253 or clipped > 0.98:
+        raise CameraError("the camera image is black or saturated: uncover the lens or "
                           "point it at something lit")
     diffs = np.diff(stack, axis=0)
     changed = float(np.count_nonzero(diffs)) / diffs.size
