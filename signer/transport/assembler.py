@@ -14,7 +14,8 @@ from signer.errors import PayloadTooLarge, SequenceMismatch, TransportError
 from signer.transport import bbqr, pmofn, single, ur, urtypes
 from signer.transport.types import Format, Payload, PayloadKind, Progress
 
-# Specter splits the base64 text; even a 4 MB PSBT at QR version 10 stays well under this.
+# Four-digit part numbers: a 2 MB PSBT at QR version 20 needs about 3,200 Specter parts, and
+# 10,000 frames would take over half an hour to scan at 5 frames a second.
 MAX_PMOFN_PARTS = 10_000 - 1
 MISSING_SHOWN = 100  # Progress.missing lists at most this many (the lowest) part numbers
 _UR_PSBT_TYPES = ("crypto-psbt", "psbt")
@@ -291,13 +292,12 @@ class Assembler:
         self._result = None
 
     def receive(self, data: str | bytes) -> Progress:
-        """Add one decoded QR payload; duplicates are ignored. Raises TransportError and its
-        subclasses (SequenceMismatch, PayloadTooLarge) with a one-line message."""
-        if self._collector is None:
-            self._collector = _start(data, self._max_bytes)
-            self._collector.add(data)
-        else:
-            self._collector.add(data)
+        """Add one decoded QR payload (text, or bytes as a reader returns them); repeats are
+        ignored. Refusals are AirsignError subclasses with a one-line message: TransportError,
+        SequenceMismatch and PayloadTooLarge, or the payload's own (InvalidMnemonic, ...)."""
+        collector = self._collector or _start(data, self._max_bytes)
+        collector.add(data)  # a refused first part leaves the assembler empty
+        self._collector = collector
         if self._result is None and self._collector.is_complete:
             self._result = self._collector.result()
         return self._collector.progress()
