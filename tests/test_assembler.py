@@ -292,8 +292,6 @@ def test_descriptor_as_ur_output_keeps_the_same_scripts(ur_type):
     assert _scripts(back.data) == _scripts(WITH_ORIGINS)
 
 
-@pytest.mark.xfail(strict=True, reason="urtypes writes a depth-0 xpub with a parent fingerprint "
-                   "when a crypto-output key has no origin; reported to the UR owner")
 def test_descriptor_without_origins_as_ur_output_keeps_the_same_scripts():
     sequence = encode_frames(classify(DESCRIPTOR), Format.UR, density="high",
                              encoding="crypto-output")
