@@ -264,6 +264,19 @@ def test_sigs_only_holds_just_the_signatures() -> None:
         assert len(pairs) == 1 and pairs[0] in full_maps[index]
 
 
+def test_sigs_only_v2_keeps_the_transaction_fields() -> None:
+    vault = make_wallet()
+    psbt = build_psbt([Spend(vault, False, 1, 60_000)],
+                      [Pay(50_000, external_script()),
+                       Pay(9_000, wallet=vault, change=True, index=0)])
+    psbt.version = 2
+    small, _ = _sign(psbt.serialize(), (vault,), sigs_only=True)
+    g, inputs, outputs = sighash.read_maps_in_order(serialize_psbt(small.psbt))
+    assert sorted(k for k, _ in g) == [b"\x02", b"\x03", b"\x04", b"\x05", b"\xfb"]
+    assert sorted(k[0] for k, _ in inputs[0]) == [0x02, 0x0E, 0x0F, 0x10]
+    assert [sorted(k for k, _ in out) for out in outputs] == [[b"\x03", b"\x04"]] * 2
+
+
 def test_second_cosigner_adds_to_first() -> None:
     vault = make_wallet()
     original = build_psbt([Spend(vault, False, 9, 60_000)], [Pay(59_000, external_script())])
