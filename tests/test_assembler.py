@@ -311,3 +311,14 @@ def test_wallet_json_goes_as_bbqr_type_j_and_comes_back_a_wallet_file():
 def test_frames_handed_over_as_bytes_like_pyzbar_does(fmt):
     frames = [frame.encode("ascii") for frame in _frames(PSBT_100_OUT, fmt, "high")]
     assert _receive_all(frames).result().data == PSBT_100_OUT
+
+
+def test_a_refused_first_part_leaves_the_assembler_empty():
+    assembler = Assembler(max_bytes=1_000)
+    too_big = "B$HP" + "ZZ" + "00" + "AB" * 100  # 1295 parts of 100 bytes claimed
+    with pytest.raises(PayloadTooLarge):
+        assembler.receive(too_big)
+    assert assembler.progress().parts_total == 0
+    text = base64.b64encode(SMALL_PSBTS[8]).decode()  # the next scan starts afresh
+    assert assembler.receive(text).parts_received == 1
+    assert assembler.result().data == SMALL_PSBTS[8]
