@@ -364,10 +364,6 @@ class _ReviewBuilder:
         sighash_type = inp.sighash_type if inp.sighash_type is not None else (0 if taproot else 1)
         review = dict(index=index, prevout=prevout, sighash=sighash_name(sighash_type),
                       signed_by=self._signers(inp), sighash_type=sighash_type)
-        if sighash_type not in (0, 1) or (sighash_type == 0 and not taproot):
-            self.warn("sighash", Severity.DANGER, f"input {index} asks for sighash "
-                      f"{sighash_name(sighash_type)}: the transaction could be changed after "
-                      "signing", input_index=index)
         if mismatch:
             self.warn("utxo-mismatch", Severity.DANGER, f"input {index}: {mismatch}",
                       input_index=index)
@@ -386,6 +382,12 @@ class _ReviewBuilder:
         if location is None or our_path is None:
             self._foreign_input(index, inp)
             return InputReview(amount=utxo.value, ours=False, wallet=None, **review)
+        if sighash_type not in (0, 1) or (sighash_type == 0 and not taproot):
+            # Only our own inputs matter: our SIGHASH_ALL signatures commit to everything,
+            # whatever another party's input allows.
+            self.warn("sighash", Severity.DANGER, f"input {index} asks for sighash "
+                      f"{sighash_name(sighash_type)}: the transaction could be changed after "
+                      "signing", input_index=index)
         if location.index > self.settings.large_index_warning:
             self.warn("large-index", Severity.CAUTION, f"input {index} comes from address "
                       f"index {location.index:,}, far beyond the usual gap limit",

@@ -107,6 +107,10 @@ def test_sighash_warning(vault) -> None:
     result = review(psbt, (vault,))
     assert result.inputs[0].sighash == "SINGLE|ANYONECANPAY"
     assert codes(result)["sighash"] is Severity.DANGER
+    strangers = make_wallet(cosigners=(1, 2, 3))
+    foreign = build_psbt([Spend(strangers, False, 0, 100_000)], [Pay(99_000, external_script())])
+    foreign.inputs[0].sighash_type = 0x83  # someone else's input: our ALL signatures still hold
+    assert "sighash" not in codes(review(foreign, (vault,)))
 
 
 def test_utxo_mismatch_between_copies(vault) -> None:
