@@ -478,7 +478,7 @@ class _ReviewBuilder:
                       "the inputs hold: the transaction is invalid")
             return
         base = spend or sum(o.amount for o in outputs)
-        share = 100.0 * fee / base if base else float("inf")
+        share = 100.0 * fee / base if base else (float("inf") if fee else 0.0)
         if fee > self.settings.high_fee_sats or share > self.settings.high_fee_percent:
             severity = Severity.DANGER if fee >= base else Severity.CAUTION
             self.warn("high-fee", severity, f"the fee is {fee:,} sats, {share:.1f}% of the "
