@@ -24,6 +24,10 @@ from signer.errors import InvalidPSBT
 MAGIC = b"psbt\xff"
 DEFAULT_MAX_SIZE = 8 * 1024 * 1024  # far above any real multisig spend, far below the Pi's RAM
 LOCKTIME_THRESHOLD = 500_000_000  # below: block height, at or above: unix time
+# Bitcoin Core's MAX_STANDARD_TX_WEIGHT is 400,000 WU: a transaction whose stripped size alone
+# exceeds 100,000 bytes can never be relayed, so its PSBT is refused before it is parsed.
+MAX_STANDARD_TX_SIZE = 100_000
+MIN_INPUT_SIZE, MIN_OUTPUT_SIZE, TX_OVERHEAD = 41, 9, 10
 
 # Field type bytes (BIP-174 / 370 / 371 / 373) that this module refers to by name.
 GLOBAL_UNSIGNED_TX = 0x00
@@ -231,7 +235,11 @@ def _read_maps(raw: bytes) -> _Layout:
     if version == 0:
         if bytes([GLOBAL_UNSIGNED_TX]) not in fields:
             raise InvalidPSBT("PSBTv0 without the unsigned transaction")
-        unsigned_tx = _parse_unsigned_tx(fields[bytes([GLOBAL_UNSIGNED_TX])])
+        tx_bytes = fields[bytes([GLOBAL_UNSIGNED_TX])]
+        if len(tx_bytes) > MAX_STANDARD_TX_SIZE:
+            raise InvalidPSBT(f"the transaction is {len(tx_bytes):,} bytes before signatures: "
+                              f"above the {MAX_STANDARD_TX_SIZE:,}-byte standard limit")
+        unsigned_tx = _parse_unsigned_tx(tx_bytes)
         n_inputs, n_outputs = len(unsigned_tx.vin), len(unsigned_tx.vout)
     else:
         for required, name in ((GLOBAL_TX_VERSION, "TX_VERSION"), (GLOBAL_INPUT_COUNT,
@@ -240,6 +248,10 @@ def _read_maps(raw: bytes) -> _Layout:
                 raise InvalidPSBT(f"PSBTv2 without PSBT_GLOBAL_{name}")
         n_inputs = _compact_value(fields[bytes([GLOBAL_INPUT_COUNT])], "input count")
         n_outputs = _compact_value(fields[bytes([GLOBAL_OUTPUT_COUNT])], "output count")
+        if n_inputs * MIN_INPUT_SIZE + n_outputs * MIN_OUTPUT_SIZE + TX_OVERHEAD > \
+                MAX_STANDARD_TX_SIZE:
+            raise InvalidPSBT(f"{n_inputs:,} inputs and {n_outputs:,} outputs: above the "
+                              f"{MAX_STANDARD_TX_SIZE:,}-byte standard transaction limit")
     inputs, input_spans = [], []
     for index in range(n_inputs):
         start = reader.pos
@@ -471,8 +483,13 @@ def _build(raw: bytes, layout: _Layout) -> ParsedPSBT:
         vout = unsigned_tx.vout[index] if unsigned_tx else None
         psbt.outputs[index] = OutputScope.read_from(io.BytesIO(view[start:end]), vout=vout)
     psbt.maps = maps
+    spent: dict[tuple[bytes, int], int] = {}
     for index, inp in enumerate(psbt.inputs):
         _check_previous_tx(index, inp)
+        first = spent.setdefault((inp.txid, inp.vout), index)
+        if first != index:
+            # consensus forbids it, and its amount counted twice would hide part of the fee
+            raise InvalidPSBT(f"input {index} spends the same coin as input {first}")
     return psbt
 
 
