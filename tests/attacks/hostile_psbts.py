@@ -1,0 +1,424 @@
+"""The hostile PSBT corpus: how each file in tests/attacks/corpus/psbt/ is made, and what the
+device must do with it. Regenerate with `.venv/bin/python tests/attacks/hostile_psbts.py`.
+
+The device under attack is cosigner 0 (the BIP-39 "abandon ... about" seed) on testnet, with
+two registered wallets: "vault", a 2-of-3 P2WSH of cosigners 0, 1, 2, and "savings", a 2-of-3
+P2SH-P2WSH of the same cosigners. PSBTs are built with embit's descriptors through the test
+coordinator (tests/independent/coordinator.py), never with airsign's own code, so the device
+has to recognise (or refuse) what an independent implementation made.
+"""
+
+import hashlib
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+TESTS = Path(__file__).resolve().parents[1]
+if str(TESTS) not in sys.path:  # run as a script: the coordinator lives in tests/independent
+    sys.path.insert(0, str(TESTS))
+
+from embit import script as embit_script  # noqa: E402
+from embit.psbt import PSBT, DerivationPath  # noqa: E402
+from embit.script import Script  # noqa: E402
+from embit.transaction import Transaction, TransactionInput, TransactionOutput  # noqa: E402
+from independent.coordinator import (  # noqa: E402
+    Pay,
+    Spend,
+    TestWallet,
+    build_psbt,
+    external_script,
+    make_wallet,
+    previous_tx,
+)
+
+from signer.errors import AirsignError, InvalidPSBT  # noqa: E402
+from signer.network import Network  # noqa: E402
+from signer.scripts import ScriptType  # noqa: E402
+
+CORPUS = Path(__file__).resolve().parent / "corpus" / "psbt"
+NONE, SINGLE, ANYONECANPAY = 0x02, 0x03, 0x80
+
+
+@cache
+def vault(network: Network = Network.TEST) -> TestWallet:
+    return make_wallet(network=network)
+
+
+@cache
+def savings() -> TestWallet:
+    return make_wallet(ScriptType.P2SH_P2WSH, name="savings")
+
+
+def registered(network: Network = Network.TEST) -> tuple[TestWallet, ...]:
+    """The wallets registered on the device set to `network`."""
+    return (vault(network), savings()) if network is Network.TEST else (vault(network),)
+
+
+@dataclass(frozen=True)
+class Expect:
+    """What the device does. refused: load_psbt raises this. Otherwise the review's warnings
+    are exactly `warnings` (code -> severity) and signing without overrides signs `signs`
+    (input indexes), or refuses when signs is None."""
+
+    refused: type[AirsignError] | None = None
+    warnings: dict[str, str] = field(default_factory=dict)
+    signs: tuple[int, ...] | None = None
+    kinds: tuple[str, ...] | None = None  # output kinds, when they matter to the case
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    build: Callable[[], bytes]
+    expect: Expect
+    shows: str  # what the device shows or refuses, for docs/SECURITY.md
+    network: Network = Network.TEST
+
+    @property
+    def path(self) -> Path:
+        return CORPUS / f"{self.name}.psbt"
+
+
+# --- builders ------------------------------------------------------------------------------
+def _spend(pays: list[Pay], source: TestWallet | None = None, **spend: object) -> PSBT:
+    return build_psbt([Spend(source or vault(), False, 0, 100_000, **spend)],  # type: ignore[arg-type]
+                      pays)
+
+
+def _payee(amount: int = 60_000) -> Pay:
+    return Pay(amount, external_script())
+
+
+def _fake_change(other: TestWallet) -> bytes:
+    """Change to `other` (same cosigner paths, different script), with its derivations."""
+    pay = Pay(39_000, script=other.derive(True, 0).script_pubkey(),
+              derivations=other.derivations(True, 0))
+    return _spend([_payee(), pay]).serialize()
+
+
+def fake_change_other_cosigner() -> bytes:
+    return _fake_change(make_wallet(cosigners=(0, 1, 3), name="thief"))
+
+
+def fake_change_other_threshold() -> bytes:
+    return _fake_change(make_wallet(threshold=1, name="thief"))
+
+
+def fake_change_other_script_type() -> bytes:
+    # The vault's own change witness script, wrapped in P2SH: same keys, other address.
+    witness = vault().derive(True, 0).witness_script()
+    script = embit_script.p2sh(embit_script.p2wsh(witness))
+    pay = Pay(39_000, script=script, derivations=vault().derivations(True, 0))
+    return _spend([_payee(), pay]).serialize()
+
+
+def change_far_past_gap() -> bytes:
+    return _spend([_payee(), Pay(39_000, wallet=vault(), change=True, index=1_000_000)]).serialize()
+
+
+def receive_presented_as_change() -> bytes:
+    pay = Pay(39_000, script=vault().derive(False, 5).script_pubkey(),
+              derivations=vault().derivations(True, 5))
+    return _spend([_payee(), pay]).serialize()
+
+
+def change_presented_as_receive() -> bytes:
+    pay = Pay(39_000, script=vault().derive(True, 3).script_pubkey(),
+              derivations=vault().derivations(False, 3))
+    return _spend([_payee(), pay]).serialize()
+
+
+def change_without_derivations() -> bytes:
+    return _spend([_payee(), Pay(39_000, script=vault().derive(True, 3).script_pubkey())]
+                  ).serialize()
+
+
+def witness_utxo_disagrees() -> bytes:
+    psbt = _spend([_payee(), Pay(39_000, wallet=vault())], full_tx=True)
+    psbt.inputs[0].witness_utxo = TransactionOutput(1_100_000,
+                                                    psbt.inputs[0].witness_utxo.script_pubkey)
+    return psbt.serialize()
+
+
+def non_witness_utxo_wrong_txid() -> bytes:
+    psbt = _spend([_payee(), Pay(39_000, wallet=vault())], full_tx=True)
+    script = psbt.inputs[0].witness_utxo.script_pubkey
+    psbt.inputs[0].non_witness_utxo = previous_tx("another coin", script, 1_100_000)
+    return psbt.serialize()
+
+
+def witness_utxo_only() -> bytes:
+    return _spend([_payee(), Pay(39_000, wallet=vault())]).serialize()
+
+
+def _sighash(value: int) -> Callable[[], bytes]:
+    def build() -> bytes:
+        psbt = _spend([_payee(), Pay(39_000, wallet=vault())])
+        psbt.inputs[0].sighash_type = value
+        return psbt.serialize()
+    return build
+
+
+def two_registered_wallets() -> bytes:
+    return build_psbt([Spend(vault(), False, 0, 100_000), Spend(savings(), False, 0, 50_000)],
+                      [Pay(140_000, external_script()), Pay(9_000, wallet=vault())]).serialize()
+
+
+def ours_beside_foreign_inputs() -> bytes:
+    stranger = make_wallet(cosigners=(1, 2, 3), name="stranger")
+    return build_psbt([Spend(stranger, False, 0, 70_000), Spend(vault(), False, 0, 100_000),
+                       Spend(stranger, False, 1, 30_000)],
+                      [Pay(190_000, external_script()), Pay(9_000, wallet=vault())]).serialize()
+
+
+def derivation_claims_our_key() -> bytes:
+    # Spends a 1-2-3 wallet's coin, but lists our key and path as if it were in the script.
+    stranger = make_wallet(cosigners=(1, 2, 3), name="stranger")
+    psbt = build_psbt([Spend(stranger, False, 0, 100_000)], [_payee(99_000)])
+    psbt.inputs[0].bip32_derivations.update(vault().derivations(False, 0))
+    return psbt.serialize()
+
+
+def duplicate_inputs() -> bytes:
+    psbt = _spend([_payee(150_000), Pay(49_000, wallet=vault())])
+    twin = Transaction(version=2, vin=[psbt.tx.vin[0], psbt.tx.vin[0]], vout=psbt.tx.vout)
+    doubled = PSBT(twin)
+    for index in range(2):
+        doubled.inputs[index].witness_utxo = psbt.inputs[0].witness_utxo
+        doubled.inputs[index].witness_script = psbt.inputs[0].witness_script
+        doubled.inputs[index].bip32_derivations.update(psbt.inputs[0].bip32_derivations)
+    return doubled.serialize()
+
+
+def absurd_fee() -> bytes:
+    return _spend([_payee(1_000)]).serialize()
+
+
+def dust_output() -> bytes:
+    return _spend([_payee(), Pay(294 - 1, external_script("dust")),
+                   Pay(39_000, wallet=vault())]).serialize()
+
+
+def op_return_output() -> bytes:
+    data = Script(b"\x6a\x14" + hashlib.sha256(b"hostile memo").digest()[:20])
+    return _spend([_payee(), Pay(0, data), Pay(39_000, wallet=vault())]).serialize()
+
+
+def non_standard_output() -> bytes:
+    anyone_can_spend = Script(b"\x51")  # OP_TRUE: whoever sees it first takes it
+    return _spend([Pay(60_000, anyone_can_spend), Pay(39_000, wallet=vault())]).serialize()
+
+
+def _with_tx(version: int, locktime: int) -> bytes:
+    psbt = _spend([_payee(), Pay(39_000, wallet=vault())])
+    psbt.tx_version, psbt.locktime = version, locktime
+    return psbt.serialize()
+
+
+def locktime_far_future() -> bytes:
+    return _with_tx(2, 2_000_000)
+
+
+def locktime_date() -> bytes:
+    return _with_tx(2, 1_893_456_000)  # 2030-01-01 00:00 UTC
+
+
+def odd_tx_version() -> bytes:
+    return _with_tx(0x7FFFFFFF, 0)
+
+
+def mainnet_coins_on_testnet() -> bytes:
+    main = vault(Network.MAIN)
+    return build_psbt([Spend(main, False, 0, 100_000)],
+                      [Pay(60_000, external_script()), Pay(39_000, wallet=main)]).serialize()
+
+
+def testnet_coins_on_mainnet() -> bytes:
+    return witness_utxo_only()
+
+
+def _with_xpubs(cosigners: tuple[int, ...], network: Network) -> bytes:
+    psbt = _spend([_payee(), Pay(39_000, wallet=vault())])
+    other = make_wallet(cosigners=cosigners, network=network, name="xpubs")
+    for key in other.wallet.keys:
+        psbt.xpubs[key.xpub] = DerivationPath(key.fingerprint, list(key.origin_path))
+    return psbt.serialize()
+
+
+def global_xpubs_of_another_wallet() -> bytes:
+    return _with_xpubs((0, 1, 3), Network.TEST)
+
+
+def global_xpubs_of_another_network() -> bytes:
+    return _with_xpubs((0, 1, 2), Network.MAIN)
+
+
+def zero_fingerprints() -> bytes:
+    psbt = _spend([_payee(), Pay(39_000, wallet=vault(), index=2)])
+    for scope in (psbt.inputs[0], psbt.outputs[1]):
+        for pub, der in scope.bip32_derivations.items():
+            scope.bip32_derivations[pub] = DerivationPath(bytes(4), der.derivation)
+    return psbt.serialize()
+
+
+def missing_derivations() -> bytes:
+    psbt = _spend([_payee(), Pay(39_000, wallet=vault())])
+    psbt.inputs[0].bip32_derivations.clear()
+    psbt.outputs[1].bip32_derivations.clear()
+    return psbt.serialize()
+
+
+def _many(inputs: int, outputs: int) -> bytes:
+    """A bare v0 PSBT (unsigned transaction, empty maps) of this many inputs and outputs."""
+    vin = [TransactionInput(hashlib.sha256(i.to_bytes(4, "big")).digest(), 0)
+           for i in range(inputs)]
+    vout = [TransactionOutput(1_000, external_script(str(i))) for i in range(outputs)]
+    return PSBT(Transaction(version=2, vin=vin, vout=vout)).serialize()
+
+
+def ten_thousand_inputs() -> bytes:
+    return _many(10_000, 1)
+
+
+def ten_thousand_outputs() -> bytes:
+    return _many(1, 10_000)
+
+
+DANGER, CAUTION, INFO = "danger", "caution", "info"
+REFUSED = None  # Expect.signs: signing is refused without an override
+
+CASES: tuple[Case, ...] = (
+    Case("fake-change-other-cosigner", fake_change_other_cosigner,
+         Expect(warnings={"fake-change": DANGER, "no-change": INFO}, signs=REFUSED,
+                kinds=("external", "external")),
+         "output 1 carries our fingerprint and change path, but its script swaps cosigner 2 "
+         "for another key: shown as SEND, danger `fake-change`, signing refused"),
+    Case("fake-change-other-threshold", fake_change_other_threshold,
+         Expect(warnings={"fake-change": DANGER, "no-change": INFO}, signs=REFUSED,
+                kinds=("external", "external")),
+         "same keys and paths as the vault but 1-of-3: shown as SEND, `fake-change`, refused"),
+    Case("fake-change-other-script-type", fake_change_other_script_type,
+         Expect(warnings={"fake-change": DANGER, "no-change": INFO}, signs=REFUSED,
+                kinds=("external", "external")),
+         "the vault's change witness script wrapped in P2SH (another address): `fake-change`, "
+         "refused"),
+    Case("change-far-past-gap", change_far_past_gap,
+         Expect(warnings={"large-index": DANGER}, signs=REFUSED, kinds=("external", "change")),
+         "real change at index 1,000,000: shown as change with danger `large-index` (a wallet "
+         "with a normal gap limit would never see it), refused without --allow large-index"),
+    Case("receive-presented-as-change", receive_presented_as_change,
+         Expect(warnings={"fake-change": DANGER, "no-change": INFO}, signs=REFUSED,
+                kinds=("external", "external")),
+         "our receive address 5 with change-chain derivations: the script does not derive at "
+         "the path given: `fake-change`, refused"),
+    Case("change-presented-as-receive", change_presented_as_receive,
+         Expect(warnings={"fake-change": DANGER, "no-change": INFO}, signs=REFUSED,
+                kinds=("external", "external")),
+         "our change address 3 with receive-chain derivations: `fake-change`, refused"),
+    Case("change-without-derivations", change_without_derivations,
+         Expect(warnings={"no-change": INFO}, signs=(0,), kinds=("external", "external")),
+         "our own change address without derivations is not taken on trust: shown as a SEND "
+         "of 39,000 sats to its address (the user sees two recipients)"),
+    Case("witness-utxo-disagrees", witness_utxo_disagrees,
+         Expect(warnings={"utxo-mismatch": DANGER}, signs=REFUSED),
+         "witness UTXO claims 1,100,000 sats, the previous transaction 100,000: danger "
+         "`utxo-mismatch`, refused"),
+    Case("non-witness-utxo-wrong-txid", non_witness_utxo_wrong_txid,
+         Expect(refused=InvalidPSBT),
+         "previous transaction that does not hash to the prevout's txid: refused on load "
+         "(InvalidPSBT), as Bitcoin Core does"),
+    Case("witness-utxo-only", witness_utxo_only,
+         Expect(signs=(0,), kinds=("external", "change")),
+         "segwit v0 input with only a witness UTXO: signed, the amount is taken from the PSBT "
+         "(the two-PSBT fee attack is not detected; see the threat model)"),
+    Case("sighash-none", _sighash(NONE), Expect(warnings={"sighash": DANGER}, signs=REFUSED),
+         "input asks for SIGHASH_NONE: danger `sighash`, refused without --allow sighash"),
+    Case("sighash-single", _sighash(SINGLE),
+         Expect(warnings={"sighash": DANGER}, signs=REFUSED), "SIGHASH_SINGLE: same"),
+    Case("sighash-all-anyonecanpay", _sighash(0x01 | ANYONECANPAY),
+         Expect(warnings={"sighash": DANGER}, signs=REFUSED), "ALL|ANYONECANPAY: same"),
+    Case("sighash-none-anyonecanpay", _sighash(NONE | ANYONECANPAY),
+         Expect(warnings={"sighash": DANGER}, signs=REFUSED), "NONE|ANYONECANPAY: same"),
+    Case("sighash-single-anyonecanpay", _sighash(SINGLE | ANYONECANPAY),
+         Expect(warnings={"sighash": DANGER}, signs=REFUSED), "SINGLE|ANYONECANPAY: same"),
+    Case("two-registered-wallets", two_registered_wallets,
+         Expect(warnings={"mixed-wallets": CAUTION}, signs=(0, 1)),
+         "inputs from vault and savings: caution `mixed-wallets`, both signed"),
+    Case("ours-beside-foreign-inputs", ours_beside_foreign_inputs,
+         Expect(warnings={"foreign-input": CAUTION}, signs=(1,)),
+         "inputs 0 and 2 belong to a wallet without our key: caution `foreign-input` for each, "
+         "only input 1 signed"),
+    Case("derivation-claims-our-key", derivation_claims_our_key,
+         Expect(warnings={"unknown-wallet": DANGER}, signs=REFUSED),
+         "input lists our fingerprint and path but its script is another wallet's: danger "
+         "`unknown-wallet`, never signed"),
+    Case("duplicate-inputs", duplicate_inputs, Expect(refused=InvalidPSBT),
+         "the same coin spent twice (its amount counted twice would hide the fee): refused on "
+         "load (InvalidPSBT)"),
+    Case("absurd-fee", absurd_fee,
+         Expect(warnings={"high-fee": DANGER, "no-change": INFO}, signs=REFUSED),
+         "99,000 sats fee to send 1,000: danger `high-fee`, refused"),
+    Case("dust-output", dust_output,
+         Expect(signs=(0,), kinds=("external", "external", "change")),
+         "an output of 293 sats (below P2WPKH dust): shown with its amount like any payment; "
+         "no dedicated warning (the network would not relay the transaction)"),
+    Case("op-return-output", op_return_output,
+         Expect(signs=(0,), kinds=("external", "op_return", "change")),
+         "OP_RETURN output shown as data (no address), counted in the amount sent"),
+    Case("non-standard-output", non_standard_output,
+         Expect(signs=(0,),
+                kinds=("external", "change")),
+         "OP_TRUE output (anyone can spend it): shown as a SEND with its script in hex and no "
+         "address"),
+    Case("locktime-far-future", locktime_far_future,
+         Expect(warnings={"locktime": INFO}, signs=(0,)),
+         "nLockTime block 2,000,000: info `locktime` says when it can be mined"),
+    Case("locktime-date", locktime_date, Expect(warnings={"locktime": INFO}, signs=(0,)),
+         "nLockTime 2030-01-01: info `locktime` shows the date"),
+    Case("odd-tx-version", odd_tx_version, Expect(signs=(0,)),
+         "transaction version 0x7fffffff: signed; the version is not shown"),
+    Case("mainnet-coins-on-testnet", mainnet_coins_on_testnet,
+         Expect(warnings={"network-mismatch": DANGER, "unknown-wallet": DANGER,
+                          "fake-change": DANGER}, signs=REFUSED),
+         "a mainnet vault's coins and change on the testnet device: danger "
+         "`network-mismatch` (coin type 0), refused"),
+    Case("testnet-coins-on-mainnet", testnet_coins_on_mainnet,
+         Expect(warnings={"network-mismatch": DANGER, "unknown-wallet": DANGER,
+                          "fake-change": DANGER}, signs=REFUSED),
+         "a testnet spend on a mainnet device: danger `network-mismatch`, refused",
+         network=Network.MAIN),
+    Case("global-xpubs-of-another-wallet", global_xpubs_of_another_wallet,
+         Expect(signs=(0,), kinds=("external", "change")),
+         "global xpubs of another wallet: ignored; the registered wallet alone decides "
+         "what is ours, and the spend is signed as the vault's"),
+    Case("global-xpubs-of-another-network", global_xpubs_of_another_network,
+         Expect(warnings={"network-mismatch": DANGER}, signs=REFUSED),
+         "mainnet xpubs in a testnet PSBT: danger `network-mismatch`, refused"),
+    Case("zero-fingerprints", zero_fingerprints,
+         Expect(signs=(0,), kinds=("external", "change")),
+         "fingerprints 00000000: input and change matched by re-deriving the listed public "
+         "keys from the registered wallet; signed"),
+    Case("missing-derivations", missing_derivations,
+         Expect(warnings={"foreign-input": CAUTION}, signs=REFUSED,
+                kinds=("external", "external")),
+         "no derivations at all: the input cannot be attributed (caution `foreign-input`), "
+         "nothing to sign"),
+    Case("ten-thousand-inputs", ten_thousand_inputs, Expect(refused=InvalidPSBT),
+         "10,000 inputs: the unsigned transaction exceeds the 100 kvB standard size: refused "
+         "on load before any input map is parsed"),
+    Case("ten-thousand-outputs", ten_thousand_outputs, Expect(refused=InvalidPSBT),
+         "10,000 outputs: likewise refused on load"),
+)
+
+
+def write_corpus() -> None:
+    CORPUS.mkdir(parents=True, exist_ok=True)
+    for case in CASES:
+        case.path.write_bytes(case.build())
+
+
+if __name__ == "__main__":
+    write_corpus()
+    print(f"wrote {len(CASES)} PSBTs to {CORPUS}")

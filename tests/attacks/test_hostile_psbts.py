@@ -1,0 +1,131 @@
+"""Every file of the hostile PSBT corpus gets the outcome docs/SECURITY.md claims.
+
+The files are loaded as committed (tests/attacks/corpus/psbt/), reviewed for the device of
+hostile_psbts.py and signed without overrides; a separate test proves the committed files are
+exactly what the generator builds, so the corpus and its description cannot drift apart.
+"""
+
+import pytest
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.utils import Prehashed
+from hostile_psbts import CASES, Case, registered, vault
+from independent import sighash
+from independent.coordinator import root
+
+from signer.errors import SigningRefused
+from signer.psbt import IN_PARTIAL_SIG, ParsedPSBT, load_psbt, serialize_psbt
+from signer.review import Review, review_psbt
+from signer.settings import Settings
+from signer.sign import SignResult, sign_psbt
+from signer.wallet.model import Wallet
+
+SIGHASH_CASES = {"sighash-none": 0x02, "sighash-single": 0x03, "sighash-all-anyonecanpay": 0x81,
+                 "sighash-none-anyonecanpay": 0x82, "sighash-single-anyonecanpay": 0x83}
+
+
+def _review(case: Case) -> Review:
+    return _reviewed(case)[1]
+
+
+def _reviewed(case: Case) -> tuple[ParsedPSBT, Review, list[Wallet]]:
+    psbt = load_psbt(case.path.read_bytes())
+    wallets = [w.wallet for w in registered(case.network)]
+    review = review_psbt(psbt, root=root(0), wallets=wallets,
+                         settings=Settings(network=case.network), network=case.network)
+    return psbt, review, wallets
+
+
+def _sign(case: Case, allow: frozenset[str] = frozenset()) -> SignResult:
+    psbt, review, wallets = _reviewed(case)
+    return sign_psbt(psbt, review, root=root(0), wallets=wallets, allow=allow)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
+def test_committed_file_is_what_the_generator_builds(case: Case) -> None:
+    assert case.path.read_bytes() == case.build(), f"regenerate: {case.path.name} is stale"
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
+def test_hostile_psbt(case: Case) -> None:
+    expect = case.expect
+    if expect.refused is not None:
+        with pytest.raises(expect.refused) as caught:
+            load_psbt(case.path.read_bytes())
+        assert "\n" not in str(caught.value)
+        return
+    review = _review(case)
+    assert {w.code: w.severity.value for w in review.warnings} == expect.warnings
+    if expect.kinds is not None:
+        assert tuple(out.kind.value for out in review.outputs) == expect.kinds
+    if expect.signs is None:
+        with pytest.raises(SigningRefused):
+            _sign(case)
+    else:
+        assert _sign(case).signed_inputs == expect.signs
+
+
+def _bip143(tx: sighash.Tx, index: int, script_code: bytes, amount: int, hash_type: int) -> bytes:
+    """BIP-143's digest for any sighash type, written from the BIP's text."""
+    def dsha(data: bytes) -> bytes:
+        return sighash.sha256(sighash.sha256(data))
+
+    anyone_can_pay, base = hash_type & 0x80, hash_type & 0x1F
+    zero = bytes(32)
+    prevouts = zero if anyone_can_pay else dsha(b"".join(i.outpoint for i in tx.inputs))
+    sequences = zero if anyone_can_pay or base in (0x02, 0x03) else dsha(
+        b"".join(i.sequence.to_bytes(4, "little") for i in tx.inputs))
+    if base not in (0x02, 0x03):
+        outputs = dsha(b"".join(tx.outputs))
+    elif base == 0x03 and index < len(tx.outputs):
+        outputs = dsha(tx.outputs[index])
+    else:
+        outputs = zero
+    this = tx.inputs[index]
+    return dsha(tx.version.to_bytes(4, "little") + prevouts + sequences + this.outpoint
+                + sighash.varint(len(script_code)) + script_code + amount.to_bytes(8, "little")
+                + this.sequence.to_bytes(4, "little") + outputs + tx.locktime.to_bytes(4, "little")
+                + hash_type.to_bytes(4, "little"))
+
+
+def _ecdsa_valid(pubkey: bytes, der: bytes, digest: bytes) -> bool:
+    key = ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256K1(), pubkey)
+    try:
+        key.verify(der, digest, ec.ECDSA(Prehashed(hashes.SHA256())))
+    except InvalidSignature:
+        return False
+    return True
+
+
+@pytest.mark.parametrize("name", SIGHASH_CASES)
+def test_non_all_sighash_is_signed_as_asked_only_when_allowed(name: str) -> None:
+    case = next(c for c in CASES if c.name == name)
+    result = _sign(case, allow=frozenset({"sighash"}))
+    assert result.signed_inputs == (0,)
+    signed = serialize_psbt(result.psbt)
+    tx, utxos, input_maps = sighash.read_psbt_v0(signed)
+    ours = root(0).derive(list(vault().wallet.keys[0].origin_path) + [0, 0]).key.sec()
+    signature = input_maps[0][bytes([IN_PARTIAL_SIG]) + ours]
+    value = SIGHASH_CASES[name]
+    assert signature[-1] == value
+    utxo = utxos[0]
+    assert utxo is not None
+    script_code = vault().derive(False, 0).witness_script().data
+    digest = _bip143(tx, 0, script_code, utxo.amount, value)
+    assert _ecdsa_valid(ours, signature[:-1], digest)
+
+
+def test_review_of_dust_and_non_standard_outputs_shows_their_scripts() -> None:
+    dust = _review(next(c for c in CASES if c.name == "dust-output"))
+    assert dust.outputs[1].amount == 293 and dust.outputs[1].address is not None
+    odd = _review(next(c for c in CASES if c.name == "non-standard-output"))
+    assert odd.outputs[0].address is None and odd.outputs[0].script == "51"
+    assert odd.spend == 60_000
+
+
+def test_change_without_derivations_counts_as_sent() -> None:
+    review = _review(next(c for c in CASES if c.name == "change-without-derivations"))
+    assert review.spend == 60_000 + 39_000
+    assert review.outputs[1].address == vault().derive(True, 3).address(
+        review.network.params)
