@@ -2,10 +2,13 @@
 
 import base64
 import hashlib
+import random
 import zlib
 
 import pytest
 from conftest import VECTORS, load_vectors
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from signer.errors import PayloadTooLarge, SequenceMismatch, TransportError
 from signer.transport import bbqr
@@ -157,3 +160,14 @@ def test_parts_of_two_series_are_told_apart():
     for part in parts_a:  # what was collected survives the refusals
         assembler.receive(part)
     assert assembler.result().data == a
+
+
+@settings(max_examples=150, deadline=None)
+@given(data=st.binary(max_size=3000), encoding=st.sampled_from(bbqr.ENCODINGS),
+       parts=st.integers(min_value=1, max_value=40), seed=st.integers(0, 2**32))
+def test_any_data_split_any_way_round_trips_in_any_order(data, encoding, parts, seed):
+    frames = bbqr.split(bbqr.encode_body(encoding, data), encoding, "B", parts)
+    assert len(frames) <= parts
+    random.Random(seed).shuffle(frames)
+    payload = _collect(frames).result()
+    assert (payload.kind, payload.data, payload.encoding) == (PayloadKind.BYTES, data, encoding)

@@ -1,9 +1,12 @@
 """Specter pMofN parts: parsing, order, gaps and absurd claims."""
 
 import base64
+import random
 
 import pytest
 from conftest import load_vectors
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from signer.errors import PayloadTooLarge, SequenceMismatch, TransportError
 from signer.transport import pmofn
@@ -87,3 +90,16 @@ def test_a_long_series_lists_only_the_lowest_missing_parts():
     assert progress.missing == (4999,)
     assembler.receive(parts[-2])
     assert assembler.result().data == "QUJD" * 5000
+
+
+@settings(max_examples=150, deadline=None)
+@given(body=st.binary(max_size=3000), parts=st.integers(1, 60), seed=st.integers(0, 2**32))
+def test_any_psbt_split_any_way_round_trips_in_any_order(body, parts, seed):
+    psbt = b"psbt\xff" + body
+    frames = pmofn.split(base64.b64encode(psbt).decode(), parts)
+    assert len(frames) <= parts
+    random.Random(seed).shuffle(frames)
+    assembler = Assembler()
+    for frame in frames:
+        assembler.receive(frame)
+    assert assembler.result().data == psbt

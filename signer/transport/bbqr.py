@@ -178,7 +178,7 @@ def split(body: str, encoding: str, file_type: str, parts: int) -> list[str]:
     if file_type not in FILE_TYPES:
         raise TransportError(f"unknown BBQr file type {file_type!r}")
     modulus = split_modulus(encoding)
-    per_part = math.ceil(math.ceil(len(body) / parts) / modulus) * modulus
+    per_part = max(modulus, math.ceil(math.ceil(len(body) / parts) / modulus) * modulus)
     chunks = [body[start : start + per_part] for start in range(0, len(body), per_part)] or [""]
     total = to_base36(len(chunks))
     prefix = f"{PREFIX}{encoding}{file_type}{total}"
