@@ -108,11 +108,19 @@ def _read_tx(reader: Reader) -> Tx:
 
 
 def bip143(tx: Tx, index: int, script_code: bytes, amount: int, sighash: int = 1) -> bytes:
-    """BIP-143 digest for SIGHASH_ALL (the only type airsign signs by default)."""
-    assert sighash == 1, "this verifier implements SIGHASH_ALL only"
-    hash_prevouts = sha256(sha256(b"".join(i.outpoint for i in tx.inputs)))
-    hash_sequence = sha256(sha256(b"".join(i.sequence.to_bytes(4, "little") for i in tx.inputs)))
-    hash_outputs = sha256(sha256(b"".join(tx.outputs)))
+    """BIP-143 digest for any sighash type (ALL, NONE, SINGLE, each with ANYONECANPAY)."""
+    base, anyone_can_pay = sighash & 0x1F, bool(sighash & 0x80)
+    zero = bytes(32)
+    hash_prevouts = zero if anyone_can_pay else sha256(sha256(
+        b"".join(i.outpoint for i in tx.inputs)))
+    hash_sequence = zero if anyone_can_pay or base in (2, 3) else sha256(sha256(
+        b"".join(i.sequence.to_bytes(4, "little") for i in tx.inputs)))
+    if base not in (2, 3):
+        hash_outputs = sha256(sha256(b"".join(tx.outputs)))
+    elif base == 3 and index < len(tx.outputs):
+        hash_outputs = sha256(sha256(tx.outputs[index]))
+    else:
+        hash_outputs = zero
     this = tx.inputs[index]
     preimage = (
         tx.version.to_bytes(4, "little") + hash_prevouts + hash_sequence + this.outpoint
