@@ -8,12 +8,15 @@ import qrcode
 import zxingcpp
 from conftest import VECTORS, load_vectors
 from embit import base58
+from embit.bip32 import HDKey
+from embit.descriptor.checksum import add_checksum
 from pyzbar import pyzbar
 
 from signer.errors import InvalidKey, InvalidMnemonic, InvalidWallet, TransportError
 from signer.transport import base43
 from signer.transport.single import classify
 from signer.transport.types import Format, PayloadKind
+from signer.wallet.formats import load_wallet
 
 PSBTS = [bytes.fromhex(v["hex"]) for v in load_vectors("psbt/bip174_vectors.json")["valid"]]
 BIP32 = load_vectors("bip32/bip32_vectors.json")["valid"]
@@ -252,3 +255,36 @@ def test_accented_text_is_not_taken_for_a_seed():
     # latin-1 reading of entropy looks the same) and are read as a compact SeedQR.
     for text in ("Grüße aus Köln!", "Grüße aus Köln!!!", "café crème brûlée au lait", "€" * 16):
         assert classify(text).kind is PayloadKind.TEXT
+
+
+def _sparrow_style_export() -> str:
+    keys = []
+    for vector in BIP32[:3]:
+        master = HDKey.from_seed(bytes.fromhex(vector["seed_hex"]))
+        chain = vector["chains"][1]  # m/0' or m/0: depth 1
+        keys.append(f"[{master.my_fingerprint.hex()}{chain['path'][1:]}]{chain['ext_pub']}")
+
+    def line(suffix: str) -> str:
+        body = f"wsh(sortedmulti(2,{','.join(key + suffix for key in keys)}))"
+        return add_checksum(body)
+
+    return (f"# Receive and change descriptor (BIP389):\n{line('/<0;1>/*')}\n\n"
+            f"# Receive descriptor (Bitcoin Core):\n{line('/0/*')}\n"
+            f"# Change descriptor (Bitcoin Core):\n{line('/1/*')}\n")
+
+
+def test_descriptor_lines_with_comments_are_a_wallet_file():
+    export = _sparrow_style_export()
+    payload = classify(export)
+    assert (payload.kind, payload.encoding) == (PayloadKind.WALLET_FILE, "descriptors")
+    assert load_wallet(payload.data).threshold == 2  # the wallet module reads it as a wallet
+    multipath = export.splitlines()[1]
+    assert classify(multipath).kind is PayloadKind.DESCRIPTOR
+    damaged = export.replace(multipath, multipath[:-1] + ("q" if multipath[-1] != "q" else "p"))
+    with pytest.raises(InvalidWallet, match="checksum"):
+        classify(damaged)
+
+
+def test_core_listdescriptors_json_is_a_wallet_file():
+    document = {"wallet_name": "vault", "descriptors": [{"desc": "wsh(...)", "active": True}]}
+    assert classify(json.dumps(document)).kind is PayloadKind.WALLET_FILE

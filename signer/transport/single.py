@@ -39,6 +39,14 @@ _XPUB = re.compile(
     r"(?:\[(?P<fingerprint>[0-9a-fA-F]{8})(?P<path>(?:/\d+['hH]?)*)\])?"
     r"(?P<key>[a-zA-Z]pub[1-9A-HJ-NP-Za-km-z]{100,112})"
 )
+# Keys that make a JSON object a wallet or cosigner file: Specter/Sparrow ("descriptor"),
+# Bitcoin Core listdescriptors ("descriptors"), receive/change variants, Electrum
+# ("wallet_type"), Coldcard's exports ("xfp", "p2wsh", ...), Sparrow's "keystores".
+_WALLET_JSON_KEYS = frozenset({
+    "descriptor", "descriptors", "desc", "receive", "change", "receive_descriptor",
+    "change_descriptor", "output_descriptor", "outputDescriptor", "keystores", "wallet_type",
+    "xfp", "p2wsh", "p2sh_p2wsh",
+})
 _BASE58_ADDRESS = re.compile(r"[123mn][1-9A-HJ-NP-Za-km-z]{25,34}")
 _BECH32_ADDRESS = re.compile(r"(bc|tb|bcrt)1[02-9ac-hj-np-z]{8,87}", re.IGNORECASE)
 # BIP-32 and SLIP-132 public version bytes -> (network, embit's name for them).
@@ -220,11 +228,22 @@ def _bare_address(text: str) -> Payload | None:
                    {"network": network})
 
 
-def _descriptor(text: str) -> Payload | None:
-    """Output descriptor text, its BIP-380 checksum verified when present."""
-    if not _DESCRIPTOR_START.match(text):
+def _descriptors(text: str) -> Payload | None:
+    """One output descriptor (DESCRIPTOR), or several lines of them with `#` comments as
+    Sparrow and Bitcoin Core export a wallet (WALLET_FILE). BIP-380 checksums are verified."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    descriptor_lines = [line for line in lines if not line.startswith("#")]
+    if not descriptor_lines or not all(_DESCRIPTOR_START.match(line) for line in descriptor_lines):
         return None
-    body, hashes, given = text.partition("#")
+    for line in descriptor_lines:
+        _check_descriptor(line)
+    if lines == [text]:
+        return Payload(PayloadKind.DESCRIPTOR, text, Format.SINGLE, "descriptor")
+    return Payload(PayloadKind.WALLET_FILE, text, Format.SINGLE, "descriptors")
+
+
+def _check_descriptor(line: str) -> None:
+    body, hashes, given = line.partition("#")
     if not body.endswith(")") or "#" in given or (hashes and len(given) != 8):
         raise InvalidWallet("damaged descriptor: it must end in ')' and an optional #checksum")
     if hashes:
@@ -234,7 +253,6 @@ def _descriptor(text: str) -> Payload | None:
             raise InvalidWallet("descriptor contains characters descriptors cannot") from None
         if given != expected:
             raise InvalidWallet("descriptor checksum does not match: damaged or edited")
-    return Payload(PayloadKind.DESCRIPTOR, text, Format.SINGLE, "descriptor")
 
 
 def _xpub(text: str) -> Payload | None:
@@ -260,10 +278,9 @@ def _wallet_json(text: str) -> Payload | None:
         return None
     try:
         document = json.loads(text)
-    except json.JSONDecodeError:
+    except (json.JSONDecodeError, RecursionError):  # deep nesting is no wallet file either
         return None
-    wallet_keys = {"descriptor", "keystores", "outputDescriptor", "xfp", "p2wsh", "p2sh_p2wsh"}
-    if isinstance(document, dict) and wallet_keys & document.keys():
+    if isinstance(document, dict) and _WALLET_JSON_KEYS & document.keys():
         return Payload(PayloadKind.WALLET_FILE, text, Format.SINGLE, "json")
     return None
 
@@ -308,7 +325,7 @@ _TEXT_RULES = (
     _standard_seedqr,
     _hex_psbt_or_transaction,
     _bitcoin_uri,
-    _descriptor,
+    _descriptors,
     _xpub,
     _bare_address,
     _wallet_json,
