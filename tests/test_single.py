@@ -226,6 +226,12 @@ def test_everything_else_is_text_or_bytes_verbatim():
     assert classify(bytes(range(200, 256))).kind is PayloadKind.BYTES
 
 
+def test_line_wrapped_base64_psbt():
+    text = base64.encodebytes(PSBTS[0]).decode()  # 76-character lines, as MIME wraps them
+    assert "\n" in text.strip()
+    assert classify(text).data == PSBTS[0]
+
+
 def test_damaged_base64_psbt_is_refused():
     text = base64.b64encode(PSBTS[0]).decode()
     with pytest.raises(TransportError, match="does not decode"):

@@ -2,7 +2,7 @@
 
 Decided by structure, in an order where no earlier rule can claim a later one's input:
 raw bytes -> PSBT / compact SeedQR / transaction / bytes; text -> base64 PSBT, standard
-SeedQR digits, hex PSBT or transaction, bitcoin: URI, descriptor, xpub, address, wallet JSON,
+SeedQR digits, hex PSBT or transaction, bitcoin: URI, descriptor(s), xpub, address, wallet JSON,
 Coldcard/BSMS wallet text, BIP-39 words, base43 (Electrum) PSBT or transaction, else TEXT.
 """
 
@@ -128,7 +128,7 @@ def _base64_psbt(text: str) -> Payload | None:
     if not text.startswith(PSBT_BASE64_PREFIX):
         return None
     try:
-        raw = base64.b64decode(text, validate=True)
+        raw = base64.b64decode("".join(text.split()), validate=True)  # line-wrapped is fine
     except binascii.Error:
         raise TransportError("a base64 PSBT that does not decode: damaged or cut short") from None
     if not raw.startswith(PSBT_MAGIC):
