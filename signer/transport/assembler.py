@@ -14,9 +14,6 @@ from signer.errors import PayloadTooLarge, SequenceMismatch, TransportError
 from signer.transport import bbqr, pmofn, single, ur, urtypes
 from signer.transport.types import Format, Payload, PayloadKind, Progress
 
-# Four-digit part numbers: a 2 MB PSBT at QR version 20 needs about 3,200 Specter parts, and
-# 10,000 frames would take over half an hour to scan at 5 frames a second.
-MAX_PMOFN_PARTS = 10_000 - 1
 MISSING_SHOWN = 100  # Progress.missing lists at most this many (the lowest) part numbers
 _UR_PSBT_TYPES = ("crypto-psbt", "psbt")
 _UR_DESCRIPTOR_TYPES = ("crypto-output", "output-descriptor")
@@ -157,9 +154,9 @@ class _BBQrCollector:
 
 class _PMofNCollector:
     def __init__(self, first: pmofn.PMofNPart, max_bytes: int):
-        if first.total > MAX_PMOFN_PARTS:
+        if first.total > pmofn.MAX_PARTS:
             raise PayloadTooLarge(
-                f"a Specter QR series of {first.total} parts: at most {MAX_PMOFN_PARTS} accepted"
+                f"a Specter QR series of {first.total} parts: at most {pmofn.MAX_PARTS} accepted"
             )
         # The joined text is base64 (4 chars per 3 bytes) for PSBTs; allow that much text.
         self._max_chars = math.ceil(max_bytes / 3) * 4

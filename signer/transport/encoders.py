@@ -15,6 +15,7 @@ import qrcode.util
 
 from signer.errors import PayloadTooLarge, UsageError
 from signer.transport import base43, bbqr, pmofn, seedqr, ur, urtypes
+from signer.transport.fountain import MAX_FRAGMENTS
 from signer.transport.single import PSBT_MAGIC
 from signer.transport.types import Format, Payload, PayloadKind
 
@@ -200,8 +201,10 @@ def _pmofn_frames(payload: Payload, limit: int) -> FrameSequence:
                 best = min(best or (parts, version), (parts, version))
                 break
             digits += 1
-    if best is None:
-        raise PayloadTooLarge("the QR density is too low for Specter parts")
+    if best is None or best[0] > pmofn.MAX_PARTS:
+        raise PayloadTooLarge(
+            f"too large for Specter parts at this density (at most {pmofn.MAX_PARTS} parts)"
+        )
     frames = pmofn.split(text, best[0])
     return FrameSequence(Format.PMOFN, "base64" if isinstance(payload.data, bytes) else "text",
                          tuple(frames), _common_version(frames))
@@ -245,6 +248,9 @@ def _ur_frames(payload: Payload, encoding: str, limit: int) -> FrameSequence:
         return FrameSequence(Format.UR, resource.type, (whole,), qr_version_for(whole))
     fragment_len = ur.fragment_length_for(limit, resource.type, ERROR_CORRECTION)
     pure = ur.UREncoder(resource, fragment_len)
+    if pure.fragment_count > MAX_FRAGMENTS:  # more than a UR decoder like ours accepts
+        raise PayloadTooLarge(f"{pure.fragment_count} UR fragments at this density; "
+                              f"at most {MAX_FRAGMENTS}")
     frames = tuple(pure.next_part().upper() for _ in range(pure.fragment_count))
     # Later mixed parts carry longer sequence numbers (up to 10 digits); size for those too.
     longest = max(len(frame) for frame in frames) + 9
