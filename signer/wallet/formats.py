@@ -121,6 +121,8 @@ def _from_json(text: str, network_hint: Network) -> tuple[Wallet, str | None]:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InvalidWallet(f"the wallet file is not valid JSON (line {exc.lineno})") from None
+    except RecursionError:  # json recurses per nesting level: a hostile file can exhaust it
+        raise InvalidWallet("the wallet file's JSON is nested too deeply") from None
     if not isinstance(document, dict):
         raise InvalidWallet("the wallet JSON must be an object")
     name = next(
