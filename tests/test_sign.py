@@ -236,6 +236,9 @@ def test_taproot_key_path_bip86() -> None:
         digest = sighash.bip341_key_path(tx, index, utxos)  # type: ignore[arg-type]
         assert bip340.verify(output_key, digest, signature)
         assert not bip340.verify(output_key, bytes(32), signature)
+    small, _ = _sign(original, (), signer=1, sigs_only=True)
+    inputs = sighash.read_maps_in_order(serialize_psbt(small.psbt))[1]
+    assert inputs == [new[0], new[1]]  # only the key-path signatures travel back
 
 
 def test_v2_psbt_signs_and_keeps_every_other_byte() -> None:
