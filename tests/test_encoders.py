@@ -195,3 +195,10 @@ def test_a_small_ur_is_one_whole_qr():
     assert "/1-" not in sequence.frames[0]  # a single-part UR has no sequence component
     assert [sequence.next_frame() for _ in range(3)] == list(sequence.frames) * 3
     assert _fits(sequence.frames[0], sequence.qr_version)
+
+
+@pytest.mark.parametrize("fmt", [Format.UR, Format.BBQR, Format.PMOFN])
+def test_never_more_parts_than_a_receiver_accepts(fmt):
+    huge = b"psbt\xff" + random.Random(5).randbytes(2_000_000)
+    with pytest.raises(PayloadTooLarge, match="at most|allows"):
+        encode_frames(huge, fmt, density="low")
