@@ -208,14 +208,16 @@ def test_result_before_completion_is_an_error():
 
 @pytest.mark.parametrize(
     "first",
-    ["B$", "B$ZP", "B$ZP0500", "B$XX0100AA", "p1of2", "ur:", "UR:CRYPTO-PSBT/",
-     "ur:crypto-psbt/1-2/", "ur:crypto-psbt/0-2/lpad", "ur:bad type/abc", "cHNidP8BAAo="],
+    ["B$", "B$ZP", "B$ZP0500", "B$XX0100AA", "ur:", "UR:CRYPTO-PSBT/", "ur:crypto-psbt/1-2/",
+     "ur:crypto-psbt/0-2/lpad", "ur:bad type/abc", "p0of2 abc", "p3of2 abc", "cHNidP8BA",
+     "bitcoin:bc1qnotanaddress"],
 )
 def test_garbage_first_parts_give_one_line_errors(first):
-    try:
-        Assembler().receive(first)
-    except AirsignError as error:
-        assert str(error) and "\n" not in str(error)
+    assembler = Assembler()
+    with pytest.raises(AirsignError) as caught:
+        assembler.receive(first)
+    assert str(caught.value) and "\n" not in str(caught.value)
+    assert not assembler.is_complete and assembler.progress().parts_total == 0
 
 
 @settings(max_examples=300, deadline=None)

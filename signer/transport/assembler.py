@@ -111,6 +111,8 @@ class _BBQrCollector:
         size = len(part.data)
         last = part.header.index == part.header.total - 1
         if not last:
+            if size == 0:
+                raise TransportError(f"BBQr part {part.header.index + 1} is empty")
             if self._part_size and size != self._part_size:
                 raise SequenceMismatch(
                     f"BBQr part {part.header.index + 1} is not the size of the others: two series?"
