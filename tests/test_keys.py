@@ -7,8 +7,10 @@ import unicodedata
 
 import pytest
 from conftest import REPO, VECTORS, load_vectors
-from embit import base58
+from embit import base58, bip39
 from embit.bip32 import HDKey
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from signer.errors import InvalidKey, InvalidMnemonic
 from signer.keys import (
@@ -214,3 +216,32 @@ def test_libsecp256k1_backend_loaded(capsys: pytest.CaptureFixture[str]) -> None
     assert secp256k1_backend() == "libsecp256k1"
     assert warn_if_slow_backend() is False
     assert capsys.readouterr().err == ""
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    indices=st.lists(st.integers(0, 2047), min_size=12, max_size=24).filter(
+        lambda words: len(words) % 3 == 0
+    )
+)
+def test_checksum_agrees_with_embit(indices: list[int]) -> None:
+    """Our checksum check against embit's independent implementation, on random words."""
+    mnemonic = " ".join(WORDS[i] for i in indices)
+    expected = bip39.mnemonic_is_valid(mnemonic)
+    try:
+        validate_mnemonic(mnemonic)
+        accepted = True
+    except InvalidMnemonic:
+        accepted = False
+    assert accepted == expected
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    entropy=st.sampled_from([16, 20, 24, 28, 32]).flatmap(
+        lambda n: st.binary(min_size=n, max_size=n)
+    )
+)
+def test_every_entropy_gives_a_valid_mnemonic(entropy: bytes) -> None:
+    mnemonic = bip39.mnemonic_from_bytes(entropy)
+    assert validate_mnemonic(mnemonic.upper()) == mnemonic

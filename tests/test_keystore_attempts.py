@@ -4,6 +4,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from signer.errors import KeystoreLockedOut, UnlockFailed
 from signer.keystore import KdfParams, Keystore
@@ -150,3 +152,25 @@ def test_wipe_enforced_before_trying_a_passphrase(path: Path, clock: FakeClock) 
     with pytest.raises(UnlockFailed, match="wiped"):
         attempt(path, "right", clock)
     assert not path.exists()
+
+
+@settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    content=st.one_of(
+        st.text(max_size=60),
+        st.builds(
+            lambda f, t: json.dumps({"failures": f, "not_before": t}),
+            st.one_of(st.integers(), st.floats(allow_nan=True), st.text(max_size=5), st.none()),
+            st.one_of(
+                st.floats(allow_nan=True, allow_infinity=True), st.integers(), st.text(max_size=5)
+            ),
+        ),
+    )
+)
+def test_any_counter_file_content_is_handled(path: Path, clock: FakeClock, content: str) -> None:
+    path.with_name("keystore.attempts").write_text(content)
+    info = Keystore.info(path, clock=clock)
+    assert info.failed_attempts >= 0
+    assert 0 <= info.wait_seconds <= MAX_DELAY_SECONDS

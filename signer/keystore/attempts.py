@@ -6,6 +6,7 @@ inside the encrypted keystore because it must be read and written without the ke
 """
 
 import json
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,7 +21,8 @@ def delay_after(failures: int) -> float:
     """Seconds to wait before the next attempt: 0 for the first few, then doubling, capped."""
     if failures <= FREE_ATTEMPTS:
         return 0.0
-    return min(FIRST_DELAY_SECONDS * 2 ** (failures - FREE_ATTEMPTS - 1), MAX_DELAY_SECONDS)
+    doublings = min(failures - FREE_ATTEMPTS - 1, 32)  # the cap is reached long before 2**32
+    return min(FIRST_DELAY_SECONDS * 2**doublings, MAX_DELAY_SECONDS)
 
 
 @dataclass(frozen=True)
@@ -43,14 +45,18 @@ def attempts_path(keystore: Path) -> Path:
 
 
 def load_attempts(keystore: Path) -> Attempts:
+    # A damaged counter must not lock the owner out for good; it counts as one failure.
+    damaged = Attempts(1, 0.0)
     try:
         data = json.loads(attempts_path(keystore).read_text())
-        return Attempts(int(data["failures"]), float(data["not_before"]))
+        failures, not_before = int(data["failures"]), float(data["not_before"])
     except FileNotFoundError:
         return Attempts()
-    except (OSError, ValueError, KeyError, TypeError):
-        # A damaged counter must not lock the owner out for good; count it as one failure.
-        return Attempts(1, 0.0)
+    except (OSError, ValueError, KeyError, TypeError, OverflowError):
+        return damaged
+    if failures < 0 or not math.isfinite(not_before):
+        return damaged
+    return Attempts(failures, not_before)
 
 
 def store_attempts(keystore: Path, attempts: Attempts, ops: FileOps) -> None:
