@@ -49,7 +49,7 @@ def set_wipe_threshold(path: Path, clock: FakeClock, threshold: int) -> None:
 
 def test_delay_schedule() -> None:
     assert [delay_after(n) for n in range(1, 8)] == [0, 0, 0, 10, 20, 40, 80]
-    assert delay_after(40) == MAX_DELAY_SECONDS
+    assert delay_after(40) == delay_after(100_000) == MAX_DELAY_SECONDS
     assert all(delay_after(n) <= delay_after(n + 1) for n in range(60))
 
 
