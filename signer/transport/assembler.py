@@ -83,7 +83,6 @@ class _BBQrCollector:
         self._file_type = first.header.file_type
         self._max_bytes = max_bytes
         self._book: _PartBook[bytes] = _PartBook(first.header.total)
-        self._texts: dict[int, str] = {}
         self._part_size = 0  # bytes in every non-final part, once one has arrived
 
     def add(self, data: str | bytes) -> None:
@@ -95,17 +94,17 @@ class _BBQrCollector:
             raise SequenceMismatch(
                 f"a part of another BBQr series ({series}) while collecting {self._series}"
             )
-        index = bbqr.parse_header(text).index
-        if self._texts.get(index) == text:
-            return  # the usual repeat of an animated loop
         part = bbqr.parse_part(text)
-        if index in self._texts:
-            raise SequenceMismatch(
-                f"BBQr part {index + 1} arrived twice with different content: two series?"
-            )
+        number = part.header.index + 1
+        known = self._book.parts.get(number)
+        if known is not None:
+            if known != part.data:
+                raise SequenceMismatch(
+                    f"BBQr part {number} arrived twice with different content: two series?"
+                )
+            return  # the usual repeat of an animated loop
         self._check_size(part)
-        self._texts[index] = text
-        self._book.add(index + 1, part.data)
+        self._book.add(number, part.data)
 
     def _check_size(self, part: bbqr.BBQrPart) -> None:
         size = len(part.data)
