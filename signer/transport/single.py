@@ -29,6 +29,7 @@ from signer.transport.types import Format, Payload, PayloadKind
 PSBT_MAGIC = b"psbt\xff"
 PSBT_BASE64_PREFIX = "cHNidP"  # base64 of "psbt"; the next char also carries the next byte
 _MNEMONIC_LENGTHS = (12, 15, 18, 21, 24)
+_WHITESPACE = re.compile(r"\s")
 _CONTROL_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _WORDS = frozenset(WORDLIST)
 _HEX = re.compile(r"(?:[0-9a-fA-F]{2})+")
@@ -128,7 +129,9 @@ def _base64_psbt(text: str) -> Payload | None:
     if not text.startswith(PSBT_BASE64_PREFIX):
         return None
     try:
-        raw = base64.b64decode("".join(text.split()), validate=True)  # line-wrapped is fine
+        if _WHITESPACE.search(text):  # line-wrapped base64 is fine
+            text = "".join(text.split())
+        raw = base64.b64decode(text, validate=True)
     except binascii.Error:
         raise TransportError("a base64 PSBT that does not decode: damaged or cut short") from None
     if not raw.startswith(PSBT_MAGIC):
