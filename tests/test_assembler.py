@@ -5,6 +5,7 @@ import contextlib
 import json
 import os
 import random
+import tracemalloc
 
 import pytest
 import qrcode
@@ -150,9 +151,11 @@ def test_pmofn_with_a_damaged_magic_is_not_taken_for_a_psbt():
 
 @pytest.mark.parametrize("fmt", [*ANIMATED, Format.SINGLE])
 def test_oversized_input_is_refused(fmt):
-    frames = _frames(PSBT_100_OUT, fmt, "high") if fmt is not Format.SINGLE else [
-        base64.b64encode(PSBT_100_OUT).decode()
-    ]
+    frames = (
+        _frames(PSBT_100_OUT, fmt, "high")
+        if fmt is not Format.SINGLE
+        else [base64.b64encode(PSBT_100_OUT).decode()]
+    )
     with pytest.raises(PayloadTooLarge) as caught:
         _receive_all(frames, Assembler(max_bytes=2000))
     assert "\n" not in str(caught.value)
@@ -174,6 +177,20 @@ def test_two_megabyte_psbt_is_accepted(fmt):
         frames = [encoder.next_part() for _ in range(encoder.fragment_count)]
     payload = _receive_all(frames).result()
     assert payload.kind is PayloadKind.PSBT and payload.data == psbt
+
+
+@pytest.mark.parametrize("fmt", ANIMATED)
+def test_memory_stays_a_small_multiple_of_the_payload(fmt):
+    psbt = _big_psbt(200_000)
+    frames = _frames(psbt, fmt, "high")
+    tracemalloc.start()
+    try:
+        payload = _receive_all(frames).result()
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert payload.data == psbt
+    assert peak < 6 * len(psbt)  # parts, the joined text and the result: no per-part copies
 
 
 def test_payload_claiming_psbt_without_magic_is_refused():
@@ -208,9 +225,21 @@ def test_result_before_completion_is_an_error():
 
 @pytest.mark.parametrize(
     "first",
-    ["B$", "B$ZP", "B$ZP0500", "B$XX0100AA", "ur:", "UR:CRYPTO-PSBT/", "ur:crypto-psbt/1-2/",
-     "ur:crypto-psbt/0-2/lpad", "ur:bad type/abc", "p0of2 abc", "p3of2 abc", "cHNidP8BA",
-     "bitcoin:bc1qnotanaddress"],
+    [
+        "B$",
+        "B$ZP",
+        "B$ZP0500",
+        "B$XX0100AA",
+        "ur:",
+        "UR:CRYPTO-PSBT/",
+        "ur:crypto-psbt/1-2/",
+        "ur:crypto-psbt/0-2/lpad",
+        "ur:bad type/abc",
+        "p0of2 abc",
+        "p3of2 abc",
+        "cHNidP8BA",
+        "bitcoin:bc1qnotanaddress",
+    ],
 )
 def test_garbage_first_parts_give_one_line_errors(first):
     assembler = Assembler()
@@ -232,9 +261,14 @@ def test_any_single_qr_content_is_classified_or_refused_cleanly(data):
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.sampled_from(["B$ZP0200", "B$ZP0201", "p1of2 ", "p2of2 ", "ur:bytes/"]),
-                min_size=1, max_size=4), st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ234567",
-                                                 max_size=40))
+@given(
+    st.lists(
+        st.sampled_from(["B$ZP0200", "B$ZP0201", "p1of2 ", "p2of2 ", "ur:bytes/"]),
+        min_size=1,
+        max_size=4,
+    ),
+    st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", max_size=40),
+)
 def test_any_part_sequence_is_collected_or_refused_cleanly(prefixes, body):
     assembler = Assembler()
     for prefix in prefixes:
@@ -253,10 +287,17 @@ def test_random_binary_frames_never_escape_as_other_exceptions():
 
 
 # BIP-383's sortedmulti vector wrapped in wsh(): public keys only.
-DESCRIPTOR = "wsh(" + next(
-    v["descriptor"] for v in load_vectors("descriptors/descriptor_vectors.json")["vectors"]
-    if v["kind"] == "descriptor" and v["valid"] and v["descriptor"].startswith("sortedmulti(2,xpub")
-) + ")"
+DESCRIPTOR = (
+    "wsh("
+    + next(
+        v["descriptor"]
+        for v in load_vectors("descriptors/descriptor_vectors.json")["vectors"]
+        if v["kind"] == "descriptor"
+        and v["valid"]
+        and v["descriptor"].startswith("sortedmulti(2,xpub")
+    )
+    + ")"
+)
 
 
 def _scripts(descriptor: str) -> list[bytes]:
@@ -295,8 +336,9 @@ def test_descriptor_as_ur_output_keeps_the_same_scripts(ur_type):
 
 
 def test_descriptor_without_origins_as_ur_output_keeps_the_same_scripts():
-    sequence = encode_frames(classify(DESCRIPTOR), Format.UR, density="high",
-                             encoding="crypto-output")
+    sequence = encode_frames(
+        classify(DESCRIPTOR), Format.UR, density="high", encoding="crypto-output"
+    )
     assert _scripts(_receive_all(sequence.frames).result().data) == _scripts(DESCRIPTOR)
 
 
@@ -305,8 +347,7 @@ def test_wallet_json_goes_as_bbqr_type_j_and_comes_back_a_wallet_file():
     sequence = encode_frames(classify(wallet), Format.BBQR, density="medium")
     assert sequence.frames[0][3] == "J"
     back = _receive_all(sequence.frames).result()
-    assert (back.kind, back.data, back.meta["file_type"]) == (PayloadKind.WALLET_FILE, wallet,
-                                                              "J")
+    assert (back.kind, back.data, back.meta["file_type"]) == (PayloadKind.WALLET_FILE, wallet, "J")
 
 
 @pytest.mark.parametrize("fmt", ANIMATED)
