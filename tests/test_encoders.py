@@ -2,6 +2,7 @@
 with zxing-cpp, replies in the format the request came in."""
 
 import base64
+import itertools
 import math
 import random
 
@@ -140,6 +141,7 @@ def test_finite_sequences_loop():
     sequence = encode_frames(PSBT_100_OUT, Format.BBQR, density="low")
     count = len(sequence.frames)
     assert [sequence.next_frame() for _ in range(2 * count)] == list(sequence.frames) * 2
+    assert list(itertools.islice(sequence, count)) == list(sequence.frames)  # iterating loops too
 
 
 @pytest.mark.parametrize(
