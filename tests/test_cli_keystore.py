@@ -124,6 +124,17 @@ def test_settings_view_and_change(keystore, monkeypatch, capsys) -> None:
         assert err.startswith("airsign: usage: ") and err.count("\n") == 1
 
 
+def test_change_passphrase(keystore, monkeypatch, capsys) -> None:
+    run(monkeypatch, capsys, "keystore", "create", stdin=ABANDON)
+    monkeypatch.setenv("AIRSIGN_NEW_PASSPHRASE", "another long passphrase")
+    code, out, err = run(monkeypatch, capsys, "keystore", "passphrase")
+    assert (code, out) == (0, "") and "passphrase changed" in err
+    monkeypatch.delenv("AIRSIGN_NEW_PASSPHRASE")
+    assert run(monkeypatch, capsys, "keystore", "info", "--unlock")[0] == 1  # old one
+    monkeypatch.setenv("AIRSIGN_PASSPHRASE", "another long passphrase")
+    assert run(monkeypatch, capsys, "keystore", "info", "--unlock")[0] == 0
+
+
 def test_wipe_threshold_set_from_the_cli_is_in_the_header(keystore, monkeypatch, capsys) -> None:
     run(monkeypatch, capsys, "keystore", "create", stdin=ABANDON)
     assert (

@@ -324,3 +324,22 @@ def test_a_stored_setting_this_version_rejects_does_not_lock_the_owner_out(path:
         assert ks.settings.qr_fps == Settings().qr_fps
         assert ks.settings.denomination == "sats"
         assert ks.mnemonic_words() == ABANDON.split()
+
+
+def test_change_passphrase_with_fresh_salt_and_kdf(path: Path) -> None:
+    ks = create(path)
+    old_salt = path.read_bytes()[44:60]
+    stronger = KdfParams(memory_kib=128, iterations=2, lanes=1)
+    ks.change_passphrase("brand new", kdf=stronger, kdf_cost_check=False)
+    ks.lock()
+    data = path.read_bytes()
+    assert data[44:60] != old_salt
+    assert Keystore.info(path).kdf == stronger
+    with pytest.raises(UnlockFailed):
+        unlock(path)
+    with unlock(path, "brand new") as again:
+        assert again.mnemonic_words() == ABANDON.split()
+        with pytest.raises(UsageError):
+            again.change_passphrase("")
+        with pytest.raises(KeystoreError, match="too weak"):
+            again.change_passphrase("x" * 20, kdf=CHEAP)

@@ -168,3 +168,23 @@ def test_failed_counter_write_refuses_the_attempt(tmp_path: Path) -> None:
     with pytest.raises(KeystoreError, match="keystore.attempts"):
         Keystore.unlock(path, "pw", kdf_cost_check=False, file_ops=FailingOps("replace"))
     assert Keystore.info(path).failed_attempts == 0
+
+
+@pytest.mark.parametrize("step", STEPS)
+def test_passphrase_change_failure_leaves_a_consistent_keystore(tmp_path: Path, step: str) -> None:
+    """Whatever fails, the passphrase the object encrypts under is the one on disk."""
+    path = tmp_path / "keystore"
+    ops = FailingOps(step)
+    ops.armed = False
+    ks = keystore_with(path, ops, [{"name": "w"}])
+    ops.armed = True
+    with pytest.raises(KeystoreError):
+        ks.change_passphrase("new pw", kdf=CHEAP, kdf_cost_check=False)
+    ops.armed = False
+    on_disk = "new pw" if step in NEW_AFTER else "pw"
+    ks.save()  # a later save must not switch passphrases behind the user's back
+    ks.lock()
+    assert records_on_disk(path, on_disk) == [{"name": "w"}]
+    other = "pw" if on_disk == "new pw" else "new pw"
+    with pytest.raises(UnlockFailed):
+        Keystore.unlock(path, other, kdf_cost_check=False)

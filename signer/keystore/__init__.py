@@ -29,7 +29,7 @@ from signer.errors import (
     UsageError,
 )
 from signer.keys import master_fingerprint, root_from_seed, seed_from_mnemonic, validate_mnemonic
-from signer.keystore.atomic import FileOps, remove_durably, write_atomic
+from signer.keystore.atomic import FileOps, WrittenNotSynced, remove_durably, write_atomic
 from signer.keystore.attempts import Attempts, clear_attempts, load_attempts, store_attempts
 from signer.keystore.fileformat import (
     VERSION,
@@ -362,6 +362,33 @@ class UnlockedKeystore:
         )
         contents = Contents(self._mnemonic, self.settings.to_dict(), self.wallet_records)
         write_atomic(self.path, seal(header, self._key, contents), self._ops)
+
+    def change_passphrase(
+        self, new_passphrase: str, *, kdf: KdfParams | None = None, kdf_cost_check: bool = True
+    ) -> None:
+        """Re-encrypt under a new passphrase (fresh salt; the default KDF unless given, which
+        also upgrades files made with older parameters) and write atomically."""
+        self._check_open()
+        if not new_passphrase:
+            raise UsageError("the keystore passphrase cannot be empty")
+        kdf = kdf or KdfParams()
+        if kdf_cost_check:
+            kdf.check_cost()
+        salt = new_salt()
+        new_key = kdf.derive_key(new_passphrase, salt)
+        old = (self._key, self._kdf, self._salt)
+        self._key, self._kdf, self._salt = new_key, kdf, salt
+        try:
+            self.save()
+        except WrittenNotSynced:
+            wipe(old[0])  # the file on disk already uses the new passphrase
+            raise
+        except KeystoreError:
+            # Nothing replaced: keep encrypting under the passphrase that is on disk.
+            self._key, self._kdf, self._salt = old
+            wipe(new_key)
+            raise
+        wipe(old[0])
 
     def lock(self) -> None:
         """Overwrite the mnemonic and key buffers and drop the cached roots. Python may still

@@ -15,6 +15,11 @@ from pathlib import Path
 from signer.errors import KeystoreError
 
 
+class WrittenNotSynced(KeystoreError):
+    """The new file replaced the old one, but the directory sync failed: it is in place now
+    and may not survive a power cut."""
+
+
 class FileOps:
     """The operating-system calls an atomic write makes; tests override one to fail."""
 
@@ -91,7 +96,7 @@ def sync_directory(directory: Path, ops: FileOps, context: str) -> None:
     try:
         ops.fsync_dir(directory)
     except OSError as exc:
-        raise KeystoreError(
+        raise WrittenNotSynced(
             f"{context} syncing {directory} failed ({exc.strerror or exc}): "
             "it may not survive a power cut"
         ) from exc

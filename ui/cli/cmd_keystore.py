@@ -2,6 +2,7 @@
 
 import argparse
 import getpass
+import os
 import sys
 from dataclasses import fields
 from typing import Any
@@ -14,6 +15,7 @@ from signer.settings import Settings
 from ui.cli import AddCommand
 from ui.cli.common import device_network, keystore_path, open_keystore, read_passphrase
 
+NEW_PASSPHRASE_ENV = "AIRSIGN_NEW_PASSPHRASE"
 SHORT_PASSPHRASE = 10  # characters; below this, warn (the KDF only slows guessing down)
 
 
@@ -40,6 +42,12 @@ def register(add_command: AddCommand) -> None:
     )
     _location_options(info)
     info.set_defaults(func=run_info)
+
+    passphrase = actions.add_parser(
+        "passphrase", help="change the keystore passphrase (asks the current one first)"
+    )
+    _location_options(passphrase)
+    passphrase.set_defaults(func=run_passphrase)
 
     settings = actions.add_parser("settings", help="show settings, or change them with --set")
     settings.add_argument(
@@ -76,17 +84,32 @@ def run_create(args: argparse.Namespace) -> int:
             "from this device",
             file=sys.stderr,
         )
-    passphrase = read_passphrase("New keystore passphrase: ", confirm=True)
-    if 0 < len(passphrase) < SHORT_PASSPHRASE:
+    passphrase = _new_passphrase()
+    with Keystore.create(path, words, passphrase, replace=args.replace, settings=settings) as ks:
+        print(f"airsign: keystore created at {path}", file=sys.stderr)
+        print(ks.fingerprint.hex())
+    return 0
+
+
+def run_passphrase(args: argparse.Namespace) -> int:
+    with open_keystore(args) as ks:
+        ks.change_passphrase(_new_passphrase())
+    print(f"airsign: passphrase changed for {keystore_path(args)}", file=sys.stderr)
+    return 0
+
+
+def _new_passphrase() -> str:
+    # With $AIRSIGN_PASSPHRASE set, scripts give the new one in $AIRSIGN_NEW_PASSPHRASE.
+    new = os.environ.get(NEW_PASSPHRASE_ENV)
+    if new is None:
+        new = read_passphrase("New keystore passphrase: ", confirm=True)
+    if 0 < len(new) < SHORT_PASSPHRASE:
         print(
             "WARNING: a short passphrase can be guessed from a copy of the SD card; "
             "several random words are much safer (docs/keystore.md)",
             file=sys.stderr,
         )
-    with Keystore.create(path, words, passphrase, replace=args.replace, settings=settings) as ks:
-        print(f"airsign: keystore created at {path}", file=sys.stderr)
-        print(ks.fingerprint.hex())
-    return 0
+    return new
 
 
 def _read_words(words_file: str | None) -> str:
