@@ -365,3 +365,30 @@ def test_a_refused_first_part_leaves_the_assembler_empty():
     text = base64.b64encode(SMALL_PSBTS[8]).decode()  # the next scan starts afresh
     assert assembler.receive(text).parts_received == 1
     assert assembler.result().data == SMALL_PSBTS[8]
+
+
+FUZZ_FRAMES = {fmt: _frames(PSBT_100_OUT, fmt, "medium") for fmt in ANIMATED}
+
+
+@settings(max_examples=200, deadline=None)
+@given(fmt=st.sampled_from(ANIMATED), data=st.data())
+def test_damaged_real_frames_give_a_psbt_or_a_one_line_error(fmt, data):
+    frames = list(FUZZ_FRAMES[fmt])
+    which = data.draw(st.integers(0, len(frames) - 1))
+    frame = frames[which]
+    position = data.draw(st.integers(0, len(frame) - 1))
+    replacement = data.draw(st.sampled_from("AZ27/:-+ $%*.pof019xq\n"))
+    frames[which] = frame[:position] + replacement + frame[position + 1 :]
+    if data.draw(st.booleans()):
+        frames[which] = frames[which][: data.draw(st.integers(0, len(frames[which])))]
+    assembler = Assembler()
+    try:
+        for frame in frames:
+            assembler.receive(frame)
+    except AirsignError as error:
+        assert str(error) and "\n" not in str(error)
+        return
+    if assembler.is_complete:  # damage can slip past formats without checksums, not the magic
+        assert assembler.result().kind is not PayloadKind.PSBT or assembler.result().data[:5] == (
+            b"psbt\xff"
+        )
