@@ -343,3 +343,13 @@ def test_change_passphrase_with_fresh_salt_and_kdf(path: Path) -> None:
             again.change_passphrase("")
         with pytest.raises(KeystoreError, match="too weak"):
             again.change_passphrase("x" * 20, kdf=CHEAP)
+
+
+def test_unstorable_wallet_record_refused_and_file_kept(path: Path) -> None:
+    ks = create(path)
+    before = path.read_bytes()
+    ks.wallet_records.append({"key": object()})
+    with pytest.raises(KeystoreError, match="wallet records"):
+        ks.save()
+    assert path.read_bytes() == before
+    ks.lock()

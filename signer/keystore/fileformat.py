@@ -193,9 +193,14 @@ def seal(header: Header, key: bytearray, contents: Contents) -> bytes:
     """The whole file: header + AEAD(plaintext, aad=header)."""
     if len(contents.mnemonic) > MNEMONIC_FIELD:
         raise KeystoreError("mnemonic too long for the keystore")
-    body = json.dumps(
-        {"settings": contents.settings, "wallets": contents.wallets}, separators=(",", ":")
-    ).encode("utf-8")
+    try:
+        body = json.dumps(
+            {"settings": contents.settings, "wallets": contents.wallets},
+            separators=(",", ":"),
+            allow_nan=False,
+        ).encode("utf-8")
+    except (TypeError, ValueError) as exc:
+        raise KeystoreError(f"cannot store the wallet records: {exc}") from None
     plaintext = bytearray(2 + MNEMONIC_FIELD + len(body))
     try:
         plaintext[0:2] = len(contents.mnemonic).to_bytes(2, "big")
