@@ -50,7 +50,7 @@ class KdfParams:
     MAX_MEMORY_KIB = 256 * 1024
     MAX_ITERATIONS = 16
     MAX_LANES = 8
-    MAX_WORK = 1024 * 1024  # memory KiB x iterations: 8x the default, ~16 s on a Pi Zero 2 W
+    MAX_WORK = 1024 * 1024  # memory KiB x iterations: 8x the default, ~8-14 s on a Pi Zero 2 W
 
     def check_cost(self) -> None:
         """Refuse parameters that are absurdly weak or absurdly expensive."""
