@@ -99,6 +99,20 @@ def test_info_needs_no_passphrase_and_shows_failures(keystore, monkeypatch, caps
     assert "failed attempts      1" in out and "fingerprint" not in out
 
 
+def test_lockout_and_foreign_file_are_refusals(keystore, monkeypatch, capsys) -> None:
+    run(monkeypatch, capsys, "keystore", "create", stdin=ABANDON)
+    monkeypatch.setenv("AIRSIGN_PASSPHRASE", "not it")
+    for _ in range(4):
+        assert run(monkeypatch, capsys, "keystore", "settings")[0] == 1
+    code, _, err = run(monkeypatch, capsys, "keystore", "settings")
+    assert code == 1 and "try again in" in err
+    _, out, _ = run(monkeypatch, capsys, "keystore", "info")
+    assert "next attempt in" in out
+    keystore.write_bytes(b"PK\x03\x04 a zip file, say")
+    code, out, err = run(monkeypatch, capsys, "keystore", "info")
+    assert (code, out) == (1, "") and "not an airsign keystore" in err
+
+
 def test_settings_view_and_change(keystore, monkeypatch, capsys) -> None:
     run(monkeypatch, capsys, "keystore", "create", stdin=ABANDON)
     code, out, _ = run(
