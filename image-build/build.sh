@@ -29,7 +29,7 @@ mkdir -p "$CACHE" "$OUT"
 step "root filesystem (mmdebstrap, arm64 minbase)"
 rootfs_tar=$CACHE/rootfs-$(key_of "$SUITE" "$DEB_PACKAGES" "$MIRROR").tar
 if [ ! -f "$rootfs_tar" ]; then
-    mmdebstrap --arch=arm64 --variant=minbase --mode=root --include="$DEB_PACKAGES" \
+    mmdebstrap --arch=arm64 --variant=minbase --mode=root --format=tar --include="$DEB_PACKAGES" \
         --dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-exclude=/usr/share/man/*' \
         --dpkgopt='path-exclude=/usr/share/locale/*' --dpkgopt='path-exclude=/usr/share/info/*' \
         "$SUITE" "$rootfs_tar.part" "$MIRROR"
@@ -39,18 +39,19 @@ fi
 step "kernel and Raspberry Pi firmware (unpacked on the host, not installed in a chroot)"
 bootpkgs_tar=$CACHE/bootpkgs-$(key_of "$SUITE" linux-image-arm64 raspi-firmware "$MIRROR").tar
 if [ ! -f "$bootpkgs_tar" ]; then
-    mmdebstrap --arch=arm64 --variant=extract --mode=root --components=main,non-free-firmware \
+    mmdebstrap --arch=arm64 --variant=extract --mode=root --format=tar --components=main,non-free-firmware \
         --include=linux-image-arm64,raspi-firmware "$SUITE" "$bootpkgs_tar.part" "$MIRROR"
     mv "$bootpkgs_tar.part" "$bootpkgs_tar"
 fi
 
 step "Python wheels for aarch64"
+aarch64=(--platform manylinux2014_aarch64 --platform manylinux_2_28_aarch64
+         --platform manylinux_2_17_aarch64 --python-version 3.11 --implementation cp)
 wheels=$CACHE/wheels-$(key_of "${PY_WHEELS[@]}" "${PURE_SDISTS[@]}")
 if [ ! -d "$wheels" ]; then
     rm -rf "$wheels.part" && mkdir -p "$wheels.part"
-    python3 -m pip download -q --no-deps --only-binary=:all: --python-version 3.11 \
-        --implementation cp --platform manylinux2014_aarch64 --platform manylinux_2_28_aarch64 \
-        --platform manylinux_2_17_aarch64 -d "$wheels.part" "${PY_WHEELS[@]}" numpy==2.4.6 pycparser==3.12
+    python3 -m pip download -q --no-deps --only-binary=:all: "${aarch64[@]}" \
+        -d "$wheels.part" "${PY_WHEELS[@]}" numpy==2.4.6 pycparser==3.12
     python3 -m pip wheel -q --no-deps -w "$wheels.part" "${PURE_SDISTS[@]}"
     mv "$wheels.part" "$wheels"
 fi
@@ -70,7 +71,8 @@ rm -rf "$root"/var/lib/apt "$root"/var/cache/apt "$root"/var/cache/debconf "$roo
 rm -f "$root"/usr/bin/{ping,wget,curl,nc,ip,ss,telnet,ssh} "$root"/usr/sbin/{ip,ifconfig,dhclient}
 
 site=$root/usr/lib/python3/dist-packages
-python3 -m pip install -q --no-deps --no-compile --no-index --target "$site" "$wheels"/*.whl
+python3 -m pip install -q --no-deps --no-compile --no-index --only-binary=:all: "${aarch64[@]}" \
+    --target "$site" "$wheels"/*.whl
 python3 -m pip wheel -q --no-deps --no-build-isolation -w "$stage/app" "$REPO" 2>/dev/null \
     || python3 -m pip wheel -q --no-deps -w "$stage/app" "$REPO"
 python3 -m pip install -q --no-deps --no-compile --no-index --target "$site" "$stage"/app/*.whl
@@ -85,14 +87,17 @@ full=$stage/fullmods
 mkdir -p "$full"
 tar -xf "$bootpkgs_tar" -C "$full" "./lib/modules/$kver" ./boot "./usr/lib/linux-image-$kver" ./usr/lib/raspi-firmware
 depmod -b "$full" "$kver"
-python3 "$HERE/select_modules.py" "$full/lib/modules/$kver" > "$stage/modules.txt"
-while read -r module; do
-    install -D -m 0644 "$full/lib/modules/$kver/$module" "$root/lib/modules/$kver/$module"
-done < "$stage/modules.txt"
-cp "$full/lib/modules/$kver"/modules.{order,builtin,builtin.modinfo} "$root/lib/modules/$kver/"
-depmod -b "$root" "$kver"
+if [ "$KERNEL_VARIANT" = stock ]; then
+    python3 "$HERE/select_modules.py" "$full/lib/modules/$kver" > "$stage/modules.txt"
+    while read -r module; do
+        install -D -m 0644 "$full/lib/modules/$kver/$module" "$root/lib/modules/$kver/$module"
+    done < "$stage/modules.txt"
+    cp "$full/lib/modules/$kver"/modules.{order,builtin,builtin.modinfo} "$root/lib/modules/$kver/"
+    depmod -b "$root" "$kver"
+fi  # the nonet kernel has everything built in and no module support at all
 install -D -m 0644 "$HERE/files/blocked-modules" "$root/etc/airsign/blocked-modules"
 install -m 0755 "$HERE/files/init.py" "$root/init"
+install -D -m 0755 "$HERE/files/probe_network.py" "$root/usr/lib/airsign-image/probe_network.py"
 mkdir -p "$root"/{proc,sys,dev,run,tmp,keystore}
 
 if [ "$KERNEL_VARIANT" = nonet ]; then
@@ -106,7 +111,7 @@ step "initramfs (the whole root filesystem, unpacked into RAM at boot)"
 find "$root" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
 (cd "$root" && find . -print0 | LC_ALL=C sort -z \
     | cpio --null --create --format=newc --reproducible --owner=0:0 --quiet) \
-    | zstd -q -19 -T0 > "$stage/boot/initrd.img"
+    | zstd -q -12 -T0 > "$stage/boot/initrd.img"
 
 step "boot partition"
 boot=$stage/boot
@@ -126,9 +131,10 @@ find "$boot" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
 step "SD card image (genimage: no loop devices, no mounts)"
 genroot=$stage/genroot
 mkdir -p "$genroot/keystore"
+cp "$HERE/files/keystore-README.txt" "$genroot/keystore/README.txt"  # mcopy needs a file
 mv "$boot" "$genroot/boot"
 boot=$genroot/boot
-touch -h -d "@$SOURCE_DATE_EPOCH" "$genroot/keystore" "$boot"
+find "$genroot" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
 image=airsign-$KERNEL_VARIANT.img
 sed -e "s#@IMAGE@#$image#" "$HERE/genimage.cfg" > "$stage/genimage.cfg"
 rm -rf "$stage/genimage-tmp" "$stage/images"

@@ -131,17 +131,27 @@ def main() -> None:
             mount(keystore_device, KEYSTORE_DIR, "vfat", "umask=0077")
             break
         time.sleep(0.1)
-    mode = cmdline.get("airsign.mode", "run")
-    if mode == "selftest":
-        command = [sys.executable, "-m", "ui.cli", "selftest", "--image"]
+    if cmdline.get("airsign.mode", "run") == "selftest":
+        run_selftest()
     else:
-        command = [sys.executable, "-m", "ui.cli", "run", "--display", "st7789",
-                   "--input", "gpio", "--camera", "camera:0",
-                   "--keystore", f"{KEYSTORE_DIR}/keystore"]
-    log(f"starting: {' '.join(command[1:])}")
-    result = subprocess.run(command, check=False)
-    log(f"app exited with status {result.returncode}; powering off")
+        run([sys.executable, "-m", "ui.cli", "run", "--display", "st7789", "--input", "gpio",
+             "--camera", "camera:0", "--keystore", f"{KEYSTORE_DIR}/keystore"])
     power_off()
+
+
+def run(command: list[str]) -> int:
+    log(f"starting: {' '.join(command[1:])}")
+    status = subprocess.run(command, check=False).returncode
+    log(f"exited with status {status}: {' '.join(command[1:])}")
+    return status
+
+
+def run_selftest() -> None:
+    """The boot test: the real app signs end to end, then a probe reports the network."""
+    app = run([sys.executable, "-m", "ui.cli", "selftest", "--image"])
+    probe = run([sys.executable, "/usr/lib/airsign-image/probe_network.py"])
+    if app == 0 and probe == 0:
+        print("AIRSIGN-SELFTEST-OK", flush=True)
 
 
 if __name__ == "__main__":
