@@ -70,8 +70,7 @@ def main() -> None:
             timings, last = _time_one(frames)
             median = statistics.median(timings) if timings else 0.0
             worst = max(timings) if timings else 0.0
-            print(f"{len(psbt):>8} {label:>8} {count:>6} {median:>8.3f} {worst:>8.3f} "
-                  f"{last:>8.3f}")
+            print(f"{len(psbt):>8} {label:>8} {count:>6} {median:>8.3f} {worst:>8.3f} {last:>8.3f}")
 
 
 if __name__ == "__main__":

@@ -163,8 +163,12 @@ def test_parts_of_two_series_are_told_apart():
 
 
 @settings(max_examples=150, deadline=None)
-@given(data=st.binary(max_size=3000), encoding=st.sampled_from(bbqr.ENCODINGS),
-       parts=st.integers(min_value=1, max_value=40), seed=st.integers(0, 2**32))
+@given(
+    data=st.binary(max_size=3000),
+    encoding=st.sampled_from(bbqr.ENCODINGS),
+    parts=st.integers(min_value=1, max_value=40),
+    seed=st.integers(0, 2**32),
+)
 def test_any_data_split_any_way_round_trips_in_any_order(data, encoding, parts, seed):
     frames = bbqr.split(bbqr.encode_body(encoding, data), encoding, "B", parts)
     assert len(frames) <= parts

@@ -32,9 +32,28 @@ SEEDQR = load_vectors("seedqr/seedqr_vectors.json")["vectors"]
 L = qrcode.constants.ERROR_CORRECT_L
 
 # BBQr.md capacity table: version -> alphanumeric characters at error correction L
-BBQR_MD_CHARS = {1: 25, 11: 468, 23: 1588, 24: 1704, 25: 1853, 26: 1990, 27: 2132, 28: 2223,
-                 29: 2369, 30: 2520, 31: 2677, 32: 2840, 33: 3009, 34: 3183, 35: 3351, 36: 3537,
-                 37: 3729, 38: 3927, 39: 4087, 40: 4296}
+BBQR_MD_CHARS = {
+    1: 25,
+    11: 468,
+    23: 1588,
+    24: 1704,
+    25: 1853,
+    26: 1990,
+    27: 2132,
+    28: 2223,
+    29: 2369,
+    30: 2520,
+    31: 2677,
+    32: 2840,
+    33: 3009,
+    34: 3183,
+    35: 3351,
+    36: 3537,
+    37: 3729,
+    38: 3927,
+    39: 4087,
+    40: 4296,
+}
 
 
 def test_alphanumeric_capacity_matches_the_bbqr_table():
@@ -50,8 +69,12 @@ def _qrcode_best_version(content: str | bytes) -> int:
 
 @pytest.mark.parametrize("length", [1, 17, 41, 48, 96, 154, 400, 1000, 2000, 4000])
 def test_version_choice_agrees_with_the_qrcode_library(length):
-    samples = ["7" * length, "A$" * (length // 2) + "B" * (length % 2),
-               "p" * length, bytes(range(256)) * (length // 256) + b"\x80" * (length % 256)]
+    samples = [
+        "7" * length,
+        "A$" * (length // 2) + "B" * (length % 2),
+        "p" * length,
+        bytes(range(256)) * (length // 256) + b"\x80" * (length % 256),
+    ]
     for sample in samples:
         if len(sample) <= 2900:
             assert qr_version_for(sample) == _qrcode_best_version(sample), sample[:10]
@@ -107,8 +130,12 @@ def test_seedqr_frames_have_the_published_sizes():
         for form in ("standard", "compact"):
             sequence = encode_frames(payload, Format.SINGLE, density="low", encoding=form)
             sizes[(len(words.split()), form)] = sequence.qr_version
-    assert sizes == {(12, "standard"): 2, (12, "compact"): 1, (24, "standard"): 3,
-                     (24, "compact"): 2}
+    assert sizes == {
+        (12, "standard"): 2,
+        (12, "compact"): 1,
+        (24, "standard"): 3,
+        (24, "compact"): 2,
+    }
 
 
 def test_bbqr_picks_z_when_smaller_and_base32_when_not():
@@ -131,8 +158,9 @@ def test_ur_shows_pure_parts_then_mixed_parts_forever():
     count = len(sequence.frames)
     shown = [sequence.next_frame() for _ in range(count + 5)]
     assert shown[:count] == list(sequence.frames)
-    assert [frame.split("/")[1] for frame in shown[count:count + 2]] == [
-        f"{count + 1}-{count}", f"{count + 2}-{count}"
+    assert [frame.split("/")[1] for frame in shown[count : count + 2]] == [
+        f"{count + 1}-{count}",
+        f"{count + 2}-{count}",
     ]
     assert all(frame == frame.upper() for frame in shown)  # alphanumeric mode
 
@@ -161,7 +189,9 @@ def test_finite_sequences_loop():
 def test_reply_goes_back_the_way_it_came(came_as, expected_format, expected_encoding):
     sequence = reply_frames(PSBT_SMALL, came_as, "high")
     assert (sequence.format, sequence.encoding, sequence.note) == (
-        expected_format, expected_encoding, ""
+        expected_format,
+        expected_encoding,
+        "",
     )
     assembler = Assembler()
     for frame in sequence.frames:

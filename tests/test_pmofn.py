@@ -37,14 +37,21 @@ def test_any_order_with_repeats_and_missing_parts_reported():
     assert progress.missing == () and progress.fraction == 1.0
     payload = assembler.result()
     assert (payload.kind, payload.data, payload.format, payload.encoding) == (
-        PayloadKind.PSBT, PSBT, Format.PMOFN, "base64"
+        PayloadKind.PSBT,
+        PSBT,
+        Format.PMOFN,
+        "base64",
     )
 
 
 @pytest.mark.parametrize(
     ("text", "needle"),
-    [("p0of3 abc", "bad Specter part number"), ("p4of3 abc", "bad Specter part number"),
-     ("p1of0 abc", "bad Specter part number"), ("p1of3abc", "not a Specter pMofN part")],
+    [
+        ("p0of3 abc", "bad Specter part number"),
+        ("p4of3 abc", "bad Specter part number"),
+        ("p1of0 abc", "bad Specter part number"),
+        ("p1of3abc", "not a Specter pMofN part"),
+    ],
 )
 def test_bad_part_numbers(text, needle):
     with pytest.raises(TransportError, match=needle):

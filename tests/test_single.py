@@ -47,9 +47,7 @@ def test_psbt_in_every_single_frame_form(psbt):
     }
     for encoding, frame in forms.items():
         payload = classify(frame)
-        assert (payload.kind, payload.data, payload.encoding) == (
-            PayloadKind.PSBT, psbt, encoding
-        )
+        assert (payload.kind, payload.data, payload.encoding) == (PayloadKind.PSBT, psbt, encoding)
         assert payload.format is Format.SINGLE
 
 
@@ -75,19 +73,33 @@ def test_transactions(name):
     ("uri", "address", "meta"),
     [
         # BIP-21's examples, with a valid address (the one in BIP-21 fails its checksum)
-        ("bitcoin:1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2", "1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2",
-         {"network": "main"}),
-        ("bitcoin:1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2?amount=20.3&label=Luke-Jr",
-         "1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2",
-         {"network": "main", "amount": "20.3", "label": "Luke-Jr"}),
-        ("bitcoin:1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2?label=Luke-Jr&message=Donation%20for"
-         "%20project%20xyz", "1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2",
-         {"network": "main", "label": "Luke-Jr", "message": "Donation for project xyz"}),
-        ("bitcoin:1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2?somethingyoudontunderstand=50",
-         "1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2", {"network": "main"}),
+        (
+            "bitcoin:1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2",
+            "1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2",
+            {"network": "main"},
+        ),
+        (
+            "bitcoin:1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2?amount=20.3&label=Luke-Jr",
+            "1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2",
+            {"network": "main", "amount": "20.3", "label": "Luke-Jr"},
+        ),
+        (
+            "bitcoin:1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2?label=Luke-Jr&message=Donation%20for"
+            "%20project%20xyz",
+            "1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2",
+            {"network": "main", "label": "Luke-Jr", "message": "Donation for project xyz"},
+        ),
+        (
+            "bitcoin:1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2?somethingyoudontunderstand=50",
+            "1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2",
+            {"network": "main"},
+        ),
         # BIP-173 valid address in upper case, scheme in upper case (QR alphanumeric mode)
-        ("BITCOIN:BC1QW508D6QEJXTDG4Y5R3ZARVARY0C5XW7KV8F3T4?AMOUNT=0.001",
-         "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4", {"network": "main", "amount": "0.001"}),
+        (
+            "BITCOIN:BC1QW508D6QEJXTDG4Y5R3ZARVARY0C5XW7KV8F3T4?AMOUNT=0.001",
+            "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4",
+            {"network": "main", "amount": "0.001"},
+        ),
     ],
 )
 def test_bip21_uris(uri, address, meta):
@@ -168,8 +180,7 @@ def test_xpubs_with_and_without_origin_and_slip132():
     # SLIP-132 version bytes: Zpub 02aa7ed3, zpub 04b24746, Vpub 02575483 (testnet)
     assert classify(_with_version(xpub, "02aa7ed3")).meta["version"] == "Zpub"
     assert classify(_with_version(xpub, "04b24746")).meta["version"] == "zpub"
-    assert classify(_with_version(xpub, "02575483")).meta == {"network": "test",
-                                                              "version": "Vpub"}
+    assert classify(_with_version(xpub, "02575483")).meta == {"network": "test", "version": "Vpub"}
     assert classify(_with_version(xpub, "043587cf")).meta["version"] == "tpub"
     damaged = xpub[:-1] + ("A" if xpub[-1] != "A" else "B")
     with pytest.raises(InvalidKey, match="checksum"):
@@ -177,8 +188,11 @@ def test_xpubs_with_and_without_origin_and_slip132():
 
 
 def test_wallet_files():
-    descriptor = next(v["descriptor"] for v in DESCRIPTORS
-                      if v["kind"] == "descriptor" and v["descriptor"].startswith("wsh("))
+    descriptor = next(
+        v["descriptor"]
+        for v in DESCRIPTORS
+        if v["kind"] == "descriptor" and v["descriptor"].startswith("wsh(")
+    )
     specter = json.dumps({"label": "Family vault", "blockheight": 0, "descriptor": descriptor})
     assert classify(specter).kind is PayloadKind.WALLET_FILE
     assert classify(json.dumps({"hello": "world"})).kind is PayloadKind.TEXT
@@ -212,11 +226,16 @@ def test_bip39_words_with_a_bad_word_or_checksum():
 def test_seedqr_forms():
     vector = SEEDQR[5]  # 12 words, compact bytes contain 0x00 and \n
     raw = bytes.fromhex(vector["compact_seedqr_hex"])
-    for frame, encoding in [(vector["standard_seedqr_digits"], "standard"), (raw, "compact"),
-                            (raw.decode("latin-1"), "compact")]:
+    for frame, encoding in [
+        (vector["standard_seedqr_digits"], "standard"),
+        (raw, "compact"),
+        (raw.decode("latin-1"), "compact"),
+    ]:
         payload = classify(frame)
         assert (payload.kind, payload.data, payload.encoding) == (
-            PayloadKind.SEEDQR, vector["mnemonic"], encoding
+            PayloadKind.SEEDQR,
+            vector["mnemonic"],
+            encoding,
         )
 
 
@@ -274,9 +293,11 @@ def _sparrow_style_export() -> str:
         body = f"wsh(sortedmulti(2,{','.join(key + suffix for key in keys)}))"
         return add_checksum(body)
 
-    return (f"# Receive and change descriptor (BIP389):\n{line('/<0;1>/*')}\n\n"
-            f"# Receive descriptor (Bitcoin Core):\n{line('/0/*')}\n"
-            f"# Change descriptor (Bitcoin Core):\n{line('/1/*')}\n")
+    return (
+        f"# Receive and change descriptor (BIP389):\n{line('/<0;1>/*')}\n\n"
+        f"# Receive descriptor (Bitcoin Core):\n{line('/0/*')}\n"
+        f"# Change descriptor (Bitcoin Core):\n{line('/1/*')}\n"
+    )
 
 
 def test_descriptor_lines_with_comments_are_a_wallet_file():

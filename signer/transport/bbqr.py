@@ -7,7 +7,6 @@ decodes to whole bytes on its own, so every part is checked the moment it arrive
 """
 
 import base64
-import binascii
 import math
 import zlib
 from dataclasses import dataclass
@@ -95,9 +94,7 @@ def parse_part(text: str) -> BBQrPart:
     try:
         data = decode_body(header.encoding, body)
     except TransportError as error:
-        raise TransportError(
-            f"BBQr part {header.index + 1} of {header.total}: {error}"
-        ) from None
+        raise TransportError(f"BBQr part {header.index + 1} of {header.total}: {error}") from None
     return BBQrPart(header, data)
 
 
@@ -112,7 +109,7 @@ def decode_body(encoding: str, body: str) -> bytes:
     padding = "=" * (-len(body) % 8)
     try:
         return base64.b32decode(body + padding)
-    except binascii.Error:
+    except ValueError:  # binascii.Error, or a non-ASCII character in the body
         raise TransportError("bad base32 data") from None
 
 

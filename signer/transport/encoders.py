@@ -105,8 +105,9 @@ def max_version(density: str) -> int:
     return DENSITY_MAX_QR_VERSION[density]
 
 
-def encode_frames(payload: Payload | bytes, fmt: Format, *, density: str = "medium",
-                  encoding: str = "") -> FrameSequence:
+def encode_frames(
+    payload: Payload | bytes, fmt: Format, *, density: str = "medium", encoding: str = ""
+) -> FrameSequence:
     """The frames showing payload in fmt; `encoding` picks the sub-format (UR type, BBQr
     H/2/Z, single-frame base64/hex/base43/binary or SeedQR standard/compact)."""
     if isinstance(payload, bytes):
@@ -139,8 +140,10 @@ def reply_frames(signed_psbt: bytes, came_as: Payload, density: str) -> FrameSeq
         return encode_frames(signed, Format.SINGLE, density=density, encoding=single_encoding)
     except PayloadTooLarge:
         animated = encode_frames(signed, Format.UR, density=density, encoding="crypto-psbt")
-        animated.note = (f"the signed PSBT no longer fits one QR at {density} density: "
-                         "shown as animated UR (crypto-psbt) instead")
+        animated.note = (
+            f"the signed PSBT no longer fits one QR at {density} density: "
+            "shown as animated UR (crypto-psbt) instead"
+        )
         return animated
 
 
@@ -206,8 +209,12 @@ def _pmofn_frames(payload: Payload, limit: int) -> FrameSequence:
             f"too large for Specter parts at this density (at most {pmofn.MAX_PARTS} parts)"
         )
     frames = pmofn.split(text, best[0])
-    return FrameSequence(Format.PMOFN, "base64" if isinstance(payload.data, bytes) else "text",
-                         tuple(frames), _common_version(frames))
+    return FrameSequence(
+        Format.PMOFN,
+        "base64" if isinstance(payload.data, bytes) else "text",
+        tuple(frames),
+        _common_version(frames),
+    )
 
 
 def _single_frame(payload: Payload, encoding: str, limit: int, density: str) -> FrameSequence:
@@ -215,8 +222,8 @@ def _single_frame(payload: Payload, encoding: str, limit: int, density: str) -> 
     if payload.kind in (PayloadKind.SEEDQR, PayloadKind.MNEMONIC):
         words = str(payload.data).split()
         encoding = encoding or "standard"
-        frame = seedqr.encode_compact(words) if encoding == "compact" else seedqr.encode_standard(
-            words
+        frame = (
+            seedqr.encode_compact(words) if encoding == "compact" else seedqr.encode_standard(words)
         )
     elif payload.kind in _BINARY_KINDS:
         data = _as_bytes(payload)
@@ -249,13 +256,19 @@ def _ur_frames(payload: Payload, encoding: str, limit: int) -> FrameSequence:
     fragment_len = ur.fragment_length_for(limit, resource.type, ERROR_CORRECTION)
     pure = ur.UREncoder(resource, fragment_len)
     if pure.fragment_count > MAX_FRAGMENTS:  # more than a UR decoder like ours accepts
-        raise PayloadTooLarge(f"{pure.fragment_count} UR fragments at this density; "
-                              f"at most {MAX_FRAGMENTS}")
+        raise PayloadTooLarge(
+            f"{pure.fragment_count} UR fragments at this density; at most {MAX_FRAGMENTS}"
+        )
     frames = tuple(pure.next_part().upper() for _ in range(pure.fragment_count))
     # Later mixed parts carry longer sequence numbers (up to 10 digits); size for those too.
     longest = max(len(frame) for frame in frames) + 9
-    return FrameSequence(Format.UR, resource.type, frames, qr_version_for("A" * longest),
-                         _ur_encoder=ur.UREncoder(resource, fragment_len))
+    return FrameSequence(
+        Format.UR,
+        resource.type,
+        frames,
+        qr_version_for("A" * longest),
+        _ur_encoder=ur.UREncoder(resource, fragment_len),
+    )
 
 
 def _as_ur(payload: Payload, encoding: str) -> ur.UR:

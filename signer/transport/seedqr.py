@@ -81,8 +81,9 @@ def decode(data: str | bytes) -> list[str]:
         indices = [int(digits[i : i + 4]) for i in range(0, len(digits), 4)]
         for position, index in enumerate(indices):
             if index >= len(WORDLIST):
-                raise InvalidMnemonic(f"SeedQR word {position + 1}: {index} is not below 2048",
-                                      position)
+                raise InvalidMnemonic(
+                    f"SeedQR word {position + 1}: {index} is not below 2048", position
+                )
         words = [WORDLIST[index] for index in indices]
         _check_words(words)
         return words

@@ -7,7 +7,6 @@ Coldcard/BSMS wallet text, BIP-39 words, base43 (Electrum) PSBT or transaction, 
 """
 
 import base64
-import binascii
 import io
 import json
 import re
@@ -43,11 +42,24 @@ _XPUB = re.compile(
 # Keys that make a JSON object a wallet or cosigner file: Specter/Sparrow ("descriptor"),
 # Bitcoin Core listdescriptors ("descriptors"), receive/change variants, Electrum
 # ("wallet_type"), Coldcard's exports ("xfp", "p2wsh", ...), Sparrow's "keystores".
-_WALLET_JSON_KEYS = frozenset({
-    "descriptor", "descriptors", "desc", "receive", "change", "receive_descriptor",
-    "change_descriptor", "output_descriptor", "outputDescriptor", "keystores", "wallet_type",
-    "xfp", "p2wsh", "p2sh_p2wsh",
-})
+_WALLET_JSON_KEYS = frozenset(
+    {
+        "descriptor",
+        "descriptors",
+        "desc",
+        "receive",
+        "change",
+        "receive_descriptor",
+        "change_descriptor",
+        "output_descriptor",
+        "outputDescriptor",
+        "keystores",
+        "wallet_type",
+        "xfp",
+        "p2wsh",
+        "p2sh_p2wsh",
+    }
+)
 _BASE58_ADDRESS = re.compile(r"[123mn][1-9A-HJ-NP-Za-km-z]{25,34}")
 _BECH32_ADDRESS = re.compile(r"(bc|tb|bcrt)1[02-9ac-hj-np-z]{8,87}", re.IGNORECASE)
 # BIP-32 and SLIP-132 public version bytes -> (network, embit's name for them).
@@ -132,7 +144,7 @@ def _base64_psbt(text: str) -> Payload | None:
         if _WHITESPACE.search(text):  # line-wrapped base64 is fine
             text = "".join(text.split())
         raw = base64.b64decode(text, validate=True)
-    except binascii.Error:
+    except ValueError:  # binascii.Error, or a non-ASCII character
         raise TransportError("a base64 PSBT that does not decode: damaged or cut short") from None
     if not raw.startswith(PSBT_MAGIC):
         raise TransportError("base64 text that starts like a PSBT but lacks the PSBT magic")
@@ -166,7 +178,7 @@ def _parses_as_transaction(raw: bytes) -> bool:
 
 
 def address_network(address: str) -> str | None:
-    """"main" or "test" (testnet, signet and regtest share prefixes) for a valid address."""
+    """ "main" or "test" (testnet, signet and regtest share prefixes) for a valid address."""
     if _BECH32_ADDRESS.fullmatch(address):
         hrp = address[: address.rfind("1")].lower()
         version, program = bech32.decode(hrp, address)
@@ -227,8 +239,13 @@ def _bare_address(text: str) -> Payload | None:
         if _BECH32_ADDRESS.fullmatch(text):
             raise TransportError("address checksum does not match: damaged or mistyped")
         return None  # base58-looking text that is not an address: let later rules decide
-    return Payload(PayloadKind.ADDRESS, _normalised_address(text), Format.SINGLE, "address",
-                   {"network": network})
+    return Payload(
+        PayloadKind.ADDRESS,
+        _normalised_address(text),
+        Format.SINGLE,
+        "address",
+        {"network": network},
+    )
 
 
 def _descriptors(text: str) -> Payload | None:
