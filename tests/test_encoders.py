@@ -215,6 +215,10 @@ def test_single_frame_forms_decode_independently():
 def test_bad_requests():
     with pytest.raises(UsageError, match="density"):
         encode_frames(PSBT_SMALL, Format.BBQR, density="huge")
+    with pytest.raises(UsageError, match="unknown BBQr encoding"):
+        encode_frames(PSBT_SMALL, Format.BBQR, encoding="base64")
+    with pytest.raises(UsageError, match="unknown single-QR encoding"):
+        encode_frames(PSBT_SMALL, Format.SINGLE, density="high", encoding="base58")
     with pytest.raises(UsageError, match="ur:crypto-psbt or ur:psbt"):
         encode_frames(PSBT_SMALL, Format.UR, encoding="bytes")
     with pytest.raises(PayloadTooLarge, match="density allows up to version 6"):

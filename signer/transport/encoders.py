@@ -172,6 +172,8 @@ def _bbqr_file_type(payload: Payload) -> str:
 
 def _bbqr_frames(payload: Payload, encoding: str, limit: int) -> FrameSequence:
     data = _as_bytes(payload)
+    if encoding and encoding not in bbqr.ENCODINGS:
+        raise UsageError(f"unknown BBQr encoding {encoding!r}: use H, 2 or Z")
     if encoding:
         body = bbqr.encode_body(encoding, data)
     else:
