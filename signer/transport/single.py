@@ -62,9 +62,9 @@ _WALLET_JSON_KEYS = frozenset(
 )
 _BASE58_ADDRESS = re.compile(r"[123mn][1-9A-HJ-NP-Za-km-z]{25,34}")
 _BECH32_ADDRESS = re.compile(r"(bc|tb|bcrt)1[02-9ac-hj-np-z]{8,87}", re.IGNORECASE)
-# BIP-32 and SLIP-132 public version bytes -> (network, embit's name for them).
+# BIP-32 and SLIP-132 public version bytes (xpub/ypub/zpub/Ypub/Zpub, tpub/upub/...) -> network
 _PUB_VERSIONS = {
-    params[name]: (network, name)
+    params[name]: network
     for network, params in NETWORKS.items()
     if network in ("main", "test")
     for name in ("xpub", "ypub", "zpub", "Ypub", "Zpub")
@@ -285,8 +285,7 @@ def _xpub(text: str) -> Payload | None:
         raise InvalidKey("extended public key checksum does not match: damaged?") from None
     if len(raw) != 78 or raw[:4] not in _PUB_VERSIONS:
         raise InvalidKey("not a known extended public key (xpub/ypub/zpub/Ypub/Zpub/tpub...)")
-    network, _ = _PUB_VERSIONS[raw[:4]]
-    meta = {"network": network, "version": match["key"][:4]}  # xpub, Zpub, vpub, ...
+    meta = {"network": _PUB_VERSIONS[raw[:4]], "version": match["key"][:4]}  # xpub, Zpub, vpub, ...
     if match["fingerprint"]:
         meta["fingerprint"] = match["fingerprint"].lower()
         meta["path"] = "m" + match["path"]
