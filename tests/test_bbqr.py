@@ -97,6 +97,8 @@ def test_header_example_from_the_spec():
         ("B$HP0300ABC", "odd number of hex digits"),
         ("B$HP0300ZZ", "bad hex"),
         ("B$2P030011111111", "bad base32"),
+        ("B$2P0300AAAAAAA\u00e9", "bad base32"),  # non-ASCII: ValueError inside base64
+        ("B$HP0300AB\u00e9\u00e9", "bad hex"),
     ],
 )
 def test_bad_parts_raise_one_line_errors(text, needle):

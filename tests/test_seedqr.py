@@ -74,6 +74,8 @@ def test_bad_input_errors():
     swapped = digits[4:8] + digits[:4] + digits[8:]
     with pytest.raises(InvalidMnemonic, match="checksum"):
         seedqr.decode(swapped)
+    with pytest.raises(TransportError, match="16 or 32 bytes"):
+        seedqr.decode("\u0660" * 48)  # Arabic-Indic digits are not SeedQR digits
     raw = bytes.fromhex(SEEDQR["vectors"][1]["compact_seedqr_hex"])
     cut_at_nul = raw[: raw.index(0)]  # what a reader that stops at NUL hands over
     with pytest.raises(TransportError, match="16 or 32 bytes"):

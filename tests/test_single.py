@@ -255,6 +255,8 @@ def test_damaged_base64_psbt_is_refused():
     text = base64.b64encode(PSBTS[0]).decode()
     with pytest.raises(TransportError, match="does not decode"):
         classify(text[:-3])
+    with pytest.raises(TransportError, match="does not decode"):
+        classify(text[:20] + "\u00e9" + text[21:])  # non-ASCII: ValueError inside base64
 
 
 def _read_back(content: bytes) -> tuple[bytes, bytes]:

@@ -72,7 +72,7 @@ def decode(data: str | bytes) -> list[str]:
     """Words of a standard (digits) or compact (raw bytes) SeedQR, checksum verified."""
     if isinstance(data, bytes) and len(data.strip()) in STANDARD_LENGTHS and data.strip().isdigit():
         data = data.decode("ascii")  # a numeric-mode QR as a reader's bytes
-    if isinstance(data, str) and data.strip().isdigit():
+    if isinstance(data, str) and data.strip().isascii() and data.strip().isdigit():
         digits = data.strip()
         if len(digits) not in STANDARD_LENGTHS:
             raise TransportError(
