@@ -174,3 +174,30 @@ def test_any_counter_file_content_is_handled(path: Path, clock: FakeClock, conte
     info = Keystore.info(path, clock=clock)
     assert info.failed_attempts >= 0
     assert 0 <= info.wait_seconds <= MAX_DELAY_SECONDS
+
+
+def test_confirm_passphrase_counts_like_unlock(path: Path, clock: FakeClock) -> None:
+    ks = Keystore.unlock(path, "right", kdf_cost_check=False, clock=clock)
+    ks.confirm_passphrase("right")
+    for expected in (1, 2, 3, 4):
+        with pytest.raises(UnlockFailed):
+            ks.confirm_passphrase("wrong")
+        assert Keystore.info(path, clock=clock).failed_attempts == expected
+    with pytest.raises(KeystoreLockedOut):
+        ks.confirm_passphrase("right")
+    clock.now += 10
+    ks.confirm_passphrase("right")
+    assert Keystore.info(path, clock=clock).failed_attempts == 0
+    assert ks.mnemonic_words() == ABANDON.split()
+    ks.lock()
+
+
+def test_confirm_passphrase_wipe_locks_the_session(path: Path, clock: FakeClock) -> None:
+    set_wipe_threshold(path, clock, 2)
+    ks = Keystore.unlock(path, "right", kdf_cost_check=False, clock=clock)
+    ks.settings.wipe_after_failures = 0  # not saved: the threshold on disk still applies
+    with pytest.raises(UnlockFailed, match="1 attempt left"):
+        ks.confirm_passphrase("wrong")
+    with pytest.raises(UnlockFailed, match="wiped"):
+        ks.confirm_passphrase("wrong")
+    assert ks.locked and not path.exists()

@@ -10,6 +10,7 @@ File format, KDF calibration and the limits of in-memory erasure: docs/keystore.
 """
 
 import hashlib
+import hmac
 import os
 import time
 from collections.abc import Callable
@@ -159,27 +160,14 @@ class Keystore:
             header.kdf.check_cost()
         header.kdf.check_valid()
 
-        attempts = load_attempts(path)
-        now = clock()
-        if 0 < header.wipe_after_failures <= attempts.failures:
-            _wipe_keystore(path, len(data), ops)
-            raise UnlockFailed(
-                f"{attempts.failures} failed unlock attempts: the keystore has been wiped"
-            )
-        wait = attempts.wait_seconds(now)
-        if wait > 0:
-            raise KeystoreLockedOut(
-                f"{attempts.failures} failed unlock attempts: try again in {int(wait + 0.999)} s"
-            )
-        failed = attempts.after_failure(now)
-        store_attempts(path, failed, ops)  # counted before trying: a power cut gives no free try
+        failed = _begin_attempt(path, header.wipe_after_failures, len(data), ops, clock())
 
         key = header.kdf.derive_key(passphrase, header.salt)
         try:
             contents = open_sealed(data, header, key)
         except UnlockFailed:
             wipe(key)
-            raise _failure(path, header, failed, len(data), ops) from None
+            raise _failure(path, header.wipe_after_failures, failed, len(data), ops) from None
         except KeystoreError:
             wipe(key)
             raise
@@ -247,10 +235,28 @@ def _read(path: Path) -> bytes:
         raise KeystoreError(f"cannot read {path}: {exc.strerror}") from None
 
 
-def _failure(path: Path, header: Header, failed: Attempts, size: int, ops: FileOps) -> UnlockFailed:
+def _begin_attempt(path: Path, threshold: int, size: int, ops: FileOps, now: float) -> Attempts:
+    """Enforce the wipe threshold and the delay, then count this attempt as failed already
+    (a power cut during the slow KDF must not give a free guess). Returns that count."""
+    attempts = load_attempts(path)
+    if 0 < threshold <= attempts.failures:
+        _wipe_keystore(path, size, ops)
+        raise UnlockFailed(
+            f"{attempts.failures} failed unlock attempts: the keystore has been wiped"
+        )
+    wait = attempts.wait_seconds(now)
+    if wait > 0:
+        raise KeystoreLockedOut(
+            f"{attempts.failures} failed unlock attempts: try again in {int(wait + 0.999)} s"
+        )
+    failed = attempts.after_failure(now)
+    store_attempts(path, failed, ops)
+    return failed
+
+
+def _failure(path: Path, threshold: int, failed: Attempts, size: int, ops: FileOps) -> UnlockFailed:
     """The error for a failed attempt; wipes the keystore when the threshold is reached."""
     message = "wrong passphrase, or the keystore file is damaged"
-    threshold = header.wipe_after_failures
     if threshold and failed.failures >= threshold:
         _wipe_keystore(path, size, ops)
         return UnlockFailed(f"{message}; after {failed.failures} failures the keystore was wiped")
@@ -362,6 +368,24 @@ class UnlockedKeystore:
         )
         contents = Contents(self._mnemonic, self.settings.to_dict(), self.wallet_records)
         write_atomic(self.path, seal(header, self._key, contents), self._ops)
+
+    def confirm_passphrase(self, passphrase: str) -> None:
+        """Check the keystore passphrase again (before showing the words, say), with the same
+        counter, delays and wipe as unlocking. UnlockFailed if wrong; a wipe also locks."""
+        self._check_open()
+        data = _read(self.path)
+        size, threshold = len(data), Header.unpack(data).wipe_after_failures  # as saved
+        failed = _begin_attempt(self.path, threshold, size, self._ops, self._clock())
+        candidate = self._kdf.derive_key(passphrase, self._salt)
+        matches = hmac.compare_digest(candidate, self._key)
+        wipe(candidate)
+        if matches:
+            clear_attempts(self.path, self._ops)
+            return
+        error = _failure(self.path, threshold, failed, size, self._ops)
+        if not self.path.exists():
+            self.lock()
+        raise error
 
     def change_passphrase(
         self, new_passphrase: str, *, kdf: KdfParams | None = None, kdf_cost_check: bool = True
