@@ -112,6 +112,9 @@ def test_bip21_uris(uri, address, meta):
     [
         "bitcoin:1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2?req-somethingyoudontunderstand=50",
         "bitcoin:1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2?amount=1.000000001",
+        "bitcoin:1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2?amount=1e5",
+        "bitcoin:1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2?amount=-1",
+        "bitcoin:1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2?amount=\u0661",
         "bitcoin:175tWpb8K1S7NmH4Zx6rewF9WQrcZv245W",  # BIP-21's own example: bad checksum
         "bitcoin:1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN3",
         "bitcoin:?label=nothing",

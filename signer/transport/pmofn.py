@@ -13,7 +13,7 @@ from signer.errors import TransportError
 # Four-digit part numbers: a 2 MB PSBT at QR version 20 needs about 3,200 parts, and 10,000
 # frames would take over half an hour to scan at 5 frames a second.
 MAX_PARTS = 10_000 - 1
-_PART = re.compile(r"p(\d{1,6})of(\d{1,6}) ", re.IGNORECASE)
+_PART = re.compile(r"p([0-9]{1,6})of([0-9]{1,6}) ", re.IGNORECASE)
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ import io
 import json
 import re
 import struct
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from urllib.parse import parse_qsl, unquote
 
 from embit import base58, bech32, bip39
@@ -29,6 +29,7 @@ PSBT_MAGIC = b"psbt\xff"
 PSBT_BASE64_PREFIX = "cHNidP"  # base64 of "psbt"; the next char also carries the next byte
 _MNEMONIC_LENGTHS = (12, 15, 18, 21, 24)
 _WHITESPACE = re.compile(r"\s")
+_AMOUNT = re.compile(r"[0-9]*\.?[0-9]+|[0-9]+\.")
 _CONTROL_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _WORDS = frozenset(WORDLIST)
 _HEX = re.compile(r"(?:[0-9a-fA-F]{2})+")
@@ -36,7 +37,7 @@ _DESCRIPTOR_START = re.compile(
     r"(sh|wsh|tr|pk|pkh|wpkh|multi|sortedmulti|multi_a|sortedmulti_a|combo|addr|raw|rawtr)\("
 )
 _XPUB = re.compile(
-    r"(?:\[(?P<fingerprint>[0-9a-fA-F]{8})(?P<path>(?:/\d+['hH]?)*)\])?"
+    r"(?:\[(?P<fingerprint>[0-9a-fA-F]{8})(?P<path>(?:/[0-9]+['hH]?)*)\])?"
     r"(?P<key>[a-zA-Z]pub[1-9A-HJ-NP-Za-km-z]{100,112})"
 )
 # Keys that make a JSON object a wallet or cosigner file: Specter/Sparrow ("descriptor"),
@@ -222,12 +223,11 @@ def _bitcoin_uri(text: str) -> Payload | None:
 
 
 def _btc_amount(value: str) -> str:
-    try:
-        amount = Decimal(value)
-    except InvalidOperation:
-        raise TransportError(f"bitcoin: URI amount {value!r} is not a number") from None
-    if not amount.is_finite() or amount < 0 or amount.as_tuple().exponent < -8:
-        raise TransportError(f"bitcoin: URI amount {value!r} is not a valid BTC amount")
+    if not _AMOUNT.fullmatch(value):  # BIP-21: digits with an optional "." (Decimal takes more)
+        raise TransportError(f"bitcoin: URI amount {value!r} is not a number")
+    amount = Decimal(value)
+    if amount.as_tuple().exponent < -8:  # a plain decimal: the exponent is an int
+        raise TransportError(f"bitcoin: URI amount {value!r} has more than 8 decimals")
     return value
 
 
