@@ -7,6 +7,9 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
+from hypothesis import HealthCheck, given
+from hypothesis import settings as fuzz_settings
+from hypothesis import strategies as st
 
 from signer.errors import (
     InvalidMnemonic,
@@ -353,3 +356,38 @@ def test_unstorable_wallet_record_refused_and_file_kept(path: Path) -> None:
         ks.save()
     assert path.read_bytes() == before
     ks.lock()
+
+
+@fuzz_settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(header_tail=st.binary(min_size=HEADER_SIZE - 12, max_size=HEADER_SIZE - 12))
+def test_info_survives_any_header(tmp_path: Path, header_tail: bytes) -> None:
+    target = tmp_path / "fuzzed"
+    target.write_bytes(
+        b"AIRSIGNK" + (1).to_bytes(2, "big") + b"\x01\x01" + header_tail + bytes(300)
+    )
+    try:
+        info = Keystore.info(target)
+    except KeystoreError:
+        return
+    assert info.version == 1
+
+
+@fuzz_settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(times_wipe_salt_nonce=st.binary(min_size=HEADER_SIZE - 24, max_size=HEADER_SIZE - 24))
+def test_unlock_never_accepts_a_rewritten_header(path: Path, times_wipe_salt_nonce: bytes) -> None:
+    if not path.exists():
+        create(path).lock()
+    data = bytearray(path.read_bytes())
+    original = bytes(data[24:HEADER_SIZE])
+    data[24:HEADER_SIZE] = times_wipe_salt_nonce
+    fuzzed = path.with_name("fuzzed")
+    fuzzed.write_bytes(data)
+    fuzzed.with_name("fuzzed.attempts").unlink(missing_ok=True)
+    if times_wipe_salt_nonce == original:
+        return
+    with pytest.raises(KeystoreError):
+        unlock(fuzzed).lock()

@@ -196,13 +196,20 @@ class Keystore:
             version=header.version,
             kdf=header.kdf,
             cipher="ChaCha20-Poly1305",
-            created=datetime.fromtimestamp(header.created, UTC),
-            modified=datetime.fromtimestamp(header.modified, UTC),
+            created=_timestamp(header.created),
+            modified=_timestamp(header.modified),
             size=len(data),
             failed_attempts=attempts.failures,
             wait_seconds=attempts.wait_seconds(clock()),
             wipe_after_failures=header.wipe_after_failures,
         )
+
+
+def _timestamp(seconds: int) -> datetime:
+    try:
+        return datetime.fromtimestamp(seconds, UTC)
+    except (OverflowError, ValueError, OSError):
+        raise KeystoreError("the keystore header is damaged (impossible date)") from None
 
 
 def _stored_settings(stored: dict[str, Any]) -> Settings:
