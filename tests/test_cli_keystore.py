@@ -9,9 +9,12 @@ from pathlib import Path
 import pytest
 
 from signer.errors import UsageError
-from signer.keystore import Keystore
+from signer.keystore import KdfParams, Keystore
+from signer.network import Network
+from signer.settings import Settings
 from ui.cli import main
 from ui.cli.common import (
+    device_network,
     keystore_path,
     read_bip39_passphrase,
     read_input_bytes,
@@ -223,6 +226,22 @@ def test_plumbing_helpers(tmp_path, monkeypatch) -> None:
     assert read_input_bytes("-") == b"from stdin"
     with pytest.raises(UsageError, match="cannot read"):
         read_input_bytes(str(tmp_path / "absent"))
+
+
+def test_device_network_precedence(tmp_path) -> None:
+    cheap = KdfParams(memory_kib=64, iterations=1, lanes=1)
+    with Keystore.create(
+        tmp_path / "ks",
+        ABANDON,
+        "pw",
+        kdf=cheap,
+        kdf_cost_check=False,
+        settings=Settings(network=Network.SIGNET),
+    ) as ks:
+        assert device_network(argparse.Namespace(network=None), ks) is Network.SIGNET
+        assert device_network(argparse.Namespace(network="regtest"), ks) is Network.REGTEST
+    assert device_network(argparse.Namespace(network=None), None) is Network.MAIN
+    assert device_network(argparse.Namespace(network="test"), None) is Network.TEST
 
 
 def test_console_entry_point(tmp_path: Path) -> None:
