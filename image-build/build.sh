@@ -24,6 +24,8 @@ step() { printf '\n== %s\n' "$*" >&2; }
 key_of() { printf '%s\n' "$@" | sha256sum | cut -c1-16; }
 
 "$HERE/host-deps.sh"
+"$REPO/scripts/bootstrap.sh"  # the project's .venv provides pip (Debian's python3 is externally managed)
+PIP=("$REPO/.venv/bin/python" -m pip --root-user-action=ignore --disable-pip-version-check)
 mkdir -p "$CACHE" "$OUT"
 
 step "root filesystem (mmdebstrap, arm64 minbase)"
@@ -50,9 +52,9 @@ aarch64=(--platform manylinux2014_aarch64 --platform manylinux_2_28_aarch64
 wheels=$CACHE/wheels-$(key_of "${PY_WHEELS[@]}" "${PURE_SDISTS[@]}")
 if [ ! -d "$wheels" ]; then
     rm -rf "$wheels.part" && mkdir -p "$wheels.part"
-    python3 -m pip download -q --no-deps --only-binary=:all: "${aarch64[@]}" \
+    "${PIP[@]}" download -q --no-deps --only-binary=:all: "${aarch64[@]}" \
         -d "$wheels.part" "${PY_WHEELS[@]}" numpy==2.4.6 pycparser==3.12
-    python3 -m pip wheel -q --no-deps -w "$wheels.part" "${PURE_SDISTS[@]}"
+    "${PIP[@]}" wheel -q --no-deps -w "$wheels.part" "${PURE_SDISTS[@]}"
     mv "$wheels.part" "$wheels"
 fi
 
@@ -71,15 +73,20 @@ rm -rf "$root"/var/lib/apt "$root"/var/cache/apt "$root"/var/cache/debconf "$roo
 rm -f "$root"/usr/bin/{ping,wget,curl,nc,ip,ss,telnet,ssh} "$root"/usr/sbin/{ip,ifconfig,dhclient}
 
 site=$root/usr/lib/python3/dist-packages
-python3 -m pip install -q --no-deps --no-compile --no-index --only-binary=:all: "${aarch64[@]}" \
+"${PIP[@]}" install -q --no-deps --no-compile --no-index --only-binary=:all: "${aarch64[@]}" \
     --target "$site" "$wheels"/*.whl
-python3 -m pip wheel -q --no-deps --no-build-isolation -w "$stage/app" "$REPO" 2>/dev/null \
-    || python3 -m pip wheel -q --no-deps -w "$stage/app" "$REPO"
-python3 -m pip install -q --no-deps --no-compile --no-index --target "$site" "$stage"/app/*.whl
-rm -rf "$site"/bin "$stage/app"
-# The image's Python is 3.11, like the host's: compile once here, unchecked-hash so the bytes
-# do not depend on file times.
-python3 -m compileall -q -j0 --invalidation-mode unchecked-hash "$site" "$root/usr/lib/python3.11" >/dev/null || true
+# The app as committed (HEAD), not whatever the working tree holds.
+mkdir -p "$stage/src" && git -C "$REPO" archive HEAD | tar -x -C "$stage/src"
+"${PIP[@]}" wheel -q --no-deps -w "$stage/app" "$stage/src"
+"${PIP[@]}" install -q --no-deps --no-compile --no-index --target "$site" "$stage"/app/*.whl
+rm -rf "$site"/bin "$stage/app" "$stage/src"
+# Compile once here when the host's Python is the image's (3.11): unchecked-hash pycs and a
+# fixed hash seed keep the bytes independent of file times and set ordering. A few stdlib files
+# (lib2to3 grammar tests) do not compile; compileall's status is therefore not checked.
+if "$REPO/.venv/bin/python" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))'; then
+    PYTHONHASHSEED=0 "$REPO/.venv/bin/python" -m compileall -q -j0 \
+        --invalidation-mode unchecked-hash "$site" "$root/usr/lib/python3.11" >/dev/null || true
+fi
 
 step "kernel modules: what the hardware needs, nothing that networks"
 kver=$(tar -tf "$bootpkgs_tar" | sed -n 's#^\./boot/vmlinuz-\(.*\)$#\1#p' | head -1)
