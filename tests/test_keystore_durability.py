@@ -178,10 +178,12 @@ def test_passphrase_change_failure_leaves_a_consistent_keystore(tmp_path: Path, 
     ops.armed = False
     ks = keystore_with(path, ops, [{"name": "w"}])
     ops.armed = True
-    with pytest.raises(KeystoreError):
+    with pytest.raises(KeystoreError) as caught:
         ks.change_passphrase("new pw", kdf=CHEAP, kdf_cost_check=False)
     ops.armed = False
     on_disk = "new pw" if step in NEW_AFTER else "pw"
+    said = "new passphrase is in effect" if step in NEW_AFTER else "passphrase was not changed"
+    assert said in str(caught.value)
     ks.save()  # a later save must not switch passphrases behind the user's back
     ks.lock()
     assert records_on_disk(path, on_disk) == [{"name": "w"}]

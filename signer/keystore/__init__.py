@@ -411,14 +411,14 @@ class UnlockedKeystore:
         self._key, self._kdf, self._salt = new_key, kdf, salt
         try:
             self.save()
-        except WrittenNotSynced:
+        except WrittenNotSynced as exc:
             wipe(old[0])  # the file on disk already uses the new passphrase
-            raise
-        except KeystoreError:
+            raise WrittenNotSynced(f"the new passphrase is in effect, but {exc}") from None
+        except KeystoreError as exc:
             # Nothing replaced: keep encrypting under the passphrase that is on disk.
             self._key, self._kdf, self._salt = old
             wipe(new_key)
-            raise
+            raise KeystoreError(f"the passphrase was not changed: {exc}") from None
         wipe(old[0])
 
     def lock(self) -> None:
