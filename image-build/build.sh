@@ -25,7 +25,8 @@ key_of() { printf '%s\n' "$@" | sha256sum | cut -c1-16; }
 
 "$HERE/host-deps.sh"
 "$REPO/scripts/bootstrap.sh"  # the project's .venv provides pip (Debian's python3 is externally managed)
-PIP=("$REPO/.venv/bin/python" -m pip --root-user-action=ignore --disable-pip-version-check)
+export PIP_ROOT_USER_ACTION=ignore
+PIP=("$REPO/.venv/bin/python" -m pip --disable-pip-version-check)
 mkdir -p "$CACHE" "$OUT"
 
 step "root filesystem (mmdebstrap, arm64 minbase)"
