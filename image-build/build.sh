@@ -72,6 +72,10 @@ rm -rf "$root"/var/lib/apt "$root"/var/cache/apt "$root"/var/cache/debconf "$roo
     "$root"/usr/share/dpkg "$root"/var/lib/dpkg "$root"/usr/share/debconf \
     "$root"/usr/share/zoneinfo "$root"/usr/share/common-licenses
 rm -f "$root"/usr/bin/{ping,wget,curl,nc,ip,ss,telnet,ssh} "$root"/usr/sbin/{ip,ifconfig,dhclient}
+# RAM is the budget (the root filesystem lives in it): drop what no process here uses.
+rm -rf "$root"/usr/lib/*/gconv "$root"/usr/lib/*/libapt-* "$root"/usr/lib/*/libperl* \
+    "$root"/usr/lib/*/security "$root"/usr/share/X11 "$root"/usr/share/lintian \
+    "$root"/usr/share/bash-completion "$root"/usr/lib/python3.11/{test,idlelib,tkinter,turtledemo,ensurepip,lib2to3,pydoc_data}
 
 site=$root/usr/lib/python3/dist-packages
 "${PIP[@]}" install -q --no-deps --no-compile --no-index --only-binary=:all: "${aarch64[@]}" \
@@ -81,6 +85,7 @@ mkdir -p "$stage/src" && git -C "$REPO" archive HEAD | tar -x -C "$stage/src"
 "${PIP[@]}" wheel -q --no-deps -w "$stage/app" "$stage/src"
 "${PIP[@]}" install -q --no-deps --no-compile --no-index --target "$site" "$stage"/app/*.whl
 rm -rf "$site"/bin "$stage/app" "$stage/src"
+find "$site" -depth -type d \( -name tests -o -name testing \) -path '*/numpy/*' -exec rm -rf {} +
 # Compile once here when the host's Python is the image's (3.11): unchecked-hash pycs and a
 # fixed hash seed keep the bytes independent of file times and set ordering. A few stdlib files
 # (lib2to3 grammar tests) do not compile; compileall's status is therefore not checked.

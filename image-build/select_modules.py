@@ -35,7 +35,7 @@ DENIED = (
     "kernel/drivers/usb/gadget/libcomposite", "kernel/drivers/usb/class/cdc-",
     "kernel/drivers/infiniband/",
     "kernel/drivers/atm/", "kernel/drivers/isdn/", "kernel/drivers/ieee802154/",
-    "kernel/drivers/media/usb/dvb", "kernel/drivers/media/dvb",
+    "kernel/drivers/media/usb/dvb", "kernel/drivers/media/dvb", "kernel/lib/test_",
 )
 
 
