@@ -6,7 +6,7 @@ per harness with `@FUZZ`, so loading them changes nothing for the other tests.
 
 The rule every harness checks: a hostile input may only raise an AirsignError subclass, with
 a one-line message. Any other exception is a bug; its input goes to corpus/<target>/ and is
-replayed by the harness's corpus test forever after.
+replayed by test_fuzz_corpus.py forever after.
 """
 
 import os
@@ -19,18 +19,17 @@ from signer.errors import AirsignError
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 
-settings.register_profile("fuzz", max_examples=150, deadline=None, derandomize=False,
+settings.register_profile("fuzz", max_examples=1500, deadline=None, derandomize=False,
                           suppress_health_check=[HealthCheck.too_slow,
                                                  HealthCheck.data_too_large])
-settings.register_profile("long", parent=settings.get_profile("fuzz"), max_examples=15_000)
-PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "fuzz")
-FUZZ = settings.get_profile(PROFILE if PROFILE in ("fuzz", "long") else "fuzz")
+settings.register_profile("long", parent=settings.get_profile("fuzz"), max_examples=150_000)
+LONG = os.environ.get("HYPOTHESIS_PROFILE") == "long"
+FUZZ = settings.get_profile("long" if LONG else "fuzz")
 
 
 def scaled(count: int) -> settings:
     """FUZZ with a harness-specific example count (for harnesses slower per example)."""
-    factor = 100 if FUZZ.max_examples > 1_000 else 1
-    return settings(FUZZ, max_examples=count * factor)
+    return settings(FUZZ, max_examples=count * (100 if LONG else 1))
 
 
 @st.composite

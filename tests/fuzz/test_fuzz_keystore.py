@@ -10,8 +10,7 @@ import tempfile
 from functools import cache
 from pathlib import Path
 
-import pytest
-from fuzzing import check_clean, corpus, mutated, scaled
+from fuzzing import check_clean, mutated, scaled
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -51,12 +50,7 @@ def unlock_copy(data: bytes) -> None:
             keystore.lock()
 
 
-@scaled(30)
+@scaled(100)
 @given(st.deferred(lambda: mutated([original()], max_edits=3)))  # built on first use
 def test_fuzz_keystore_file(data: bytes) -> None:
     unlock_copy(data)
-
-
-@pytest.mark.parametrize("path", corpus("keystore"), ids=lambda path: path.name)
-def test_keystore_corpus_replays_cleanly(path: Path) -> None:
-    unlock_copy(path.read_bytes())

@@ -7,9 +7,8 @@ BIP-370 and BIP-371 vectors. Only AirsignError subclasses may come out.
 import json
 from pathlib import Path
 
-import pytest
 from conftest import VECTORS
-from fuzzing import FUZZ, check_clean, corpus, mutated
+from fuzzing import FUZZ, check_clean, mutated
 from hypothesis import given
 from hypothesis import strategies as st
 from independent.coordinator import make_wallet, root
@@ -87,8 +86,3 @@ def test_fuzz_psbt_load_review_sign(data: bytes) -> None:
 @given(remapped())
 def test_fuzz_psbt_fields(data: bytes) -> None:
     sign_anything(data)
-
-
-@pytest.mark.parametrize("path", corpus("psbt"), ids=lambda path: path.name)
-def test_psbt_corpus_replays_cleanly(path: Path) -> None:
-    sign_anything(path.read_bytes())

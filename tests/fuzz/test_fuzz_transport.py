@@ -3,10 +3,7 @@ decoder: sequences of real frames, mutated, dropped, repeated and reordered, mix
 arbitrary text and bytes. Only AirsignError subclasses (TransportError and its kin) may come
 out, and a completed scan must hand over a payload."""
 
-from pathlib import Path
-
-import pytest
-from fuzzing import FUZZ, check_clean, corpus, mutated, mutated_text
+from fuzzing import FUZZ, check_clean, mutated, mutated_text
 from hypothesis import given
 from hypothesis import strategies as st
 from independent.coordinator import Pay, Spend, build_psbt, external_script, make_wallet
@@ -108,8 +105,3 @@ def test_fuzz_seedqr_decoder(data: str | bytes) -> None:
         check_clean(error)
     else:
         assert len(words) in (12, 24)
-
-
-@pytest.mark.parametrize("path", corpus("transport"), ids=lambda path: path.name)
-def test_transport_corpus_replays_cleanly(path: Path) -> None:
-    scan(path.read_text().splitlines())

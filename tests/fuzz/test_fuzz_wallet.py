@@ -2,10 +2,8 @@
 Sparrow JSON, Coldcard text, BSMS), then registration against our seed."""
 
 import json
-from pathlib import Path
 
-import pytest
-from fuzzing import FUZZ, check_clean, corpus, mutated_text
+from fuzzing import FUZZ, check_clean, mutated_text
 from hypothesis import given
 from hypothesis import strategies as st
 from wallet_kit import key_expression, multisig_descriptor, root
@@ -51,8 +49,3 @@ def register(text: str) -> None:
 @given(st.one_of(mutated_text(SEEDS), st.text(max_size=400)))
 def test_fuzz_wallet_files(text: str) -> None:
     register(text)
-
-
-@pytest.mark.parametrize("path", corpus("wallet"), ids=lambda path: path.name)
-def test_wallet_corpus_replays_cleanly(path: Path) -> None:
-    register(path.read_text())
