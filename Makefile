@@ -21,6 +21,10 @@ lint: setup
 bench: setup
 	$(PY) -m bench
 
+# Long fuzzing runs (100x the examples of the short runs inside `make test`): docs/SECURITY.md
+fuzz: setup
+	HYPOTHESIS_PROFILE=long $(PY) -m pytest -q tests/fuzz
+
 # The Raspberry Pi image (root, or sudo, for mmdebstrap and the host tools): KERNEL=stock|nonet
 image:
 	image-build/build.sh $(KERNEL)
