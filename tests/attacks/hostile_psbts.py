@@ -383,11 +383,12 @@ CASES: tuple[Case, ...] = (
          Expect(warnings={"network-mismatch": DANGER, "unknown-wallet": DANGER,
                           "fake-change": DANGER}, signs=REFUSED),
          "a mainnet vault's coins and change on the testnet device: danger "
-         "`network-mismatch` (coin type 0), refused"),
+         "`network-mismatch` (coin type 0), and `unknown-wallet` and `fake-change` since no "
+         "registered wallet derives them; refused"),
     Case("testnet-coins-on-mainnet", testnet_coins_on_mainnet,
          Expect(warnings={"network-mismatch": DANGER, "unknown-wallet": DANGER,
                           "fake-change": DANGER}, signs=REFUSED),
-         "a testnet spend on a mainnet device: danger `network-mismatch`, refused",
+         "a testnet spend on a mainnet device: the same three dangers, refused",
          network=Network.MAIN),
     Case("global-xpubs-of-another-wallet", global_xpubs_of_another_wallet,
          Expect(signs=(0,), kinds=("external", "change")),
