@@ -51,8 +51,11 @@ def check_secp256k1() -> Finding:
 
 def check_qr_decoder() -> Finding:
     """Draw a QR code and read it back with the decoder the scanner uses."""
-    from ui.qr.render import qr_modules, scale_to_fit
-    from ui.scan.decoders import DEFAULT_DECODER, get_decoder
+    try:
+        from ui.qr.render import qr_modules, scale_to_fit
+        from ui.scan.decoders import DEFAULT_DECODER, get_decoder
+    except ImportError as exc:  # a broken install (zxing-cpp or OpenCV missing) is a finding
+        return Finding("qr decoder", Status.WARN, f"cannot load the QR decoder: {exc}")
 
     image = scale_to_fit(qr_modules(PROBE_TEXT), 240)
     found = get_decoder(DEFAULT_DECODER).decode(image)
