@@ -3,13 +3,14 @@
 #
 #   image-build/build.sh [stock|nonet]      (make image / make image KERNEL=nonet)
 #
-# Stages are cached in $AIRSIGN_IMAGE_CACHE (default image-build/cache), keyed by their inputs, so a
+# Stages are cached in $AIRSIGN_IMAGE_CACHE (default ~/.cache/airsign-image), keyed by their inputs, so a
 # second build only redoes what changed. Output: image-build/out/airsign-<kernel>.img + .sha256.
 set -euo pipefail
 KERNEL_VARIANT=${1:-stock}
 HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$HERE/.." && pwd)
-CACHE=${AIRSIGN_IMAGE_CACHE:-$HERE/cache}
+# Outside the repository, so a fresh clone (CI) on the same machine reuses downloads and the kernel.
+CACHE=${AIRSIGN_IMAGE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/airsign-image}
 OUT=$HERE/out
 SUITE=bookworm
 MIRROR=${AIRSIGN_DEBIAN_MIRROR:-http://deb.debian.org/debian}
