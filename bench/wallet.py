@@ -4,36 +4,12 @@ over the default gap of 1000 (both chains, so 2000 addresses). Median of a few r
 import statistics
 import time
 
-from embit import bip39
-from embit.bip32 import HDKey
-
 from signer.network import Network
-from signer.scripts import ScriptType
 from signer.wallet.formats import load_wallet
-from signer.wallet.model import Wallet
 from signer.wallet.registry import DEFAULT_GAP, WalletRegistry
+from tests.independent.cosigners import multisig_descriptor, root
 
 RUNS = 5
-# BIP-39 test-vector mnemonics: three cosigners, and one outsider for the miss.
-MNEMONICS = (
-    "abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about",
-    "legal winner thank year wave sausage worth useful legal winner thank yellow",
-    "letter advice cage absurd amount doctor acoustic avoid letter advice cage above",
-    "zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo wrong",
-)
-
-
-def _roots() -> list[HDKey]:
-    return [HDKey.from_seed(bip39.mnemonic_to_seed(words)) for words in MNEMONICS]
-
-
-def _wallet(roots: list[HDKey], name: str) -> Wallet:
-    path = ScriptType.P2WSH.account_path(Network.MAIN)
-    keys = []
-    for root in roots:
-        xpub = root.derive(list(path)).to_public().to_base58()
-        keys.append(f"[{root.my_fingerprint.hex()}/48h/0h/0h/2h]{xpub}/<0;1>/*")
-    return load_wallet(f"wsh(sortedmulti(2,{','.join(keys)}))", name=name)
 
 
 def _median_seconds(records: list[dict], address: str, expect_hit: bool) -> float:
@@ -50,12 +26,12 @@ def _median_seconds(records: list[dict], address: str, expect_hit: bool) -> floa
 
 
 def main() -> None:
-    roots = _roots()
-    ours = _wallet(roots[:3], "bench 2-of-3")
-    outsider = _wallet(roots[1:], "outsider")
+    # Cosigners 0, 1, 2 on mainnet; the outsider wallet leaves out our seed (cosigner 0).
+    ours = load_wallet(multisig_descriptor((0, 1, 2), network=Network.MAIN), "bench 2-of-3")
+    outsider = load_wallet(multisig_descriptor((1, 2, 3), network=Network.MAIN), "outsider")
     records: list[dict] = []
     registry = WalletRegistry(records, Network.MAIN)
-    registry.add(ours, roots[0])
+    registry.add(ours, root(0))
     cases = [
         ("hit, receive index 0", ours.address(False, 0), True),
         ("hit, change index 500", ours.address(True, 500), True),

@@ -1,34 +1,28 @@
 """`airsign review` and `airsign sign` end to end through the real dispatcher and keystore."""
 
 import base64
-import io
 import json
-import shutil
-import sys
 from pathlib import Path
 
 import pytest
-from independent.coordinator import MNEMONICS, Pay, Spend, build_psbt, external_script, make_wallet
+from cli_kit import KEYSTORE_PASSPHRASE, create_keystore, run_cli, use_keystore_copy
+from independent.coordinator import Pay, Spend, build_psbt, external_script, make_wallet
+from independent.cosigners import MNEMONICS
 
-from signer.keystore import Keystore
-from signer.network import Network
 from signer.psbt import load_psbt
-from signer.settings import Settings
 from ui.cli import main
 
-PASSPHRASE = "a long keystore passphrase"
 VAULT = make_wallet()
 
 
 @pytest.fixture(scope="module")
 def stored_keystore(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A keystore for cosigner 0 on testnet with the vault registered; tests copy it."""
-    path = tmp_path_factory.mktemp("ks") / "keystore"
-    Keystore.create(path, MNEMONICS[0], PASSPHRASE, settings=Settings(network=Network.TEST)).lock()
+    path = create_keystore(tmp_path_factory.mktemp("ks") / "keystore", MNEMONICS[0])
     descriptor = path.parent / "vault.txt"
     descriptor.write_text(VAULT.wallet.descriptor() + "\n")
     with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("AIRSIGN_PASSPHRASE", PASSPHRASE)
+        patch.setenv("AIRSIGN_PASSPHRASE", KEYSTORE_PASSPHRASE)
         assert main(["wallet", "add", str(descriptor), "--name", "vault",
                      "--keystore", str(path)]) == 0
     return path
@@ -36,18 +30,7 @@ def stored_keystore(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def keystore(stored_keystore: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = tmp_path / "keystore"
-    shutil.copy(stored_keystore, path)
-    monkeypatch.setenv("AIRSIGN_KEYSTORE", str(path))
-    monkeypatch.setenv("AIRSIGN_PASSPHRASE", PASSPHRASE)
-    return path
-
-
-def run(monkeypatch, capsys, *argv: str, stdin: bytes = b"") -> tuple[int, str, str]:
-    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(stdin)))
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
+    return use_keystore_copy(stored_keystore, tmp_path, monkeypatch)
 
 
 def spend_psbt(*, forged_change: bool = False) -> bytes:
@@ -60,11 +43,11 @@ def spend_psbt(*, forged_change: bool = False) -> bytes:
 def test_review_human_and_json(keystore, tmp_path, monkeypatch, capsys) -> None:
     source = tmp_path / "spend.psbt"
     source.write_bytes(base64.b64encode(spend_psbt()))
-    code, out, err = run(monkeypatch, capsys, "review", str(source))
+    code, out, err = run_cli(monkeypatch, capsys, "review", str(source))
     assert (code, err) == (0, "")
     assert "1,234,567" in out or "0.01234567 BTC" in out
     assert "change" in out and "SEND" in out and "Fee:" in out and "sat/vB" in out
-    code, out, _ = run(monkeypatch, capsys, "review", "-", "--json",
+    code, out, _ = run_cli(monkeypatch, capsys, "review", "-", "--json",
                        stdin=spend_psbt().hex().encode())
     data = json.loads(out)
     assert code == 0 and data["fee"] == 1_000 and data["network"] == "test"
@@ -75,7 +58,7 @@ def test_review_human_and_json(keystore, tmp_path, monkeypatch, capsys) -> None:
 def test_sign_keeps_encoding_and_signs(keystore, tmp_path, monkeypatch, capsys) -> None:
     original = spend_psbt()
     for encode in (base64.b64encode, lambda raw: raw.hex().encode()):
-        code, out, err = run(monkeypatch, capsys, "sign", "-", "--yes", stdin=encode(original))
+        code, out, err = run_cli(monkeypatch, capsys, "sign", "-", "--yes", stdin=encode(original))
         assert code == 0, err
         assert "Signed input(s) 0: 1 signature(s)." in err
         signed = load_psbt(out.strip())
@@ -83,14 +66,14 @@ def test_sign_keeps_encoding_and_signs(keystore, tmp_path, monkeypatch, capsys) 
         assert len(signed.inputs[0].partial_sigs) == 1
     source, target = tmp_path / "in.psbt", tmp_path / "out.psbt"
     source.write_bytes(original)
-    code, out, _ = run(monkeypatch, capsys, "sign", str(source), "--yes", "--out", str(target))
+    code, out, _ = run_cli(monkeypatch, capsys, "sign", str(source), "--yes", "--out", str(target))
     assert code == 0 and out == ""
     assert target.read_bytes().startswith(b"psbt\xff")
     assert len(load_psbt(target.read_bytes()).inputs[0].partial_sigs) == 1
 
 
 def test_sigs_only(keystore, monkeypatch, capsys) -> None:
-    code, out, _ = run(monkeypatch, capsys, "sign", "-", "--yes", "--sigs-only",
+    code, out, _ = run_cli(monkeypatch, capsys, "sign", "-", "--yes", "--sigs-only",
                        stdin=base64.b64encode(spend_psbt()))
     small = load_psbt(out.strip())
     assert code == 0 and len(small.inputs[0].partial_sigs) == 1
@@ -99,28 +82,28 @@ def test_sigs_only(keystore, monkeypatch, capsys) -> None:
 
 def test_danger_refused_then_allowed(keystore, monkeypatch, capsys) -> None:
     data = base64.b64encode(spend_psbt(forged_change=True))
-    code, out, err = run(monkeypatch, capsys, "sign", "-", "--yes", stdin=data)
+    code, out, err = run_cli(monkeypatch, capsys, "sign", "-", "--yes", stdin=data)
     last = err.strip().splitlines()[-1]
     assert code == 1 and out == ""
     assert last.startswith("airsign: refusing to sign:") and "--allow fake-change" in last
-    code, out, err = run(monkeypatch, capsys, "sign", "-", "--yes", "--allow", "fake-change",
+    code, out, err = run_cli(monkeypatch, capsys, "sign", "-", "--yes", "--allow", "fake-change",
                          stdin=data)
     assert code == 0 and load_psbt(out.strip()).inputs[0].partial_sigs
 
 
 def test_confirmation_needs_a_terminal(keystore, monkeypatch, capsys) -> None:
-    code, out, err = run(monkeypatch, capsys, "sign", "-", stdin=base64.b64encode(spend_psbt()))
+    code, out, err = run_cli(monkeypatch, capsys, "sign", "-", stdin=base64.b64encode(spend_psbt()))
     assert code == 2 and out == "" and "--yes" in err
 
 
 def test_usage_and_bad_input(keystore, tmp_path, monkeypatch, capsys) -> None:
-    code, _, err = run(monkeypatch, capsys, "sign", "-", "--yes", "--allow", "everything")
+    code, _, err = run_cli(monkeypatch, capsys, "sign", "-", "--yes", "--allow", "everything")
     assert code == 2 and "unknown warning code" in err
     garbage = tmp_path / "garbage.psbt"
     garbage.write_text("definitely not a psbt")
-    code, out, err = run(monkeypatch, capsys, "review", str(garbage))
+    code, out, err = run_cli(monkeypatch, capsys, "review", str(garbage))
     assert code == 1 and out == "" and len(err.strip().splitlines()) == 1
-    code, _, err = run(monkeypatch, capsys, "review", str(tmp_path / "missing.psbt"))
+    code, _, err = run_cli(monkeypatch, capsys, "review", str(tmp_path / "missing.psbt"))
     assert code == 2 and "cannot read" in err
 
 
@@ -128,6 +111,6 @@ def test_nothing_to_sign(keystore, monkeypatch, capsys) -> None:
     strangers = make_wallet(cosigners=(1, 2, 3))
     data = build_psbt([Spend(strangers, False, 0, 50_000)],
                       [Pay(49_000, external_script())]).serialize()
-    code, out, err = run(monkeypatch, capsys, "sign", "-", "--yes",
+    code, out, err = run_cli(monkeypatch, capsys, "sign", "-", "--yes",
                          stdin=base64.b64encode(data))
     assert code == 1 and out == "" and "nothing to sign" in err

@@ -7,9 +7,7 @@ seeds are BIP-39 test-vector mnemonics, prevout txids are hashes of a label.
 
 import hashlib
 from dataclasses import dataclass, field
-from functools import cache
 
-from embit import bip39
 from embit.bip32 import HDKey
 from embit.descriptor import Descriptor
 from embit.psbt import PSBT, DerivationPath
@@ -17,28 +15,10 @@ from embit.script import Script
 from embit.transaction import Transaction, TransactionInput, TransactionOutput
 
 from signer.network import Network
-from signer.scripts import ScriptType, format_path
+from signer.scripts import ScriptType
 from signer.wallet.model import CosignerKey, Wallet
 
-MNEMONICS = (
-    "abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about",
-    "legal winner thank year wave sausage worth useful legal winner thank yellow",
-    "letter advice cage absurd amount doctor acoustic avoid letter advice cage above",
-    "zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo wrong",
-)
-WRAPPERS = {
-    ScriptType.P2WSH: "wsh({})",
-    ScriptType.P2SH_P2WSH: "sh(wsh({}))",
-    ScriptType.P2SH: "sh({})",
-    ScriptType.P2WPKH: "wpkh({})",
-    ScriptType.P2SH_P2WPKH: "sh(wpkh({}))",
-    ScriptType.P2TR: "tr({})",
-}
-
-
-@cache
-def root(index: int) -> HDKey:
-    return HDKey.from_seed(bip39.mnemonic_to_seed(MNEMONICS[index]))
+from .cosigners import DESCRIPTOR_WRAPPERS, account_xpub, key_expression, root
 
 
 @dataclass
@@ -55,7 +35,7 @@ class TestWallet:
     def derivations(self, change: bool, index: int) -> dict:
         found = {}
         for key in self.wallet.keys:
-            pub = key.derive(change, index)
+            pub = key.xpub.derive([int(change), index]).key  # embit's BIP-32, not airsign's
             found[pub] = DerivationPath(key.fingerprint, list(key.full_path(change, index)))
         return found
 
@@ -64,23 +44,18 @@ def make_wallet(script_type: ScriptType = ScriptType.P2WSH, *,
                 cosigners: tuple[int, ...] = (0, 1, 2), threshold: int = 2,
                 network: Network = Network.TEST, name: str = "vault",
                 sorted_keys: bool = True, account: int = 0) -> TestWallet:
-    keys = []
-    texts = []
-    for index in cosigners:
-        origin = script_type.account_path(network, account)
-        xpub = root(index).derive(list(origin)).to_public(version=network.params["xpub"])
-        fingerprint = root(index).my_fingerprint
-        keys.append(CosignerKey(fingerprint, origin, xpub))
-        origin_text = format_path(origin).replace("m", fingerprint.hex(), 1)
-        texts.append(f"[{origin_text}]{xpub.to_base58()}/<0;1>/*")
+    origin = script_type.account_path(network, account)
+    keys = tuple(CosignerKey(root(i).my_fingerprint, origin, account_xpub(i, origin, network))
+                 for i in cosigners)
+    texts = [key_expression(i, network, path=origin) for i in cosigners]
     if script_type.is_multisig:
         function = "sortedmulti" if sorted_keys else "multi"
         inner = f"{function}({threshold},{','.join(texts)})"
     else:
         inner = texts[0]
         threshold = 1
-    descriptor = Descriptor.from_string(WRAPPERS[script_type].format(inner))
-    wallet = Wallet(name, script_type, threshold, tuple(keys), sorted_keys, network)
+    descriptor = Descriptor.from_string(DESCRIPTOR_WRAPPERS[script_type].format(inner))
+    wallet = Wallet(name, script_type, threshold, keys, sorted_keys, network)
     return TestWallet(wallet, descriptor, tuple(root(i) for i in cosigners))
 
 
