@@ -1,0 +1,41 @@
+"""Running `airsign` in-process for the CLI tests, and the testnet keystore they unlock."""
+
+import io
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from signer.keystore import Keystore
+from signer.network import Network
+from signer.settings import Settings
+from ui.cli import main
+
+KEYSTORE_PASSPHRASE = "a long keystore passphrase"
+
+
+def run_cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *argv: str,
+            stdin: bytes | str = b"") -> tuple[int, str, str]:
+    """`airsign ARGV` through the real dispatcher: (exit code, stdout, stderr)."""
+    data = stdin.encode() if isinstance(stdin, str) else stdin
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def create_keystore(path: Path, mnemonic: str) -> Path:
+    """A real keystore (default KDF, so slow: make it once per module) set to testnet."""
+    Keystore.create(path, mnemonic, KEYSTORE_PASSPHRASE,
+                    settings=Settings(network=Network.TEST)).lock()
+    return path
+
+
+def use_keystore_copy(stored: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of `stored` that this test may change, made the CLI's keystore (and passphrase)."""
+    path = tmp_path / "keystore"
+    shutil.copy(stored, path)
+    monkeypatch.setenv("AIRSIGN_KEYSTORE", str(path))
+    monkeypatch.setenv("AIRSIGN_PASSPHRASE", KEYSTORE_PASSPHRASE)
+    return path
