@@ -14,6 +14,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from embit.base import EmbitError
 from embit.bip32 import HDKey
 from embit.ec import PublicKey
 from embit.networks import NETWORKS
@@ -198,7 +199,7 @@ def _read_hdkey(value: CborValue) -> _ReadKey:
     try:
         xpub = HDKey(PublicKey.parse(key_data), chain_code, NETWORKS[network.value]["xpub"],
                      depth, parent, origin_path[-1] if origin_path else 0).to_base58()
-    except ValueError:
+    except (ValueError, EmbitError):  # embit's ECError for a point not on the curve
         raise TransportError("UR: the HD key is not a valid public key") from None
     return _ReadKey(xpub, network, origin.fingerprint, origin_path, children)
 
