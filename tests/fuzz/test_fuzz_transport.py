@@ -3,13 +3,14 @@ decoder: sequences of real frames, mutated, dropped, repeated and reordered, mix
 arbitrary text and bytes. Only AirsignError subclasses (TransportError and its kin) may come
 out, and a completed scan must hand over a payload."""
 
+from conftest import load_vectors
 from fuzzing import FUZZ, check_clean, mutated, mutated_text
 from hypothesis import given
 from hypothesis import strategies as st
 from independent.coordinator import Pay, Spend, build_psbt, external_script, make_wallet
 
 from signer.errors import AirsignError, SequenceMismatch
-from signer.transport import seedqr
+from signer.transport import seedqr, ur, urtypes
 from signer.transport.assembler import Assembler
 from signer.transport.encoders import encode_frames
 from signer.transport.types import Format, Payload, PayloadKind
@@ -43,6 +44,12 @@ SINGLES = [frame for frames in SEQUENCES.values() for frame in frames[:2]] + [
     DESCRIPTOR, seedqr.encode_standard(WORDS), VAULT.wallet.address(False, 0),
     VAULT.wallet.keys[1].xpub.to_base58(), " ".join(WORDS),
 ]
+# Typed UR bodies for the CBOR harness: BCR examples plus our own descriptor and PSBT.
+UR_BODIES = [ur.decode_single(example["ur"]) for example in
+             load_vectors("ur/bcr_ur_examples.json")["examples"]
+             if "/" in example["ur"] and example["ur"].count("/") == 1]
+UR_BODIES += [urtypes.descriptor_to_ur(DESCRIPTOR), urtypes.descriptor_to_ur(DESCRIPTOR, False),
+              urtypes.psbt_to_ur(PSBT), urtypes.bytes_ur(DESCRIPTOR.encode())]
 
 
 def scan(frames: list[str | bytes]) -> None:
@@ -91,6 +98,22 @@ def test_fuzz_animated_sequences(frames: list[str | bytes]) -> None:
 @given(st.one_of(mutated_text(SINGLES), st.text(max_size=300), st.binary(max_size=300),
                  mutated([single.encode("utf-8") for single in SINGLES])))
 def test_fuzz_single_frames(frame: str | bytes) -> None:
+    scan([frame])
+
+
+@st.composite
+def ur_with_mutated_cbor(draw: st.DrawFn) -> str:
+    """A well-formed single-part UR (valid bytewords checksum) around mutated CBOR, so the
+    CBOR reader and the UR type parsers (crypto-output, crypto-account, psbt...) are reached."""
+    body = draw(st.sampled_from(UR_BODIES))
+    ur_type = draw(st.sampled_from([body.type, "crypto-output", "crypto-account",
+                                    "crypto-psbt", "bytes"]))
+    return ur.encode_single(ur.UR(ur_type, draw(mutated([body.cbor], max_edits=3))))
+
+
+@FUZZ
+@given(ur_with_mutated_cbor())
+def test_fuzz_ur_cbor_contents(frame: str) -> None:
     scan([frame])
 
 
