@@ -252,28 +252,32 @@ def _read_maps(raw: bytes) -> _Layout:
                 MAX_STANDARD_TX_SIZE:
             raise InvalidPSBT(f"{n_inputs:,} inputs and {n_outputs:,} outputs: above the "
                               f"{MAX_STANDARD_TX_SIZE:,}-byte standard transaction limit")
-    inputs, input_spans = [], []
-    for index in range(n_inputs):
-        start = reader.pos
-        kv_map = _read_map(reader, f"map of input {index}")
-        input_spans.append((start, reader.pos))
-        _check_fields(kv_map, _INPUT_RULES, version, f"input {index}")
-        if version == 2:
-            _require(kv_map, (IN_PREVIOUS_TXID, IN_OUTPUT_INDEX), f"input {index}")
-        inputs.append(kv_map)
-    outputs, output_spans = [], []
-    for index in range(n_outputs):
-        start = reader.pos
-        kv_map = _read_map(reader, f"map of output {index}")
-        output_spans.append((start, reader.pos))
-        _check_fields(kv_map, _OUTPUT_RULES, version, f"output {index}")
-        if version == 2:
-            _require(kv_map, (OUT_AMOUNT, OUT_SCRIPT), f"output {index}")
-        outputs.append(kv_map)
+    inputs, input_spans = _read_scope_maps(
+        reader, n_inputs, "input", _INPUT_RULES, version=version,
+        required_in_v2=(IN_PREVIOUS_TXID, IN_OUTPUT_INDEX))
+    outputs, output_spans = _read_scope_maps(
+        reader, n_outputs, "output", _OUTPUT_RULES, version=version,
+        required_in_v2=(OUT_AMOUNT, OUT_SCRIPT))
     if not reader.done:
         raise InvalidPSBT(f"{len(raw) - reader.pos} unexpected bytes after the last output map")
     return _Layout(PSBTMaps(global_map, inputs, outputs), version, unsigned_tx, input_spans,
                    output_spans)
+
+
+def _read_scope_maps(reader: _Reader, count: int, scope: str, rules: dict[int, "_Rule"], *,
+                     version: int, required_in_v2: tuple[int, ...]
+                     ) -> tuple[list[list[KeyValue]], list[tuple[int, int]]]:
+    """The `count` input (or output) maps, checked, and where each lies in the raw bytes."""
+    maps, spans = [], []
+    for index in range(count):
+        start = reader.pos
+        kv_map = _read_map(reader, f"map of {scope} {index}")
+        spans.append((start, reader.pos))
+        _check_fields(kv_map, rules, version, f"{scope} {index}")
+        if version == 2:
+            _require(kv_map, required_in_v2, f"{scope} {index}")
+        maps.append(kv_map)
+    return maps, spans
 
 
 def _value(fields: dict[bytes, bytes], type_byte: int, default: bytes) -> bytes:

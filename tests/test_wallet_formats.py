@@ -11,6 +11,8 @@ from wallet_kit import key_expression, multisig_descriptor, root
 from signer.errors import InvalidWallet
 from signer.network import Network
 from signer.scripts import ScriptType, format_path
+from signer.transport.single import classify
+from signer.transport.types import PayloadKind
 from signer.wallet.descriptor import wallet_from_descriptors
 from signer.wallet.formats import load_wallet
 
@@ -66,6 +68,13 @@ def test_specter_json_with_receive_descriptor_only() -> None:
     wallet = load_wallet(json.dumps(document).encode())
     _same_wallet(wallet)
     assert wallet.name == "Specter 2of3"
+
+
+@pytest.mark.parametrize("field", ["output_descriptor", "outputDescriptor", "desc"])
+def test_json_a_scanned_frame_calls_a_wallet_file_loads(field: str) -> None:
+    text = json.dumps({"name": "Keeper vault", field: multisig_descriptor()})
+    assert classify(text).kind is PayloadKind.WALLET_FILE
+    _same_wallet(load_wallet(text))
 
 
 def test_sparrow_text_export_with_comments_and_three_forms() -> None:

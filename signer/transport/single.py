@@ -24,6 +24,8 @@ from embit.wordlists.bip39 import WORDLIST
 from signer.errors import InvalidKey, InvalidMnemonic, InvalidWallet, TransportError
 from signer.transport import base43, seedqr
 from signer.transport.types import Format, Payload, PayloadKind
+from signer.wallet.extkeys import public_key_network
+from signer.wallet.formats import is_wallet_json
 
 PSBT_MAGIC = b"psbt\xff"
 PSBT_BASE64_PREFIX = "cHNidP"  # base64 of "psbt"; the next char also carries the next byte
@@ -40,36 +42,8 @@ _XPUB = re.compile(
     r"(?:\[(?P<fingerprint>[0-9a-fA-F]{8})(?P<path>(?:/[0-9]+['hH]?)*)\])?"
     r"(?P<key>[a-zA-Z]pub[1-9A-HJ-NP-Za-km-z]{100,112})"
 )
-# Keys that make a JSON object a wallet or cosigner file: Specter/Sparrow ("descriptor"),
-# Bitcoin Core listdescriptors ("descriptors"), receive/change variants, Electrum
-# ("wallet_type"), Coldcard's exports ("xfp", "p2wsh", ...), Sparrow's "keystores".
-_WALLET_JSON_KEYS = frozenset(
-    {
-        "descriptor",
-        "descriptors",
-        "desc",
-        "receive",
-        "change",
-        "receive_descriptor",
-        "change_descriptor",
-        "output_descriptor",
-        "outputDescriptor",
-        "keystores",
-        "wallet_type",
-        "xfp",
-        "p2wsh",
-        "p2sh_p2wsh",
-    }
-)
 _BASE58_ADDRESS = re.compile(r"[123mn][1-9A-HJ-NP-Za-km-z]{25,34}")
 _BECH32_ADDRESS = re.compile(r"(bc|tb|bcrt)1[02-9ac-hj-np-z]{8,87}", re.IGNORECASE)
-# BIP-32 and SLIP-132 public version bytes (xpub/ypub/zpub/Ypub/Zpub, tpub/upub/...) -> network
-_PUB_VERSIONS = {
-    params[name]: network
-    for network, params in NETWORKS.items()
-    if network in ("main", "test")
-    for name in ("xpub", "ypub", "zpub", "Ypub", "Zpub")
-}
 
 
 def classify(data: str | bytes) -> Payload:
@@ -161,11 +135,15 @@ def _standard_seedqr(text: str) -> Payload | None:
 def _hex_psbt_or_transaction(text: str) -> Payload | None:
     if not _HEX.fullmatch(text):
         return None
-    raw = bytes.fromhex(text)
+    return _psbt_or_transaction(bytes.fromhex(text), "hex")
+
+
+def _psbt_or_transaction(raw: bytes, encoding: str) -> Payload | None:
+    """Text-encoded bytes that are a PSBT or a whole transaction; None for anything else."""
     if raw.startswith(PSBT_MAGIC):
-        return Payload(PayloadKind.PSBT, raw, Format.SINGLE, "hex")
+        return Payload(PayloadKind.PSBT, raw, Format.SINGLE, encoding)
     if _parses_as_transaction(raw):
-        return Payload(PayloadKind.TRANSACTION, raw, Format.SINGLE, "hex")
+        return Payload(PayloadKind.TRANSACTION, raw, Format.SINGLE, encoding)
     return None
 
 
@@ -283,9 +261,10 @@ def _xpub(text: str) -> Payload | None:
         raw = base58.decode_check(match["key"])
     except (ValueError, EmbitError):
         raise InvalidKey("extended public key checksum does not match: damaged?") from None
-    if len(raw) != 78 or raw[:4] not in _PUB_VERSIONS:
+    network = public_key_network(raw[:4]) if len(raw) == 78 else None
+    if network is None:
         raise InvalidKey("not a known extended public key (xpub/ypub/zpub/Ypub/Zpub/tpub...)")
-    meta = {"network": _PUB_VERSIONS[raw[:4]], "version": match["key"][:4]}  # xpub, Zpub, vpub, ...
+    meta = {"network": network, "version": match["key"][:4]}  # xpub, Zpub, vpub, ...
     if match["fingerprint"]:
         meta["fingerprint"] = match["fingerprint"].lower()
         meta["path"] = "m" + match["path"]
@@ -299,7 +278,7 @@ def _wallet_json(text: str) -> Payload | None:
         document = json.loads(text)
     except (json.JSONDecodeError, RecursionError):  # deep nesting is no wallet file either
         return None
-    if isinstance(document, dict) and _WALLET_JSON_KEYS & document.keys():
+    if is_wallet_json(document):
         return Payload(PayloadKind.WALLET_FILE, text, Format.SINGLE, "json")
     return None
 
@@ -331,12 +310,7 @@ def _mnemonic(text: str) -> Payload | None:
 def _base43_psbt_or_transaction(text: str) -> Payload | None:
     if not base43.is_base43(text):
         return None
-    raw = base43.decode(text)
-    if raw.startswith(PSBT_MAGIC):
-        return Payload(PayloadKind.PSBT, raw, Format.SINGLE, "base43")
-    if _parses_as_transaction(raw):
-        return Payload(PayloadKind.TRANSACTION, raw, Format.SINGLE, "base43")
-    return None
+    return _psbt_or_transaction(base43.decode(text), "base43")
 
 
 _TEXT_RULES = (

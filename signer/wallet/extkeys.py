@@ -48,6 +48,12 @@ _TEST_SPELLING = {
 }
 
 
+def public_key_network(version: bytes) -> str | None:
+    """The network ("main" or "test") of public-key version bytes in any spelling, or None."""
+    known = _VERSIONS.get(version)
+    return known[0] if known is not None and known[1].endswith("pub") else None
+
+
 def parse_extended_key(raw: bytes, label: str | int) -> ExtendedKey:
     """Decode 78 serialized bytes (after base58check); label names the key in errors."""
     known = _VERSIONS.get(raw[:4])

@@ -24,15 +24,30 @@ from signer.wallet.model import CosignerKey, Wallet
 MAX_NAME_LENGTH = 32
 _PLACEHOLDER = "imported"  # replaced by load_wallet once the real name is known
 _NAME_FIELDS = ("label", "name", "wallet_name", "walletName")
-_DESCRIPTOR_FIELDS = (
-    "descriptor",
-    "desc",
-    "receive",
-    "change",
-    "receive_descriptor",
-    "change_descriptor",
-    "output_descriptor",
+# Fields that hold descriptor text in the JSON files coordinators export.
+_DESCRIPTOR_FIELDS = frozenset(
+    {
+        "descriptor",
+        "desc",
+        "receive",
+        "change",
+        "receive_descriptor",
+        "change_descriptor",
+        "output_descriptor",
+        "outputDescriptor",
+    }
 )
+# Any of these makes a JSON object a wallet or cosigner file: the descriptor fields, Bitcoin
+# Core's listdescriptors ("descriptors"), Electrum ("wallet_type"), Sparrow ("keystores") and
+# Coldcard's cosigner export ("xfp", "p2wsh", ...).
+_WALLET_JSON_FIELDS = _DESCRIPTOR_FIELDS | {
+    "descriptors",
+    "keystores",
+    "wallet_type",
+    "xfp",
+    "p2wsh",
+    "p2sh_p2wsh",
+}
 _COLDCARD_FIELD = re.compile(r"^\s*(name|policy|derivation|format)\s*:\s*(.*?)\s*$", re.I)
 _COLDCARD_KEY = re.compile(r"^\s*([0-9a-fA-F]{8})\s*:\s*(\w+)\s*$")
 _COLDCARD_FORMATS = {
@@ -71,6 +86,11 @@ def load_wallet(
         wallet, file_name = _from_descriptor_lines(text, network_hint), None
     chosen = name if name is not None else (file_name or default_name(wallet))
     return dataclasses.replace(wallet, name=check_name(chosen))
+
+
+def is_wallet_json(document: object) -> bool:
+    """Whether a parsed JSON document is a wallet (or cosigner) file by its fields."""
+    return isinstance(document, dict) and not _WALLET_JSON_FIELDS.isdisjoint(document)
 
 
 def check_name(name: str) -> str:
