@@ -39,7 +39,8 @@ WARNING_CODES = frozenset({
 SIGHASH_NAMES = {0: "DEFAULT", 1: "ALL", 2: "NONE", 3: "SINGLE"}
 ANYONECANPAY = 0x80
 FINAL_SEQUENCE = 0xFFFFFFFF
-SINGLE_SIG_PURPOSES = {49: ScriptType.P2SH_P2WPKH, 84: ScriptType.P2WPKH, 86: ScriptType.P2TR}
+SINGLE_SIG_PURPOSES = {44: ScriptType.P2PKH, 49: ScriptType.P2SH_P2WPKH, 84: ScriptType.P2WPKH,
+                       86: ScriptType.P2TR}
 STANDARD_PURPOSES = (44, 48, 49, 84, 86)  # paths with a coin type at the second level
 ADDRESS_TYPES = ("p2pkh", "p2sh", "p2wpkh", "p2wsh", "p2tr")
 
@@ -202,7 +203,7 @@ class WalletMatcher:
         return self._scripts[key]
 
     def _single_sig_wallet(self, path: tuple[int, ...]) -> Wallet | None:
-        """Our own BIP-49/84/86 account for a path like 84h/0h/0h/0/5, if it is one."""
+        """Our own BIP-44/49/84/86 account for a path like 84h/0h/0h/0/5, if it is one."""
         if len(path) != 5 or any(step < HARDENED for step in path[:3]):
             return None
         script_type = SINGLE_SIG_PURPOSES.get(path[0] - HARDENED)

@@ -37,6 +37,7 @@ from signer.wallet.model import Wallet
 ECDSA_SIGHASHES = {0x01, 0x02, 0x03, 0x81, 0x82, 0x83}
 TAPROOT_SIGHASHES = {0x00} | ECDSA_SIGHASHES
 SAFE_SIGHASHES = {0x00, 0x01}  # DEFAULT (taproot) and ALL; others need --allow sighash
+LEGACY_TYPES = (ScriptType.P2SH, ScriptType.P2PKH)  # pre-segwit: the original sighash
 
 
 @dataclass(frozen=True)
@@ -144,7 +145,7 @@ class _Signer:
                 self.skip(index, "our key does not match the single-signature script")
                 return 0
             script_code = embit_script.p2pkh(pubkey)
-        if script_type is ScriptType.P2SH:
+        if script_type in LEGACY_TYPES:
             digest = self.tx.sighash_legacy(index, script_code, sighash)
         else:
             digest = self.tx.sighash_segwit(index, script_code, amount, sighash)

@@ -175,6 +175,18 @@ def test_script_mismatch(vault) -> None:
     assert not result.inputs[0].ours
 
 
+def test_legacy_input_needs_its_previous_transaction() -> None:
+    mine = make_wallet(ScriptType.P2PKH, cosigners=(0,), threshold=1)
+    psbt = build_psbt([Spend(mine, False, 2, 10_000)], [Pay(9_000, external_script())])
+    assert review(psbt).inputs[0].ours
+    inp = psbt.inputs[0]
+    assert inp.non_witness_utxo is not None
+    inp.witness_utxo, inp.non_witness_utxo = inp.non_witness_utxo.vout[inp.vout], None
+    result = review(psbt)
+    assert codes(result)["script-mismatch"] is Severity.DANGER
+    assert not result.inputs[0].ours
+
+
 # --- amounts ----------------------------------------------------------------------------------
 def test_high_fee_absolute_and_share(vault) -> None:
     settings = Settings(network=NET, high_fee_sats=5_000, high_fee_percent=50)
@@ -298,7 +310,8 @@ def test_fee_rate_for_a_registered_wallet(vault) -> None:
 
 
 def test_single_sig_types_match_own_accounts() -> None:
-    for script_type in (ScriptType.P2WPKH, ScriptType.P2SH_P2WPKH, ScriptType.P2TR):
+    for script_type in (ScriptType.P2WPKH, ScriptType.P2SH_P2WPKH, ScriptType.P2PKH,
+                        ScriptType.P2TR):
         mine = make_wallet(script_type, cosigners=(0,), threshold=1)
         psbt = build_psbt([Spend(mine, False, 3, 10_000)],
                           [Pay(9_000, wallet=mine, change=True, index=1)])

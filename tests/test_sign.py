@@ -215,6 +215,24 @@ def test_own_single_sig_without_registration(script_type: ScriptType) -> None:
     assert _check_ecdsa(original, new, codes) == 2
 
 
+def test_own_bip44_p2pkh_signs_with_the_legacy_sighash() -> None:
+    mine = make_wallet(ScriptType.P2PKH, cosigners=(2,), threshold=1)
+    spends = [Spend(mine, False, 0, 30_000), Spend(mine, True, 4, 40_000)]
+    original = build_psbt(spends, [Pay(60_000, external_script()),
+                                   Pay(9_000, wallet=mine, change=True, index=5)]).serialize()
+    result, review = _sign(original, (), signer=2)  # our own BIP-44 account, not registered
+    assert [inp.wallet for inp in review.inputs] == ["p2pkh account 0"] * 2
+    assert [o.kind.value for o in review.outputs] == ["external", "change"]
+    new = _new_sigs(original, serialize_psbt(result.psbt))
+    codes = {}
+    for index, pairs in new.items():
+        (key, _), = pairs
+        codes[index] = b"\x76\xa9\x14" + _hash160(key[1:]) + b"\x88\xac"  # the scriptPubKey
+        spent = spends[index]
+        assert codes[index] == mine.derive(spent.change, spent.index).script_pubkey().data
+    assert _check_ecdsa(original, new, codes, legacy=True) == 2
+
+
 def _hash160(data: bytes) -> bytes:
     return hashlib.new("ripemd160", hashlib.sha256(data).digest()).digest()
 

@@ -9,11 +9,12 @@ from wallet_kit import multisig_descriptor, root
 
 from signer.errors import InvalidWallet
 from signer.network import Network
-from signer.scripts import ScriptType
+from signer.scripts import HARDENED, ScriptType
 from signer.wallet.descriptor import parse_descriptor, strip_checksum, wallet_from_descriptors
 from signer.wallet.model import Wallet
 
 VECTORS = load_vectors("descriptors/descriptor_vectors.json")["vectors"]
+BASE58_ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 # The script forms a cosigner wallet can have (BIP-381/382/383/386 key path).
 ACCEPTED_PREFIXES = (
     "sh(multi(",
@@ -266,3 +267,29 @@ def test_locate_maps_psbt_paths_to_chain_and_index() -> None:
     assert ours.derive(True, 42).sec() == root(0).derive(list(ours.full_path(True, 42))).sec()
     assert ours.descriptor_key().endswith("/<0;1>/*")
     assert ours.descriptor_key(multipath=False).startswith(f"[{ours.fingerprint_hex}/48h/1h/0h/2h]")
+
+
+def _base58check(payload: bytes) -> str:
+    """Base58Check as Bitcoin Core's base58.cpp does it: hashlib and integer division only."""
+    data = payload + hashlib.sha256(hashlib.sha256(payload).digest()).digest()[:4]
+    number, text = int.from_bytes(data, "big"), ""
+    while number:
+        number, digit = divmod(number, 58)
+        text = BASE58_ALPHABET[digit] + text
+    return "1" * (len(data) - len(data.lstrip(b"\0"))) + text
+
+
+@pytest.mark.parametrize("network", [Network.MAIN, Network.TEST])
+def test_bip44_p2pkh_single_sig_addresses(network: Network) -> None:
+    ours = Wallet.single_sig(root(0), ScriptType.P2PKH, network)
+    assert ours.keys[0].origin_path == (44 + HARDENED, network.coin_type + HARDENED, HARDENED)
+    assert ours.descriptor().startswith(f"pkh([73c5da0a/44h/{network.coin_type}h/0h]")
+    version = b"\x00" if network is Network.MAIN else b"\x6f"
+    for change, index in ((False, 0), (False, 7), (True, 3)):
+        path = f"m/44h/{network.coin_type}h/0h/{int(change)}/{index}"
+        sec = root(0).derive(path).key.sec()
+        key_hash = hashlib.new("ripemd160", hashlib.sha256(sec).digest()).digest()
+        assert ours.script_pubkey(change, index).data == b"\x76\xa9\x14" + key_hash + b"\x88\xac"
+        assert ours.address(change, index) == _base58check(version + key_hash)
+    if network is Network.MAIN:  # the address every BIP-44 wallet shows for "abandon ... about"
+        assert ours.address(False, 0) == "1LqBGSKuX5yYUonjxT5qGfpUsXKYYWeabA"

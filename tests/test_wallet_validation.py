@@ -167,8 +167,8 @@ def test_model_refuses_invalid_structures_directly() -> None:
         Wallet("x", ScriptType.P2WSH, 2, wallet.keys, True, Network.MAIN)  # tpubs on main
     with pytest.raises(InvalidWallet):
         Wallet("x", ScriptType.P2WPKH, 1, wallet.keys, True, Network.TEST)  # 3 keys single-sig
-    with pytest.raises(InvalidWallet):
-        Wallet("x", ScriptType.P2PKH, 1, wallet.keys[:1], True, Network.TEST)
+    with pytest.raises(InvalidWallet, match="exactly one key"):
+        Wallet("x", ScriptType.P2PKH, 1, wallet.keys[:2], True, Network.TEST)  # 2 keys single-sig
     with pytest.raises(InvalidWallet):
         Wallet(" ", ScriptType.P2WSH, 2, wallet.keys, True, Network.TEST)
 
@@ -180,3 +180,4 @@ def test_single_sig_wallet_from_descriptor() -> None:
     assert wallet.descriptor() == ours.descriptor()
     assert wallet.policy == "single signature"
     assert not wallet.is_multisig
+

@@ -25,7 +25,7 @@ from signer.scripts import HARDENED, ScriptType, format_path
 # (Coldcard's MAX_SIGNERS, which Passport inherits) stop at 15: one cap keeps wallets portable.
 MAX_COSIGNERS = 15
 
-SINGLE_SIG_TYPES = (ScriptType.P2WPKH, ScriptType.P2SH_P2WPKH, ScriptType.P2TR)
+SINGLE_SIG_TYPES = (ScriptType.P2WPKH, ScriptType.P2SH_P2WPKH, ScriptType.P2PKH, ScriptType.P2TR)
 MULTISIG_TYPES = (ScriptType.P2WSH, ScriptType.P2SH_P2WSH, ScriptType.P2SH)
 
 
@@ -135,6 +135,7 @@ class Wallet:
             ScriptType.P2SH: "sh({})",
             ScriptType.P2WPKH: "wpkh({})",
             ScriptType.P2SH_P2WPKH: "sh(wpkh({}))",
+            ScriptType.P2PKH: "pkh({})",
             ScriptType.P2TR: "tr({})",
         }
         text = wrappers[self.script_type].format(inner)
@@ -170,7 +171,7 @@ class Wallet:
     def single_sig(
         cls, root: HDKey, script_type: ScriptType, network: Network, account: int = 0
     ) -> "Wallet":
-        """Our own single-signature wallet at the standard BIP-49/84/86 account path."""
+        """Our own single-signature wallet at the standard BIP-44/49/84/86 account path."""
         if script_type not in SINGLE_SIG_TYPES:
             raise InvalidWallet(f"{script_type} is not a single-signature script type we support")
         origin = script_type.account_path(network, account)
@@ -205,6 +206,8 @@ def build_output(
     if script_type is ScriptType.P2SH_P2WPKH:
         nested = embit_script.p2wpkh(pubkey)
         return OutputScripts(embit_script.p2sh(nested), nested, None)
+    if script_type is ScriptType.P2PKH:
+        return OutputScripts(embit_script.p2pkh(pubkey), None, None)
     if script_type is ScriptType.P2TR:
         # BIP-86: key path only, the internal key tweaked with an empty script tree.
         return OutputScripts(embit_script.p2tr(pubkey), None, None)

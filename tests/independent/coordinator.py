@@ -108,9 +108,10 @@ def build_psbt(spends: list[Spend], pays: list[Pay], *, locktime: int = 0) -> PS
     for inp, spend, prev in zip(psbt.inputs, spends, prev_txs, strict=True):
         derived = spend.source.derive(spend.change, spend.index)
         inp.witness_utxo = prev.vout[0]
-        if spend.full_tx or spend.source.wallet.script_type in (ScriptType.P2SH,):
+        legacy = spend.source.wallet.script_type in (ScriptType.P2SH, ScriptType.P2PKH)
+        if spend.full_tx or legacy:
             inp.non_witness_utxo = prev
-            if spend.source.wallet.script_type is ScriptType.P2SH:
+            if legacy:  # BIP-174: a witness UTXO only for segwit outputs
                 inp.witness_utxo = None
         inp.witness_script = derived.witness_script()
         inp.redeem_script = derived.redeem_script()
