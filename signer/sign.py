@@ -7,8 +7,6 @@ Costs stay linear: one unsigned transaction (so BIP-143/341 hashes are computed 
 account key derivation per wallet and one chain key per (wallet, change).
 """
 
-import hashlib
-import hmac
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -32,6 +30,7 @@ from signer.psbt import (
 )
 from signer.review import InputReview, Review, Severity, Warning, input_utxo
 from signer.scripts import ScriptType
+from signer.wallet.derivation import ChainKey
 from signer.wallet.model import Wallet
 
 ECDSA_SIGHASHES = {0x01, 0x02, 0x03, 0x81, 0x82, 0x83}
@@ -67,19 +66,15 @@ class _Keys:
 
     def __init__(self, root: HDKey):
         self.root = root
-        self._chains: dict[tuple[tuple[int, ...], int], tuple[bytes, bytes, bytes]] = {}
+        self._chains: dict[tuple[tuple[int, ...], int], tuple[bytes, ChainKey]] = {}
 
     def child(self, path: tuple[int, ...]) -> PrivateKey:
         prefix, chain, index = path[:-2], path[-2], path[-1]
         if (prefix, chain) not in self._chains:
             chain_key = self.root.derive([*prefix, chain])
-            self._chains[(prefix, chain)] = (chain_key.key.secret, chain_key.chain_code,
-                                             chain_key.sec())
-        secret, chain_code, sec = self._chains[(prefix, chain)]
-        # BIP-32 CKDpriv for a non-hardened index, without building an HDKey: embit's HDKey
-        # constructor base58-encodes itself as a check, which costs more than the signing.
-        tweak = hmac.new(chain_code, sec + index.to_bytes(4, "big"), hashlib.sha512).digest()[:32]
-        return PrivateKey(secp256k1.ec_privkey_add(tweak, secret))
+            self._chains[(prefix, chain)] = (chain_key.key.secret, ChainKey.of(chain_key))
+        secret, chain_key = self._chains[(prefix, chain)]
+        return chain_key.private_child(secret, index)
 
 
 class _Signer:

@@ -19,6 +19,7 @@ from embit.script import Script
 from signer.errors import InvalidWallet
 from signer.network import Network
 from signer.scripts import HARDENED, ScriptType, format_path
+from signer.wallet.derivation import ChainKey
 
 # A sh() redeem script may be at most 520 bytes: 15 compressed keys (15 * 34 + 3 = 513).
 # wsh() would allow more, but OP_1..OP_16 encodes N only up to 16 and the hardware cosigners
@@ -48,18 +49,15 @@ class CosignerKey:
         return self.fingerprint.hex()
 
     @cached_property
-    def _chain_keys(self) -> tuple[HDKey, HDKey]:
-        # Deriving the receive and change chain keys once makes each address one derivation.
-        return self.xpub.child(0), self.xpub.child(1)
-
-    def chain_key(self, change: bool) -> HDKey:
-        return self._chain_keys[1 if change else 0]
+    def _chain_keys(self) -> tuple[ChainKey, ChainKey]:
+        # The receive and change chain keys once, so each address is one cheap derivation.
+        return ChainKey.of(self.xpub.child(0)), ChainKey.of(self.xpub.child(1))
 
     def derive(self, change: bool, index: int) -> PublicKey:
         """The public key at xpub/<0 or 1>/index."""
         if not 0 <= index < HARDENED:
             raise InvalidWallet(f"address index {index} is out of range")
-        return self.chain_key(change).child(index).key
+        return self._chain_keys[1 if change else 0].public_child(index)
 
     def full_path(self, change: bool, index: int) -> tuple[int, ...]:
         return (*self.origin_path, int(change), index)
