@@ -215,6 +215,23 @@ def test_bip39_words(vector):
     assert (payload.kind, payload.data) == (PayloadKind.MNEMONIC, words)
 
 
+@pytest.mark.parametrize("vector", BIP39_ENGLISH[:24:4], ids=lambda v: v[1].split()[0])
+def test_coldcard_four_letter_words(vector):
+    words = vector[1]
+    abbreviated = " ".join(word[:4].upper() for word in words.split())
+    payload = classify(abbreviated)
+    assert (payload.kind, payload.data, payload.encoding) == (PayloadKind.MNEMONIC, words, "words")
+    mixed = " ".join(w if i % 2 else w[:4] for i, w in enumerate(words.split()))
+    assert classify(mixed).data == words
+
+
+def test_prefixes_shorter_than_four_letters_name_no_word():
+    words = BIP39_ENGLISH[4][1].split()  # "legal winner thank year wave ..."
+    with pytest.raises(InvalidMnemonic) as caught:
+        classify(" ".join(words[:5] + [words[5][:3]] + words[6:]))
+    assert caught.value.word_index == 5
+
+
 def test_bip39_words_with_a_bad_word_or_checksum():
     words = BIP39_ENGLISH[4][1].split()  # "legal winner thank year wave ..."
     with pytest.raises(InvalidMnemonic) as caught:

@@ -3,7 +3,8 @@
 Decided by structure, in an order where no earlier rule can claim a later one's input:
 raw bytes -> PSBT / compact SeedQR / transaction / bytes; text -> base64 PSBT, standard
 SeedQR digits, hex PSBT or transaction, bitcoin: URI, descriptor(s), xpub, address, wallet JSON,
-Coldcard/BSMS wallet text, BIP-39 words, base43 (Electrum) PSBT or transaction, else TEXT.
+Coldcard/BSMS wallet text, BIP-39 words (or their 4-letter prefixes), base43 (Electrum) PSBT
+or transaction, else TEXT.
 """
 
 import base64
@@ -19,9 +20,9 @@ from embit.base import EmbitError
 from embit.descriptor.checksum import checksum as descriptor_checksum
 from embit.networks import NETWORKS
 from embit.transaction import Transaction
-from embit.wordlists.bip39 import WORDLIST
 
 from signer.errors import InvalidKey, InvalidMnemonic, InvalidWallet, TransportError
+from signer.seed.words import VALID_LENGTHS, resolve
 from signer.transport import base43, seedqr
 from signer.transport.types import Format, Payload, PayloadKind
 from signer.wallet.extkeys import public_key_network
@@ -29,11 +30,9 @@ from signer.wallet.formats import is_wallet_json
 
 PSBT_MAGIC = b"psbt\xff"
 PSBT_BASE64_PREFIX = "cHNidP"  # base64 of "psbt"; the next char also carries the next byte
-_MNEMONIC_LENGTHS = (12, 15, 18, 21, 24)
 _WHITESPACE = re.compile(r"\s")
 _AMOUNT = re.compile(r"[0-9]*\.?[0-9]+|[0-9]+\.")
 _CONTROL_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-_WORDS = frozenset(WORDLIST)
 _HEX = re.compile(r"(?:[0-9a-fA-F]{2})+")
 _DESCRIPTOR_START = re.compile(
     r"(sh|wsh|tr|pk|pkh|wpkh|multi|sortedmulti|multi_a|sortedmulti_a|combo|addr|raw|rawtr)\("
@@ -294,17 +293,19 @@ def _wallet_text(text: str) -> Payload | None:
 
 
 def _mnemonic(text: str) -> Payload | None:
-    words = text.lower().split()
-    if len(words) not in _MNEMONIC_LENGTHS or not all(word.isalpha() for word in words):
+    typed = text.split()
+    if len(typed) not in VALID_LENGTHS or not all(word.isalpha() for word in typed):
         return None
-    unknown = [position for position, word in enumerate(words) if word not in _WORDS]
+    words = [resolve(word) for word in typed]  # whole words, or Coldcard's 4-letter prefixes
+    unknown = [position for position, word in enumerate(words) if word is None]
     if len(unknown) > 2:
         return None  # ordinary text, not a seed with a typo
     if unknown:
         raise InvalidMnemonic(f"word {unknown[0] + 1} is not a BIP-39 English word", unknown[0])
-    if not bip39.mnemonic_is_valid(" ".join(words)):
+    mnemonic = " ".join(word for word in words if word is not None)
+    if not bip39.mnemonic_is_valid(mnemonic):
         raise InvalidMnemonic("the BIP-39 checksum does not match", len(words) - 1)
-    return Payload(PayloadKind.MNEMONIC, " ".join(words), Format.SINGLE, "words")
+    return Payload(PayloadKind.MNEMONIC, mnemonic, Format.SINGLE, "words")
 
 
 def _base43_psbt_or_transaction(text: str) -> Payload | None:
