@@ -130,7 +130,3 @@ def coldcard_json(root: HDKey, network: Network, account: int = 0,
     fields["account"] = str(account)
     fields["xfp"] = master_fingerprint(root).hex().upper()
     return json.dumps(fields, indent=2) + "\n"
-
-
-def coldcard_file_name(root: HDKey) -> str:
-    return f"ccxp-{master_fingerprint(root).hex().upper()}.json"

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from signer.errors import InvalidMnemonic
-from signer.seed.mnemonic import checksum_of, indices_of, split_indices
+from signer.seed.mnemonic import checksum_valid, indices_of
 from signer.seed.words import VALID_LENGTHS, WORDLIST, resolve, split_words
 
 
@@ -81,8 +81,7 @@ def check_mnemonic(text: str | Sequence[str]) -> MnemonicCheck:
     if unknown:
         return MnemonicCheck(words, unknown)
     indices = indices_of(words)
-    entropy_int, checksum = split_indices(indices)
-    if checksum_of(entropy_int, len(indices)) == checksum:
+    if checksum_valid(indices):
         return MnemonicCheck(words, checksum_ok=True)
     return MnemonicCheck(words, substitutions=single_word_fixes(indices, words))
 
@@ -96,8 +95,7 @@ def single_word_fixes(indices: Sequence[int], words: Sequence[str]) -> tuple[Sub
                 continue
             trial = list(indices)
             trial[position] = candidate
-            entropy_int, checksum = split_indices(trial)
-            if checksum_of(entropy_int, len(trial)) == checksum:
+            if checksum_valid(trial):
                 found.append(WORDLIST[candidate])
         if found:
             found.sort(key=lambda w: (edit_distance(words[position], w), w))

@@ -43,6 +43,7 @@ def checksum_of(entropy_int: int, word_count: int) -> int:
 
 
 def checksum_valid(indices: Sequence[int]) -> bool:
+    """Whether a full mnemonic's checksum bits are the ones its entropy requires."""
     entropy_int, checksum = split_indices(indices)
     return checksum_of(entropy_int, len(indices)) == checksum
 
