@@ -27,6 +27,7 @@ from signer.transport.cbor import CborValue, Tagged
 from signer.transport.ur import UR
 from signer.wallet.descriptor import KeyExpression, Wildcard, parse_descriptor
 from signer.wallet.extkeys import parse_extended_key_text
+from signer.wallet.model import SCRIPT_FUNCTIONS, wrap_descriptor
 
 # Legacy (crypto-*) and v2 CBOR tags of the same structures.
 _HDKEY = (303, 40303)
@@ -37,16 +38,6 @@ _OUTPUT = (308, 40308)
 _SCRIPT_NAMES = {400: "sh", 401: "wsh", 402: "pk", 403: "pkh", 404: "wpkh", 405: "combo",
                  406: "multi", 407: "sortedmulti", 408: "raw", 409: "tr", 410: "cosigner"}
 _SCRIPT_TAGS = {name: tag for tag, name in _SCRIPT_NAMES.items()}
-# Script wrappers from the outside in; multisig accounts hold cosigner(KEY) innermost.
-_WRAPPERS: dict[ScriptType, tuple[str, ...]] = {
-    ScriptType.P2WSH: ("wsh",),
-    ScriptType.P2SH_P2WSH: ("sh", "wsh"),
-    ScriptType.P2SH: ("sh",),
-    ScriptType.P2WPKH: ("wpkh",),
-    ScriptType.P2SH_P2WPKH: ("sh", "wpkh"),
-    ScriptType.P2PKH: ("pkh",),
-    ScriptType.P2TR: ("tr",),
-}
 _PSBT_TYPES = ("crypto-psbt", "psbt")
 _OUTPUT_TYPES = ("crypto-output", "output-descriptor")
 _PSBT_MAGIC = b"psbt\xff"
@@ -310,7 +301,7 @@ def _expression_cbor(key: KeyExpression, legacy: bool) -> Tagged:
 
 
 def _wrap(script_type: ScriptType, inner: CborValue) -> CborValue:
-    for name in reversed(_WRAPPERS[script_type]):
+    for name in reversed(SCRIPT_FUNCTIONS[script_type]):
         inner = Tagged(_SCRIPT_TAGS[name], inner)
     return inner
 
@@ -329,8 +320,7 @@ def descriptor_to_ur(descriptor: str, legacy: bool = True) -> UR:
     placeholders = ",".join(f"@{i}" for i in range(len(keys)))
     inner = (f"{function}({parsed.threshold},{placeholders})"
              if parsed.script_type.is_multisig else placeholders)
-    source = "".join(f"{name}(" for name in _WRAPPERS[parsed.script_type]) + inner
-    source += ")" * len(_WRAPPERS[parsed.script_type])
+    source = wrap_descriptor(parsed.script_type, inner)
     return UR("output-descriptor", cbor.dumps({1: source, 2: keys}))
 
 
@@ -387,7 +377,8 @@ def _account_output(value: CborValue) -> AccountOutput:
         node = node.value
     multisig = bool(names) and names[-1] == "cosigner"
     wrappers = tuple(names[:-1] if multisig else names)
-    script_type = next((st for st, w in _WRAPPERS.items()
+    # Multisig accounts hold cosigner(KEY) inside the script functions.
+    script_type = next((st for st, w in SCRIPT_FUNCTIONS.items()
                         if w == wrappers and st.is_multisig == multisig), None)
     if script_type is None:
         raise TransportError(f"UR: unsupported account script {'('.join(names)}(...)")

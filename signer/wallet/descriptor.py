@@ -23,7 +23,14 @@ from signer.errors import InvalidWallet
 from signer.network import Network
 from signer.scripts import HARDENED, ScriptType
 from signer.wallet.extkeys import network_for, parse_extended_key
-from signer.wallet.model import MAX_COSIGNERS, CosignerKey, OutputScripts, Wallet, build_output
+from signer.wallet.model import (
+    MAX_COSIGNERS,
+    SCRIPT_FUNCTIONS,
+    CosignerKey,
+    OutputScripts,
+    Wallet,
+    build_output,
+)
 
 _CHECKSUM_CHARSET = set("qpzry9x8gf2tvdw0s3jn54khce6mua7l")
 _HARDENED_MARKERS = ("'", "h", "H")
@@ -112,13 +119,12 @@ def strip_checksum(text: str) -> str:
 
 
 # --- grammar ---------------------------------------------------------------------------
-_WRAPPERS: tuple[tuple[str, ScriptType], ...] = (
-    ("sh(wsh(", ScriptType.P2SH_P2WSH),
-    ("sh(wpkh(", ScriptType.P2SH_P2WPKH),
-    ("wsh(", ScriptType.P2WSH),
-    ("sh(", ScriptType.P2SH),
-    ("wpkh(", ScriptType.P2WPKH),
-    ("tr(", ScriptType.P2TR),
+# The forms a wallet file may have, nested ones first so sh(wsh( is not read as sh(. pkh() is
+# left out: a BIP-44 account is our own single-sig, reviewed and signed without a wallet file.
+_WRAPPERS: tuple[tuple[str, ScriptType], ...] = tuple(
+    ("".join(f"{name}(" for name in functions), script_type)
+    for script_type, functions in sorted(SCRIPT_FUNCTIONS.items(), key=lambda item: -len(item[1]))
+    if script_type is not ScriptType.P2PKH
 )
 
 

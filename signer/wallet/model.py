@@ -28,6 +28,23 @@ MAX_COSIGNERS = 15
 
 SINGLE_SIG_TYPES = (ScriptType.P2WPKH, ScriptType.P2SH_P2WPKH, ScriptType.P2PKH, ScriptType.P2TR)
 MULTISIG_TYPES = (ScriptType.P2WSH, ScriptType.P2SH_P2WSH, ScriptType.P2SH)
+# The descriptor functions around each script type's key part, outermost first (BIP-381..386):
+# the one table for writing and reading descriptor text and UR script tags.
+SCRIPT_FUNCTIONS: dict[ScriptType, tuple[str, ...]] = {
+    ScriptType.P2WSH: ("wsh",),
+    ScriptType.P2SH_P2WSH: ("sh", "wsh"),
+    ScriptType.P2SH: ("sh",),
+    ScriptType.P2WPKH: ("wpkh",),
+    ScriptType.P2SH_P2WPKH: ("sh", "wpkh"),
+    ScriptType.P2PKH: ("pkh",),
+    ScriptType.P2TR: ("tr",),
+}
+
+
+def wrap_descriptor(script_type: ScriptType, inner: str) -> str:
+    """`inner` inside the script type's functions: wsh(INNER), sh(wsh(INNER)), ..."""
+    functions = SCRIPT_FUNCTIONS[script_type]
+    return "".join(f"{name}(" for name in functions) + inner + ")" * len(functions)
 
 
 @dataclass(frozen=True)
@@ -127,16 +144,7 @@ class Wallet:
             inner = f"{function}({self.threshold},{','.join(keys)})"
         else:
             inner = keys[0]
-        wrappers = {
-            ScriptType.P2WSH: "wsh({})",
-            ScriptType.P2SH_P2WSH: "sh(wsh({}))",
-            ScriptType.P2SH: "sh({})",
-            ScriptType.P2WPKH: "wpkh({})",
-            ScriptType.P2SH_P2WPKH: "sh(wpkh({}))",
-            ScriptType.P2PKH: "pkh({})",
-            ScriptType.P2TR: "tr({})",
-        }
-        text = wrappers[self.script_type].format(inner)
+        text = wrap_descriptor(self.script_type, inner)
         return f"{text}#{checksum(text)}"
 
     # --- scripts and addresses ---------------------------------------------------------
