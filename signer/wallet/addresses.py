@@ -26,7 +26,7 @@ def decode_address(address: str) -> DecodedAddress:
     if by_hrp:
         version, program = bech32.decode(hrp, text)
         if version is None:
-            raise InvalidAddress(f"{text} is not a valid address (bech32 checksum or length)")
+            raise InvalidAddress(f"{text!r} is not a valid address (bech32 checksum or length)")
         opcode = version + 0x50 if version else 0
         script = Script(bytes([opcode, len(program), *program]))
         return DecodedAddress(script, frozenset(by_hrp))
