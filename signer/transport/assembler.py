@@ -92,7 +92,7 @@ class _BBQrCollector:
         series = text[: bbqr.HEADER_LEN - 2]
         if series != self._series:
             raise SequenceMismatch(
-                f"a part of another BBQr series ({series}) while collecting {self._series}"
+                f"a part of another BBQr series ({series!r}) while collecting {self._series}"
             )
         part = bbqr.parse_part(text)
         number = part.header.index + 1
