@@ -11,6 +11,8 @@
 - An excepthook that, for an unexpected exception, prints only its type and the first line of
   its message: no traceback, so no source lines or values of the frames that held a mnemonic
   or passphrase. AIRSIGN_DEBUG=1 restores Python's full traceback.
+- `printable()`, through which error messages reach the terminal: control characters from a
+  hostile input echoed in a message are escaped.
 """
 
 import os
@@ -55,10 +57,16 @@ def _audit(event: str, args: tuple[Any, ...]) -> None:
             raise AirGapViolation(f"network access refused (libc {symbol} through ctypes)")
 
 
+def printable(text: str) -> str:
+    """text with every non-printable character escaped (\\x1b, \\n, ...): an error message
+    that echoes a hostile input can then neither drive the terminal nor span lines."""
+    return "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)
+
+
 def one_line(exc: BaseException) -> str:
     """`Type: first line of the message`, shortened: what a crash report may show."""
     lines = str(exc).strip().splitlines()
-    message = lines[0] if lines else ""
+    message = printable(lines[0]) if lines else ""
     if len(message) > MAX_MESSAGE:
         message = message[: MAX_MESSAGE - 1] + "…"
     name = type(exc).__name__
