@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 
 from signer.errors import AirsignError, UsageError
 from signer.hygiene import install as install_hygiene
+from signer.hygiene import printable
 
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
 
@@ -62,10 +63,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args) or EXIT_OK)
     except UsageError as exc:
-        print(f"airsign: usage: {exc}", file=sys.stderr)
+        print(f"airsign: usage: {printable(str(exc))}", file=sys.stderr)
         return EXIT_USAGE
     except AirsignError as exc:
-        print(f"airsign: {exc}", file=sys.stderr)
+        print(f"airsign: {printable(str(exc))}", file=sys.stderr)
         return EXIT_REFUSED
     except KeyboardInterrupt:
         print("airsign: interrupted", file=sys.stderr)
