@@ -1,7 +1,7 @@
-"""Fuzz the QR Assembler in every format (UR, BBQr, pMofN, single frames) and the SeedQR
-decoder: sequences of real frames, mutated, dropped, repeated and reordered, mixed with
-arbitrary text and bytes. Only AirsignError subclasses (TransportError and its kin) may come
-out, and a completed scan must hand over a payload."""
+"""Fuzz the QR Assembler in every format (UR, BBQr, pMofN, single frames), the SeedQR
+decoder and seed import from what a scan yields: sequences of real frames, mutated, dropped,
+repeated and reordered, mixed with arbitrary text and bytes. Only AirsignError subclasses
+(TransportError and its kin) may come out, and a completed scan must hand over a payload."""
 
 from conftest import load_vectors
 from fuzzing import FUZZ, check_clean, mutated, mutated_text
@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from independent.coordinator import Pay, Spend, build_psbt, external_script, make_wallet
 
 from signer.errors import AirsignError, SequenceMismatch
+from signer.seed.importing import SEED_KINDS, words_from_payload
 from signer.transport import seedqr, ur, urtypes
 from signer.transport.assembler import Assembler
 from signer.transport.encoders import encode_frames
@@ -64,7 +65,13 @@ def scan(frames: list[str | bytes]) -> None:
             if isinstance(error, SequenceMismatch):
                 assembler.reset()
         if assembler.is_complete:
-            assert isinstance(assembler.result(), Payload)
+            payload = assembler.result()
+            assert isinstance(payload, Payload)
+            if payload.kind in SEED_KINDS:  # what the seed-import screen does next
+                try:
+                    words_from_payload(payload)
+                except AirsignError as error:
+                    check_clean(error)
             assembler.reset()
 
 

@@ -1,5 +1,6 @@
 """Fuzz the descriptor parser and every wallet-file format (descriptor lines, Specter and
-Sparrow JSON, Coldcard text, BSMS), then registration against our seed."""
+Sparrow JSON, Coldcard text, BSMS), then registration against our seed; and address
+verification against a registered wallet."""
 
 import json
 
@@ -13,6 +14,7 @@ from signer.network import Network
 from signer.scripts import ScriptType
 from signer.wallet.descriptor import parse_descriptor
 from signer.wallet.formats import load_wallet
+from signer.wallet.model import Wallet
 from signer.wallet.registry import WalletRegistry
 
 VAULT = multisig_descriptor()
@@ -49,3 +51,24 @@ def register(text: str) -> None:
 @given(st.one_of(mutated_text(SEEDS), st.text(max_size=400)))
 def test_fuzz_wallet_files(text: str) -> None:
     register(text)
+
+
+REGISTRY = WalletRegistry([], Network.TEST)
+REGISTRY.add(load_wallet(VAULT, name="vault", network_hint=Network.TEST), root(0))
+SAVINGS: Wallet = load_wallet(multisig_descriptor(script_type=ScriptType.P2SH_P2WSH),
+                              network_hint=Network.TEST)
+VAULT_WALLET = REGISTRY.wallets()[0]
+ADDRESSES = [VAULT_WALLET.address(False, 0), VAULT_WALLET.address(True, 1).upper(),
+             SAVINGS.address(False, 0), "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq",
+             "1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2"]
+
+
+@FUZZ
+@given(st.one_of(mutated_text(ADDRESSES), st.text(max_size=90)))
+def test_fuzz_address_verification(text: str) -> None:
+    """`airsign address verify` / the verify-address screen with a scanned address."""
+    try:
+        REGISTRY.find_address(text, gap=3)
+    except AirsignError as error:
+        check_clean(error)
+
