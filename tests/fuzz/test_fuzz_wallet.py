@@ -66,6 +66,10 @@ ADDRESSES = [VAULT_WALLET.address(False, 0), VAULT_WALLET.address(True, 1).upper
 @FUZZ
 @given(st.one_of(mutated_text(ADDRESSES), st.text(max_size=90)))
 def test_fuzz_address_verification(text: str) -> None:
+    verify_address(text)
+
+
+def verify_address(text: str) -> None:
     """`airsign address verify` / the verify-address screen with a scanned address."""
     try:
         REGISTRY.find_address(text, gap=3)
