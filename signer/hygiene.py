@@ -11,11 +11,14 @@
 - An excepthook that, for an unexpected exception, prints only its type and the first line of
   its message: no traceback, so no source lines or values of the frames that held a mnemonic
   or passphrase. AIRSIGN_DEBUG=1 restores Python's full traceback.
+- No core dumps (RLIMIT_CORE 0, hard limit too) and no traceback for errors Python can only
+  report (unraisable hook).
 - `printable()`, through which error messages reach the terminal: control characters from a
   hostile input echoed in a message are escaped.
 """
 
 import os
+import resource
 import sys
 import threading
 from types import TracebackType
@@ -91,14 +94,25 @@ def _thread_excepthook(hook_args: threading.ExceptHookArgs) -> None:
     _excepthook(hook_args.exc_type, hook_args.exc_value, hook_args.exc_traceback)
 
 
+def _unraisable_hook(unraisable: "sys.UnraisableHookArgs") -> None:
+    # Errors Python cannot raise (in __del__, finalizers) would otherwise print a traceback.
+    if os.environ.get(DEBUG_ENV) == "1":
+        sys.__unraisablehook__(unraisable)
+    elif unraisable.exc_value is not None:
+        print(f"airsign: ignored error: {one_line(unraisable.exc_value)}", file=sys.stderr)
+
+
 def install() -> None:
-    """Install the network-refusing audit hook and the quiet excepthooks (idempotent)."""
+    """Install the network-refusing audit hook and the quiet excepthooks, and turn core dumps
+    off (a crash must not write the unlocked seed to disk). Idempotent."""
     global _installed  # noqa: PLW0603 - a process-wide, one-time installation
     if _installed:
         return
     sys.addaudithook(_audit)
     sys.excepthook = _excepthook
     threading.excepthook = _thread_excepthook
+    sys.unraisablehook = _unraisable_hook
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # lowering the hard limit is permanent
     _installed = True
 
 
