@@ -152,3 +152,17 @@ def test_single_sig_taproot_wallet_address_is_found() -> None:
     assert wallet.address(False, 0) == expected
     match = registry.find_address(expected, gap=1)
     assert match is not None and (match.change, match.index) == (False, 0)
+
+
+@pytest.mark.parametrize(
+    ("record", "message"),
+    [
+        ({"name": "x"}, "incomplete"),
+        ("not a record", "incomplete"),
+        ({"name": "x", "descriptor": multisig_descriptor(), "network": "moon"}, "unknown network"),
+        ({"name": "x", "descriptor": "wsh(x)", "network": "test"}, "multi"),
+    ],
+)
+def test_damaged_records_are_one_line_errors(record: object, message: str) -> None:
+    with pytest.raises(InvalidWallet, match=message):
+        WalletRegistry([record], Network.TEST)  # type: ignore[list-item]

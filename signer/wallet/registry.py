@@ -46,10 +46,14 @@ def wallet_record(wallet: Wallet) -> dict[str, str]:
 
 def wallet_from_record(record: dict[str, Any]) -> Wallet:
     try:
-        name, descriptor, network = record["name"], record["descriptor"], record["network"]
+        name, descriptor = record["name"], record["descriptor"]
+        network = Network(record["network"])
     except (KeyError, TypeError):
         raise InvalidWallet("a stored wallet record is incomplete") from None
-    return wallet_from_descriptors([descriptor], name, Network(network))
+    except ValueError:
+        raise InvalidWallet(f"a stored wallet record names an unknown network: "
+                            f"{record['network']!r}") from None
+    return wallet_from_descriptors([descriptor], name, network)
 
 
 class WalletRegistry:
