@@ -15,8 +15,6 @@ from signer.transport import bbqr, pmofn, single, ur, urtypes
 from signer.transport.types import Format, Payload, PayloadKind, Progress
 
 MISSING_SHOWN = 100  # Progress.missing lists at most this many (the lowest) part numbers
-_UR_PSBT_TYPES = ("crypto-psbt", "psbt")
-_UR_DESCRIPTOR_TYPES = ("crypto-output", "output-descriptor")
 
 Part = TypeVar("Part")
 
@@ -225,10 +223,10 @@ class _URCollector:
 
     def result(self) -> Payload:
         resource = self._decoder.result()
-        if resource.type in _UR_PSBT_TYPES:
+        if resource.type in urtypes.PSBT_TYPES:
             psbt = urtypes.ur_to_psbt(resource)
             return Payload(PayloadKind.PSBT, psbt, Format.UR, resource.type)
-        if resource.type in _UR_DESCRIPTOR_TYPES:
+        if resource.type in urtypes.OUTPUT_TYPES:
             descriptor = urtypes.ur_to_descriptor(resource)
             return Payload(PayloadKind.DESCRIPTOR, descriptor, Format.UR, resource.type)
         if resource.type == "crypto-account":

@@ -25,8 +25,6 @@ MAX_QR_VERSION = 40
 _QR_ALPHANUMERIC = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:")
 _BINARY_KINDS = (PayloadKind.PSBT, PayloadKind.TRANSACTION, PayloadKind.BYTES)
 _SINGLE_ENCODINGS = ("base64", "hex", "base43", "binary")
-_UR_PSBT_TYPES = ("crypto-psbt", "psbt")
-_UR_DESCRIPTOR_TYPES = ("crypto-output", "output-descriptor")
 
 
 @dataclass(eq=False)
@@ -128,7 +126,7 @@ def reply_frames(signed_psbt: bytes, came_as: Payload, density: str) -> FrameSeq
     QR that no longer fits (signatures make it grow) goes back as animated UR, with a note."""
     signed = Payload(PayloadKind.PSBT, signed_psbt, came_as.format, came_as.encoding)
     if came_as.format is Format.UR:
-        ur_type = came_as.encoding if came_as.encoding in _UR_PSBT_TYPES else "crypto-psbt"
+        ur_type = came_as.encoding if came_as.encoding in urtypes.PSBT_TYPES else "crypto-psbt"
         return encode_frames(signed, Format.UR, density=density, encoding=ur_type)
     if came_as.format is Format.BBQR:
         bbqr_encoding = came_as.encoding if came_as.encoding in bbqr.ENCODINGS else ""
@@ -276,10 +274,10 @@ def _ur_frames(payload: Payload, encoding: str, limit: int) -> FrameSequence:
 def _as_ur(payload: Payload, encoding: str) -> ur.UR:
     if payload.kind is PayloadKind.PSBT:
         ur_type = encoding or "crypto-psbt"
-        if ur_type not in _UR_PSBT_TYPES:
+        if ur_type not in urtypes.PSBT_TYPES:
             raise UsageError(f"a PSBT goes as ur:crypto-psbt or ur:psbt, not ur:{ur_type}")
         return urtypes.psbt_to_ur(_as_bytes(payload), legacy=ur_type == "crypto-psbt")
-    if payload.kind is PayloadKind.DESCRIPTOR and encoding in _UR_DESCRIPTOR_TYPES:
+    if payload.kind is PayloadKind.DESCRIPTOR and encoding in urtypes.OUTPUT_TYPES:
         return urtypes.descriptor_to_ur(str(payload.data), legacy=encoding == "crypto-output")
     if payload.kind is PayloadKind.ACCOUNT:
         return ur.UR("crypto-account", _as_bytes(payload))

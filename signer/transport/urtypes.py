@@ -38,8 +38,9 @@ _OUTPUT = (308, 40308)
 _SCRIPT_NAMES = {400: "sh", 401: "wsh", 402: "pk", 403: "pkh", 404: "wpkh", 405: "combo",
                  406: "multi", 407: "sortedmulti", 408: "raw", 409: "tr", 410: "cosigner"}
 _SCRIPT_TAGS = {name: tag for tag, name in _SCRIPT_NAMES.items()}
-_PSBT_TYPES = ("crypto-psbt", "psbt")
-_OUTPUT_TYPES = ("crypto-output", "output-descriptor")
+# The legacy and v2 UR type names of a PSBT and of an output descriptor.
+PSBT_TYPES = ("crypto-psbt", "psbt")
+OUTPUT_TYPES = ("crypto-output", "output-descriptor")
 _PSBT_MAGIC = b"psbt\xff"
 
 
@@ -59,7 +60,7 @@ def psbt_to_ur(psbt: bytes, legacy: bool = True) -> UR:
 
 
 def ur_to_psbt(ur: UR) -> bytes:
-    if ur.type not in _PSBT_TYPES:
+    if ur.type not in PSBT_TYPES:
         raise TransportError(f"expected a PSBT (ur:crypto-psbt or ur:psbt), got ur:{ur.type}")
     psbt = _byte_string(ur)
     if not psbt.startswith(_PSBT_MAGIC):
