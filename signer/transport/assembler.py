@@ -11,6 +11,7 @@ from dataclasses import replace
 from typing import Generic, Protocol, TypeVar
 
 from signer.errors import PayloadTooLarge, SequenceMismatch, TransportError
+from signer.psbt import MAGIC as PSBT_MAGIC
 from signer.transport import bbqr, pmofn, single, ur, urtypes
 from signer.transport.types import Format, Payload, PayloadKind, Progress
 
@@ -136,7 +137,7 @@ class _BBQrCollector:
             data = bbqr.inflate(data, self._max_bytes)
         meta = {"file_type": self._file_type}
         if self._file_type == "P":
-            if not data.startswith(single.PSBT_MAGIC):
+            if not data.startswith(PSBT_MAGIC):
                 raise TransportError("the BBQr series says PSBT but its data is not a PSBT")
             return Payload(PayloadKind.PSBT, data, Format.BBQR, self._encoding, meta)
         if self._file_type == "T":

@@ -14,9 +14,9 @@ import qrcode.constants
 import qrcode.util
 
 from signer.errors import PayloadTooLarge, UsageError
+from signer.psbt import MAGIC as PSBT_MAGIC
 from signer.transport import base43, bbqr, pmofn, seedqr, ur, urtypes
 from signer.transport.fountain import MAX_FRAGMENTS
-from signer.transport.single import PSBT_MAGIC
 from signer.transport.types import Format, Payload, PayloadKind
 
 DENSITY_MAX_QR_VERSION = {"low": 6, "medium": 10, "high": 15}

@@ -22,13 +22,13 @@ from embit.networks import NETWORKS
 from embit.transaction import Transaction
 
 from signer.errors import InvalidKey, InvalidMnemonic, InvalidWallet, TransportError
+from signer.psbt import MAGIC as PSBT_MAGIC
 from signer.seed.words import VALID_LENGTHS, resolve
 from signer.transport import base43, seedqr
 from signer.transport.types import Format, Payload, PayloadKind
 from signer.wallet.extkeys import public_key_network
 from signer.wallet.formats import is_wallet_json
 
-PSBT_MAGIC = b"psbt\xff"
 PSBT_BASE64_PREFIX = "cHNidP"  # base64 of "psbt"; the next char also carries the next byte
 _WHITESPACE = re.compile(r"\s")
 _AMOUNT = re.compile(r"[0-9]*\.?[0-9]+|[0-9]+\.")

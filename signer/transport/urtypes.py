@@ -21,6 +21,7 @@ from embit.networks import NETWORKS
 
 from signer.errors import InvalidPSBT, InvalidWallet, TransportError
 from signer.network import Network
+from signer.psbt import MAGIC as PSBT_MAGIC
 from signer.scripts import HARDENED, ScriptType
 from signer.transport import cbor
 from signer.transport.cbor import CborValue, Tagged
@@ -41,7 +42,6 @@ _SCRIPT_TAGS = {name: tag for tag, name in _SCRIPT_NAMES.items()}
 # The legacy and v2 UR type names of a PSBT and of an output descriptor.
 PSBT_TYPES = ("crypto-psbt", "psbt")
 OUTPUT_TYPES = ("crypto-output", "output-descriptor")
-_PSBT_MAGIC = b"psbt\xff"
 
 
 # --- bytes and PSBT ----------------------------------------------------------------------
@@ -63,7 +63,7 @@ def ur_to_psbt(ur: UR) -> bytes:
     if ur.type not in PSBT_TYPES:
         raise TransportError(f"expected a PSBT (ur:crypto-psbt or ur:psbt), got ur:{ur.type}")
     psbt = _byte_string(ur)
-    if not psbt.startswith(_PSBT_MAGIC):
+    if not psbt.startswith(PSBT_MAGIC):
         raise InvalidPSBT("the UR holds bytes that are not a PSBT (no psbt magic)")
     return psbt
 
