@@ -222,6 +222,9 @@ def test_own_bip44_p2pkh_signs_with_the_legacy_sighash() -> None:
                                    Pay(9_000, wallet=mine, change=True, index=5)]).serialize()
     result, review = _sign(original, (), signer=2)  # our own BIP-44 account, not registered
     assert [inp.wallet for inp in review.inputs] == ["p2pkh account 0"] * 2
+    # No witness: version 4, 2 inputs of 32 + 4 + 1 + (1 + 73 sig + 1 + 33 key) + 4, outputs
+    # 8 + 1 + 22 (P2WPKH) and 8 + 1 + 25 (P2PKH change), locktime 4, two 1-byte counts.
+    assert review.vsize == 4 + 1 + 2 * (32 + 4 + 1 + 108 + 4) + 1 + 31 + 34 + 4
     assert [o.kind.value for o in review.outputs] == ["external", "change"]
     new = _new_sigs(original, serialize_psbt(result.psbt))
     codes = {}
