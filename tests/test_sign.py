@@ -199,41 +199,30 @@ def test_p2sh_legacy_multisig_signs() -> None:
     assert _check_ecdsa(original, new, codes, legacy=True) == 3
 
 
-@pytest.mark.parametrize("script_type", [ScriptType.P2WPKH, ScriptType.P2SH_P2WPKH])
+@pytest.mark.parametrize("script_type",
+                         [ScriptType.P2WPKH, ScriptType.P2SH_P2WPKH, ScriptType.P2PKH])
 def test_own_single_sig_without_registration(script_type: ScriptType) -> None:
     mine = make_wallet(script_type, cosigners=(2,), threshold=1)
     spends = [Spend(mine, False, 0, 30_000), Spend(mine, True, 4, 40_000)]
     original = build_psbt(spends, [Pay(60_000, external_script()),
                                    Pay(9_000, wallet=mine, change=True, index=5)]).serialize()
     result, review = _sign(original, (), signer=2)  # no registered wallets at all
+    assert [inp.wallet for inp in review.inputs] == [f"{script_type} account 0"] * 2
     assert [o.kind.value for o in review.outputs] == ["external", "change"]
     new = _new_sigs(original, serialize_psbt(result.psbt))
+    legacy = script_type is ScriptType.P2PKH
     codes = {}
     for index, pairs in new.items():
         (key, _), = pairs
-        codes[index] = b"\x76\xa9\x14" + _hash160(key[1:]) + b"\x88\xac"  # BIP-143 P2WPKH code
-    assert _check_ecdsa(original, new, codes) == 2
-
-
-def test_own_bip44_p2pkh_signs_with_the_legacy_sighash() -> None:
-    mine = make_wallet(ScriptType.P2PKH, cosigners=(2,), threshold=1)
-    spends = [Spend(mine, False, 0, 30_000), Spend(mine, True, 4, 40_000)]
-    original = build_psbt(spends, [Pay(60_000, external_script()),
-                                   Pay(9_000, wallet=mine, change=True, index=5)]).serialize()
-    result, review = _sign(original, (), signer=2)  # our own BIP-44 account, not registered
-    assert [inp.wallet for inp in review.inputs] == ["p2pkh account 0"] * 2
-    # No witness: version 4, 2 inputs of 32 + 4 + 1 + (1 + 73 sig + 1 + 33 key) + 4, outputs
-    # 8 + 1 + 22 (P2WPKH) and 8 + 1 + 25 (P2PKH change), locktime 4, two 1-byte counts.
-    assert review.vsize == 4 + 1 + 2 * (32 + 4 + 1 + 108 + 4) + 1 + 31 + 34 + 4
-    assert [o.kind.value for o in review.outputs] == ["external", "change"]
-    new = _new_sigs(original, serialize_psbt(result.psbt))
-    codes = {}
-    for index, pairs in new.items():
-        (key, _), = pairs
-        codes[index] = b"\x76\xa9\x14" + _hash160(key[1:]) + b"\x88\xac"  # the scriptPubKey
-        spent = spends[index]
-        assert codes[index] == mine.derive(spent.change, spent.index).script_pubkey().data
-    assert _check_ecdsa(original, new, codes, legacy=True) == 2
+        # P2PKH of our key: BIP-143's script code for P2WPKH, the spent scriptPubKey for P2PKH
+        codes[index] = b"\x76\xa9\x14" + _hash160(key[1:]) + b"\x88\xac"
+        if legacy:
+            spent = spends[index]
+            assert codes[index] == mine.derive(spent.change, spent.index).script_pubkey().data
+    assert _check_ecdsa(original, new, codes, legacy=legacy) == 2
+    if legacy:  # no witness: inputs of 32 + 4 + 1 + (1 + 73 sig + 1 + 33 key) + 4, outputs
+        # 8 + 1 + 22 (P2WPKH) and 8 + 1 + 25 (P2PKH change), version, locktime, two counts
+        assert review.vsize == 4 + 1 + 2 * (32 + 4 + 1 + 108 + 4) + 1 + 31 + 34 + 4
 
 
 def _hash160(data: bytes) -> bytes:
