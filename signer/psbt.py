@@ -143,8 +143,10 @@ def load_psbt(data: bytes | str, *, max_size: int = DEFAULT_MAX_SIZE) -> ParsedP
     layout = _read_maps(raw)
     try:
         return _build(raw, layout)
-    except (EmbitError, ValueError, AssertionError, IndexError, RuntimeError) as exc:
-        # embit reports bad pubkeys, scripts and transactions with these
+    except (EmbitError, ValueError, AssertionError, IndexError, RuntimeError,
+            OverflowError) as exc:
+        # embit reports bad pubkeys, scripts and transactions with these (OverflowError: a
+        # length near 2^64 inside an embedded transaction, passed on to stream.read)
         raise InvalidPSBT(f"invalid PSBT field: {exc or type(exc).__name__}") from None
 
 

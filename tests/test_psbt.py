@@ -140,3 +140,16 @@ def test_trailing_bytes_refused() -> None:
     raw = bytes.fromhex(BIP174["valid"][1]["hex"])
     with pytest.raises(InvalidPSBT, match="unexpected bytes"):
         load_psbt(raw + b"\x00")
+
+
+def test_huge_length_inside_a_previous_transaction_refused() -> None:
+    """A NON_WITNESS_UTXO whose scriptSig length is 2^64 - 1: one line, not an OverflowError."""
+    unsigned_tx = (b"\x02\x00\x00\x00" + b"\x01" + bytes(32) + bytes(4) + b"\x00" + b"\xff" * 4
+                   + b"\x01" + (1000).to_bytes(8, "little") + b"\x16\x00\x14" + bytes(20)
+                   + bytes(4))
+    previous_tx = b"\x02\x00\x00\x00" + b"\x01" + bytes(32) + bytes(4) + b"\xff" + b"\xff" * 8
+    raw = (b"psbt\xff" + b"\x01\x00" + bytes([len(unsigned_tx)]) + unsigned_tx + b"\x00"
+           + b"\x01\x00" + bytes([len(previous_tx)]) + previous_tx + b"\x00"
+           + b"\x00")
+    with pytest.raises(InvalidPSBT, match="invalid PSBT field"):
+        load_psbt(raw)
