@@ -73,7 +73,8 @@ class DemoCoordinator:
         tx = Transaction(
             version=2,
             vin=[TransactionInput(prev.txid(), 0, sequence=0xFFFFFFFD) for prev in funding],
-            vout=[TransactionOutput(pay_sats, payee), TransactionOutput(change_sats, change_script)],
+            vout=[TransactionOutput(pay_sats, payee),
+                  TransactionOutput(change_sats, change_script)],
         )
         psbt = PSBT(tx)
         for inp, prev, (index, _) in zip(psbt.inputs, funding, coins, strict=True):
