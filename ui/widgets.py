@@ -307,19 +307,6 @@ def format_amount(sats: int, denomination: str) -> str:
     return f"{sign}{whole:,}.{digits[:2]} {digits[2:5]} {digits[5:]} BTC"
 
 
-def qr_image(modules: list[list[bool]], side: int, border: int = 2) -> Image.Image:
-    """Scale a QR module matrix to at most side pixels with whole-pixel modules (sharp edges)."""
-    count = len(modules) + 2 * border
-    scale = max(1, side // count)
-    image = Image.new("L", (count, count), 255)
-    pixels = image.load()
-    for row, line in enumerate(modules):
-        for col, dark in enumerate(line):
-            if dark:
-                pixels[col + border, row + border] = 0
-    return image.resize((count * scale, count * scale), Image.Resampling.NEAREST).convert("RGB")
-
-
 def key_grid(
     canvas: Canvas, keys: list[list[str]], selected: tuple[int, int], top: int, bottom: int,
 ) -> None:

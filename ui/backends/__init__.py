@@ -28,6 +28,10 @@ class Key(StrEnum):
     BACK = "back"
 
 
+class InputClosed(Exception):  # noqa: N818 - an end of input, not an error
+    """The input source has ended (window closed, script finished): the app stops cleanly."""
+
+
 class Display(Protocol):
     size: tuple[int, int]
 

@@ -1,71 +1,68 @@
 """An animated QR code (a single QR is a one-frame animation) with density and brightness.
 
-UP/DOWN dim or brighten the light modules (some phone cameras over-expose a bright panel),
-KEY3 asks the flow for another density, KEY2 for another format, PRESS is done.
+Frames are rendered as they are shown (ui/qr/render.py takes about a millisecond a frame), at
+one fixed QR version so the code does not jump in size. UP/DOWN dim or brighten the light
+modules (some phone cameras over-expose a bright panel), KEY3 asks the flow for another
+density, KEY2 for another format, PRESS is done.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
+
+from PIL import Image
 
 from ui import theme
 from ui.backends import Key
 from ui.screens.base import BACK_KEYS, Choice, Screen
-from ui.widgets import Canvas, Chrome, centered_text, line_height, qr_image
+from ui.widgets import Canvas, Chrome, centered_text, line_height
 
-Modules = list[list[bool]]
 BRIGHTNESS_STEPS = (40, 55, 70, 85, 100)
-
-
-def qr_modules(text: str) -> Modules:
-    """The module matrix of the smallest QR holding text (error correction L, for density)."""
-    import qrcode
-    from qrcode.constants import ERROR_CORRECT_L
-
-    code = qrcode.QRCode(error_correction=ERROR_CORRECT_L, border=0)
-    code.add_data(text)
-    code.make(fit=True)
-    return [list(row) for row in code.get_matrix()]
 
 
 @dataclass(frozen=True)
 class QRView:
     title: str
-    frames: tuple[Modules, ...]
+    next_frame: Callable[[], str | bytes]  # e.g. FrameSequence.next_frame (UR goes on forever)
+    frame_count: int = 1  # parts in one cycle, for the counter
+    version: int | None = None  # fixed QR version for every frame; None: smallest that fits
     fps: float = 6.0
-    caption: str = ""  # e.g. "UR · medium"; the frame counter is added when animated
+    caption: str = ""  # e.g. "UR · medium"
     brightness: int = 100
-    can_switch: bool = True  # offer density/format keys
+    can_switch: bool = True  # offer the density and format keys
 
 
 class QRScreen(Screen):
     def __init__(self, view: QRView):
         self.view = view
-        self.frame = 0
+        self.shown = 0
+        self.data = view.next_frame()
         self.brightness = min(BRIGHTNESS_STEPS, key=lambda b: abs(b - view.brightness))
-        self.tick_seconds = 1 / view.fps if len(view.frames) > 1 else None
-        self._images: dict[tuple[int, int], object] = {}
+        self.tick_seconds = 1 / view.fps if view.frame_count > 1 else None
 
     def draw(self, canvas: Canvas, chrome: Chrome) -> None:
+        from ui.qr.render import qr_modules, scale_to_fit  # numpy + zxing: not at start-up
+
         m = canvas.metrics
         small = m.small_font()
-        count = len(self.view.frames)
         parts = [self.view.title]
         if self.view.caption:
             parts.append(self.view.caption)
-        if count > 1:
-            parts.append(f"{self.frame + 1}/{count}")
+        if self.view.frame_count > 1:
+            parts.append(f"{self.shown % self.view.frame_count + 1}/{self.view.frame_count}")
         caption_h = line_height(small) + m.px(4)
         centered_text(canvas, " · ".join(parts), m.px(2), small, theme.MUTED)
         side = min(canvas.width, canvas.height - caption_h)
-        image = qr_image(self.view.frames[self.frame], side)
-        if self.brightness < 100:
-            level = round(255 * self.brightness / 100)
-            image = image.point(lambda v: level if v == 255 else v)
-        x = (canvas.width - image.width) // 2
-        y = caption_h + (canvas.height - caption_h - image.height) // 2
-        canvas.image.paste(image, (x, y))
+        pixels = scale_to_fit(qr_modules(self.data, self.view.version), side)
+        level = round(255 * self.brightness / 100)
+        pixels[pixels == 255] = level  # dims the light modules only; dark stays black
+        image = Image.fromarray(pixels, "L").convert("RGB")
+        canvas.image.paste(
+            image, ((canvas.width - side) // 2, caption_h + (canvas.height - caption_h - side) // 2)
+        )
 
     def tick(self) -> Choice | None:
-        self.frame = (self.frame + 1) % len(self.view.frames)
+        self.data = self.view.next_frame()
+        self.shown += 1
         return None
 
     def handle(self, key: Key) -> Choice | None:

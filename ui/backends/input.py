@@ -1,0 +1,126 @@
+"""Input backends: the HAT's joystick and keys (GPIO), the desktop window's keyboard, a script."""
+
+import queue
+from collections.abc import Iterable
+from pathlib import Path
+
+from signer.errors import UsageError
+from ui.backends import InputClosed, Key
+
+# Waveshare 1.3" LCD HAT wiring (BCM numbers), all active low with pull-ups.
+WAVESHARE_PINS: dict[Key, int] = {
+    Key.UP: 6, Key.DOWN: 19, Key.LEFT: 5, Key.RIGHT: 26, Key.PRESS: 13,
+    Key.KEY1: 21, Key.KEY2: 20, Key.KEY3: 16,
+}
+REPEATING = (Key.UP, Key.DOWN, Key.LEFT, Key.RIGHT)
+TIMEOUT = "none"  # a script line that stands for "no key before the timeout"
+
+
+class ScriptedInput:
+    """Keys from a list (tests) or a file with one key name per line (# comments).
+
+    A `none` entry is a timeout, so animated and scanning screens get their ticks. When the
+    script runs out, wait() raises InputClosed and the app ends as if the window closed.
+    """
+
+    def __init__(self, keys: Iterable[Key | str | None]):
+        self.keys: list[Key | None] = [self._parse(k) for k in keys]
+        self.position = 0
+
+    @staticmethod
+    def _parse(entry: Key | str | None) -> Key | None:
+        if entry is None or entry == TIMEOUT:
+            return None
+        try:
+            return Key(str(entry).lower())
+        except ValueError:
+            names = ", ".join(k.value for k in Key)
+            raise UsageError(f"unknown key {entry!r} in the input script: {names}") from None
+
+    @classmethod
+    def from_file(cls, path: Path) -> "ScriptedInput":
+        try:
+            lines = path.read_text().splitlines()
+        except OSError as exc:
+            raise UsageError(f"cannot read the input script {path}: {exc.strerror}") from None
+        return cls(line.split("#")[0].strip() for line in lines if line.split("#")[0].strip())
+
+    @property
+    def remaining(self) -> int:
+        return len(self.keys) - self.position
+
+    def wait(self, timeout: float | None) -> Key | None:
+        if self.position >= len(self.keys):
+            raise InputClosed("the input script has ended")
+        key = self.keys[self.position]
+        self.position += 1
+        return key
+
+    def close(self) -> None:
+        return None
+
+
+# cv2.waitKeyEx codes for the arrows: GTK, Qt/Cocoa and Windows builds differ.
+ARROWS: dict[int, Key] = {
+    65362: Key.UP, 65364: Key.DOWN, 65361: Key.LEFT, 65363: Key.RIGHT,
+    82: Key.UP, 84: Key.DOWN, 81: Key.LEFT, 83: Key.RIGHT,
+    2490368: Key.UP, 2621440: Key.DOWN, 2424832: Key.LEFT, 2555904: Key.RIGHT,
+}
+KEYBOARD: dict[int, Key] = {
+    13: Key.PRESS, 10: Key.PRESS, 32: Key.PRESS, 27: Key.BACK, 8: Key.BACK,
+    ord("1"): Key.KEY1, ord("2"): Key.KEY2, ord("3"): Key.KEY3,
+    ord("w"): Key.UP, ord("s"): Key.DOWN, ord("a"): Key.LEFT, ord("d"): Key.RIGHT,
+}
+
+
+class KeyboardInput:
+    """Keys typed into the desktop window: arrows (or WASD), Enter/space, Esc, 1-3."""
+
+    def __init__(self, window: object):
+        import cv2
+
+        self.cv2 = cv2
+        self.title: str = window.title  # type: ignore[attr-defined]
+
+    def wait(self, timeout: float | None) -> Key | None:
+        delay = 0 if timeout is None else max(1, round(timeout * 1000))
+        code = self.cv2.waitKeyEx(delay)
+        if self.cv2.getWindowProperty(self.title, self.cv2.WND_PROP_VISIBLE) < 1:
+            raise InputClosed("the window was closed")
+        if code == -1:
+            return None
+        return ARROWS.get(code) or KEYBOARD.get(code & 0xFF)
+
+    def close(self) -> None:
+        return None
+
+
+class GpioInput:
+    """The HAT's joystick and keys through gpiozero: 20 ms debounce, joystick auto-repeat."""
+
+    def __init__(self, pins: dict[Key, int] | None = None, repeat_every: float = 0.25):
+        try:
+            from gpiozero import Button
+        except ImportError:
+            raise UsageError("GPIO input needs the [pi] extra (gpiozero)") from None
+        self.events: queue.Queue[Key] = queue.Queue()
+        self.buttons = []
+        for key, pin in (pins or WAVESHARE_PINS).items():
+            repeat = key in REPEATING
+            # gpiozero repeats when_held every hold_time while the joystick is held.
+            button = Button(pin, pull_up=True, bounce_time=0.02, hold_time=repeat_every,
+                            hold_repeat=repeat)
+            button.when_pressed = lambda _b, k=key: self.events.put(k)
+            if repeat:
+                button.when_held = lambda _b, k=key: self.events.put(k)
+            self.buttons.append(button)
+
+    def wait(self, timeout: float | None) -> Key | None:
+        try:
+            return self.events.get(timeout=timeout)
+        except queue.Empty:
+            return None
+
+    def close(self) -> None:
+        for button in self.buttons:
+            button.close()
