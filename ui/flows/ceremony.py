@@ -1,0 +1,90 @@
+"""First run: make a seed from dice or coins (or enter or scan an existing one), show the
+words to write down, choose the keystore passphrase, store it encrypted."""
+
+from signer.errors import AirsignError
+from ui.flows import Destination, FlowContext, go
+from ui.screens.keyboard import KeyboardScreen, KeyboardView
+from ui.screens.menu import MenuItem, MenuScreen, MenuView
+from ui.screens.words import WordsScreen, WordsView
+
+FIRST_RUN_ITEMS = (
+    MenuItem("New seed: dice", "dice"),
+    MenuItem("New seed: coins", "coins"),
+    MenuItem("Enter my words", "enter"),
+    MenuItem("Scan a SeedQR", "scan"),
+)
+WORD_COUNT = 24
+
+
+def first_run(ctx: FlowContext) -> Destination | None:
+    choice = ctx.show(MenuScreen(MenuView("New device", FIRST_RUN_ITEMS, can_go_back=False)))
+    if choice.action in ("dice", "coins"):
+        return go(from_entropy, sides=6 if choice.action == "dice" else 2)
+    if choice.action == "enter":
+        return go(enter_words)
+    return go(scan_seed)
+
+
+def from_entropy(ctx: FlowContext, sides: int) -> Destination | None:
+    from signer.seed.entropy import MIN_ROLLS, coin_entropy, dice_entropy
+    from ui.screens.entropy import EntropyPadScreen, EntropyPadView
+
+    target = MIN_ROLLS[WORD_COUNT] if sides == 6 else 256
+    title = "Dice rolls" if sides == 6 else "Coin flips"
+    choice = ctx.show(EntropyPadScreen(EntropyPadView(title, sides, target)))
+    if choice.action == "back":
+        return go(first_run)
+    entropy = dice_entropy(choice.text, WORD_COUNT) if sides == 6 else coin_entropy(choice.text)
+    for warning in entropy.warnings:
+        ctx.message("Entropy", warning, tone="caution")
+    ctx.show(WordsScreen(WordsView("Write down", tuple(entropy.words))))
+    return go(choose_passphrase, words=" ".join(entropy.words))
+
+
+def enter_words(ctx: FlowContext, words: tuple[str, ...] = ()) -> Destination | None:
+    from embit.wordlists.bip39 import WORDLIST
+
+    if len(words) == WORD_COUNT:
+        return go(choose_passphrase, words=" ".join(words))
+    view = KeyboardView(f"Word {len(words) + 1} of {WORD_COUNT}", mode="word",
+                        wordlist=tuple(WORDLIST))
+    choice = ctx.show(KeyboardScreen(view))
+    if choice.action == "back":
+        return go(enter_words, words=words[:-1]) if words else go(first_run)
+    return go(enter_words, words=(*words, choice.text))
+
+
+def scan_seed(ctx: FlowContext) -> Destination | None:
+    from signer.seed.importing import words_from_payload
+    from ui.flows.scan import CameraScan
+    from ui.screens.scan import ScanScreen
+
+    if ctx.camera is None:
+        ctx.message("Scan", "No camera: start airsign with --camera.", tone="caution")
+        return go(first_run)
+    source = CameraScan(ctx.camera)
+    if ctx.show(ScanScreen("Scan SeedQR", source)).action == "back" or not (
+            source.assembler.is_complete):
+        return go(first_run)
+    words = words_from_payload(source.assembler.result())
+    return go(choose_passphrase, words=" ".join(words))
+
+
+def choose_passphrase(ctx: FlowContext, words: str) -> Destination | None:
+    from signer.keystore import Keystore
+    from ui.flows.home import home
+
+    first = ctx.show(KeyboardScreen(KeyboardView("Passphrase", "Choose one", masked=True)))
+    if first.action == "back" or not first.text:
+        return go(first_run)
+    again = ctx.show(KeyboardScreen(KeyboardView("Passphrase", "Once more", masked=True)))
+    if again.text != first.text:
+        ctx.message("Passphrase", "The two passphrases differ. Choose again.", tone="caution")
+        return go(choose_passphrase, words=words)
+    try:
+        ctx.keystore = Keystore.create(ctx.keystore_path, words, first.text,
+                                       kdf_cost_check=ctx.kdf_cost_check)
+    except AirsignError as exc:
+        ctx.message("Not stored", str(exc), tone="danger")
+        return go(first_run)
+    return go(home)

@@ -1,0 +1,170 @@
+"""PSBT: overview -> every output -> every warning on its own screen -> confirm -> sign -> QR.
+
+A danger warning is only acknowledged by choosing its own "Sign anyway" button (the safe
+"Reject" starts selected); its code then goes into `allow`, and sign_psbt refuses anything
+not acknowledged.
+"""
+
+from typing import Any
+
+from signer.errors import AirsignError
+from signer.review import Output, OutputKind, Review, Severity
+from signer.transport.types import Format, Payload, PayloadKind
+from ui import theme
+from ui.flows import Destination, FlowContext, go
+from ui.screens.address import AddressScreen, AddressView
+from ui.screens.base import Button
+from ui.screens.facts import Fact, FactsScreen, FactsView
+from ui.screens.message import MessageScreen, MessageView
+from ui.screens.qr import QRScreen, QRView
+from ui.widgets import format_amount
+
+BADGES = {
+    OutputKind.EXTERNAL: "SEND",
+    OutputKind.CHANGE: "CHANGE",
+    OutputKind.SELF: "TO SELF",
+    OutputKind.OP_RETURN: "OP_RETURN",
+}
+FORMAT_CYCLE = (Format.UR, Format.BBQR, Format.SINGLE, Format.PMOFN)
+DENSITY_CYCLE = ("low", "medium", "high")
+
+
+def overview_view(review: Review, denomination: str) -> FactsView:
+    external = [o for o in review.outputs if o.kind is OutputKind.EXTERNAL]
+    kept = [o for o in review.outputs if o.kind in (OutputKind.CHANGE, OutputKind.SELF)]
+    wallets = sorted({i.wallet for i in review.inputs if i.wallet})
+    ours = sum(1 for i in review.inputs if i.ours)
+    fee = "unknown (an input amount is missing)"
+    if review.fee is not None:
+        fee = format_amount(review.fee, denomination)
+        if review.fee_rate is not None:
+            fee += f" · {review.fee_rate:.1f} sat/vB"
+    to = f"{len(external)} address{'es' if len(external) != 1 else ''}"
+    if kept:
+        to += f", {len(kept)} back to us"
+    facts = (
+        Fact("Wallet", ", ".join(wallets) or "none of ours"),
+        Fact("Sending", format_amount(review.spend, denomination), theme.ACCENT),
+        Fact("To", to),
+        Fact("Fee", fee),
+        Fact("Inputs", f"{len(review.inputs)}, {ours} ours to sign"),
+    )
+    dangers = len(review.blocking())
+    notice = f"{len(review.warnings)} warning(s), {dangers} danger" if review.warnings else ""
+    return FactsView("Review", facts, (Button("Reject", "reject"), Button("Review", "next")),
+                     notice=notice, notice_tone="danger" if dangers else "caution",
+                     back_action="reject")
+
+
+def output_view(output: Output, count: int, denomination: str) -> AddressView:
+    details: list[str] = []
+    if output.wallet:
+        details.append(f"{output.wallet} · {output.path}" if output.path else output.wallet)
+    return AddressView(
+        f"Output {output.index + 1} of {count}",
+        output.address or output.script,
+        BADGES[output.kind],
+        theme.OUTPUT_COLOURS[output.kind.value],
+        amount=format_amount(output.amount, denomination),
+        details=tuple(details),
+    )
+
+
+def review(ctx: FlowContext, payload: Payload) -> Destination | None:
+    from signer.psbt import load_psbt
+    from signer.review import review_psbt
+    from signer.wallet.registry import WalletRegistry
+    from ui.flows.home import home
+
+    keystore, settings = ctx.keystore, ctx.settings
+    psbt = load_psbt(payload.data)
+    wallets = WalletRegistry(keystore.wallet_records, settings.network).wallets()
+    root = keystore.root()
+    result = review_psbt(psbt, root=root, wallets=wallets, settings=settings,
+                         network=settings.network)
+    denomination = settings.denomination
+    step = 0  # 0: overview, 1..n: outputs
+    while step <= len(result.outputs):
+        if step == 0:
+            choice = ctx.show(FactsScreen(overview_view(result, denomination)))
+            if choice.action == "reject":
+                ctx.message("Not signed", "The transaction was rejected.")
+                return go(home)
+        else:
+            view = output_view(result.outputs[step - 1], len(result.outputs), denomination)
+            if ctx.show(AddressScreen(view)).action == "back":
+                step -= 1
+                continue
+        step += 1
+    allow = acknowledge_warnings(ctx, result)
+    if allow is None:
+        ctx.message("Not signed", "The transaction was rejected.")
+        return go(home)
+    confirm = FactsView("Sign?", (
+        Fact("Sending", format_amount(result.spend, denomination), theme.ACCENT),
+        Fact("Fee", format_amount(result.fee, denomination) if result.fee is not None
+             else "unknown"),
+        Fact("Signing", f"{sum(1 for i in result.inputs if i.ours)} input(s)"),
+    ), (Button("Cancel", "cancel"), Button("Sign", "sign")), back_action="cancel")
+    if ctx.show(FactsScreen(confirm)).action != "sign":
+        ctx.message("Not signed", "Nothing was signed.")
+        return go(home)
+    from signer.psbt import serialize_psbt
+    from signer.sign import sign_psbt
+
+    signed = sign_psbt(psbt, result, root=root, wallets=wallets, allow=allow)
+    return go(show_signed, raw=serialize_psbt(signed.psbt), came_as=payload)
+
+
+def acknowledge_warnings(ctx: FlowContext, result: Review) -> frozenset[str] | None:
+    """Each warning on its own screen; None when the user rejects at any of them."""
+    allow: set[str] = set()
+    count = len(result.warnings)
+    for number, warning in enumerate(result.warnings, start=1):
+        title = f"Warning {number}/{count}"
+        if warning.severity is Severity.DANGER:
+            buttons = (Button("Reject", "reject"), Button("Sign anyway", "accept"))
+        elif warning.severity is Severity.CAUTION:
+            buttons = (Button("Reject", "reject"), Button("Continue", "accept"))
+        else:
+            buttons = (Button("OK", "accept"),)
+        view = MessageView(title, warning.message, buttons, tone=warning.severity.value,
+                           back_action="reject")
+        if ctx.show(MessageScreen(view)).action != "accept":
+            return None
+        if warning.severity is Severity.DANGER:
+            allow.add(warning.code)
+    return frozenset(allow)
+
+
+def show_signed(ctx: FlowContext, raw: bytes, came_as: Payload,
+                fmt: Format | None = None, density: str = "") -> Destination | None:
+    """The signed PSBT as QR, in the format it came in until the user switches."""
+    from signer.transport.encoders import encode_frames, reply_frames
+    from ui.flows.home import home
+
+    density = density or ctx.settings.qr_density
+    try:
+        if fmt is None:
+            frames = reply_frames(raw, came_as, density)
+        else:
+            frames = encode_frames(Payload(PayloadKind.PSBT, raw, fmt), fmt, density=density)
+    except AirsignError as exc:
+        ctx.message("Cannot show", str(exc), tone="caution")
+        return go(show_signed, raw=raw, came_as=came_as, fmt=Format.UR, density="high")
+    if frames.note:
+        ctx.message("Signed", frames.note)
+    view = QRView("Signed", frames.next_frame, len(frames.frames), frames.qr_version,
+                  fps=ctx.settings.qr_fps, caption=f"{frames.format.value} · {density}",
+                  brightness=ctx.settings.brightness)
+    choice = ctx.show(QRScreen(view)).action
+    args: dict[str, Any] = {"raw": raw, "came_as": came_as, "fmt": frames.format,
+                            "density": density}
+    if choice == "density":
+        args["density"] = DENSITY_CYCLE[(DENSITY_CYCLE.index(density) + 1) % 3]
+        return go(show_signed, **args)
+    if choice == "format":
+        position = FORMAT_CYCLE.index(frames.format)
+        args["fmt"] = FORMAT_CYCLE[(position + 1) % len(FORMAT_CYCLE)]
+        return go(show_signed, **args)
+    return go(home)

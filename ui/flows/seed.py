@@ -1,0 +1,79 @@
+"""Seed: export our cosigner key as a QR, show the words or the SeedQR after the passphrase
+is entered again, and compare a scanned seed with ours."""
+
+from signer.errors import AirsignError
+from signer.transport.types import Payload
+from ui.flows import Destination, FlowContext, go
+from ui.screens.keyboard import KeyboardScreen, KeyboardView
+from ui.screens.menu import MenuItem, MenuScreen, MenuView
+from ui.screens.qr import QRScreen, QRView
+from ui.screens.words import WordsScreen, WordsView
+
+SEED_ITEMS = (
+    MenuItem("Export cosigner key", "export"),
+    MenuItem("Show words", "words"),
+    MenuItem("Show SeedQR", "seedqr"),
+)
+
+
+def seed_menu(ctx: FlowContext) -> Destination | None:
+    from ui.flows.home import home
+
+    choice = ctx.show(MenuScreen(MenuView("Seed", SEED_ITEMS)))
+    if choice.action == "export":
+        return go(export_key)
+    if choice.action in ("words", "seedqr"):
+        return go(reveal, what=choice.action)
+    return go(home)
+
+
+def export_key(ctx: FlowContext) -> Destination | None:
+    """The BIP-48 P2WSH account key with its origin, [fingerprint/48h/0h/0h/2h]xpub..., which
+    Sparrow, Specter, Nunchuk and Electrum read from one QR."""
+    from signer.export import cosigner_export
+
+    export = cosigner_export(ctx.keystore.root(), ctx.settings.network)
+    text = export.origin_text()
+    ctx.show(QRScreen(QRView("Cosigner key", lambda: text, caption="p2wsh 48h",
+                             can_switch=False, brightness=ctx.settings.brightness)))
+    return go(seed_menu)
+
+
+def reveal(ctx: FlowContext, what: str) -> Destination | None:
+    choice = ctx.show(KeyboardScreen(KeyboardView("Show seed", "Passphrase again",
+                                                  masked=True)))
+    if choice.action == "back":
+        return go(seed_menu)
+    try:
+        ctx.keystore.confirm_passphrase(choice.text)
+    except AirsignError as exc:
+        ctx.message("Not shown", str(exc), tone="caution")
+        if ctx.keystore.locked:  # a wipe after too many failures locked it
+            ctx.keystore = None
+            from ui.flows.boot import start
+
+            return go(start)
+        return go(seed_menu)
+    words = ctx.keystore.mnemonic_words()
+    if what == "words":
+        ctx.show(WordsScreen(WordsView("Words", tuple(words))))
+    else:
+        from signer.transport.seedqr import encode_standard
+
+        digits = encode_standard(words)
+        ctx.show(QRScreen(QRView("SeedQR", lambda: digits, can_switch=False)))
+    return go(seed_menu)
+
+
+def compare_seed(ctx: FlowContext, payload: Payload) -> Destination | None:
+    from signer.seed.importing import words_from_payload
+    from ui.flows.home import home
+
+    scanned = words_from_payload(payload)
+    if scanned == ctx.keystore.mnemonic_words():
+        ctx.message("Seed check", "The scanned seed is the seed on this device.",
+                    tone="success")
+    else:
+        ctx.message("Seed check", "The scanned seed is NOT the seed on this device.",
+                    tone="danger")
+    return go(home)

@@ -1,0 +1,109 @@
+"""Wallets: register a scanned one (policy with every cosigner, ours marked), list, details,
+receive addresses, and verify a scanned address. (Imported only when a wallet flow starts:
+embit is not needed for the first screen.)"""
+
+from signer.errors import AirsignError
+from signer.scripts import format_path
+from signer.transport.types import Payload
+from signer.wallet.formats import load_wallet
+from signer.wallet.model import Wallet
+from signer.wallet.registry import WalletRegistry
+from ui import theme
+from ui.flows import Destination, FlowContext, go
+from ui.screens.address import AddressScreen, AddressView
+from ui.screens.base import Button
+from ui.screens.facts import Fact, FactsScreen, FactsView
+from ui.screens.menu import MenuItem, MenuScreen, MenuView
+
+
+def _registry(ctx: FlowContext) -> WalletRegistry:
+    return WalletRegistry(ctx.keystore.wallet_records, ctx.settings.network)
+
+
+def policy_facts(wallet: Wallet, our_fingerprint: bytes) -> tuple[Fact, ...]:
+    facts = [
+        Fact("Name", wallet.name),
+        Fact("Policy", f"{wallet.policy} · {wallet.script_type.value}"),
+        Fact("Network", wallet.network.value),
+    ]
+    for number, key in enumerate(wallet.keys, start=1):
+        ours = key.fingerprint == our_fingerprint
+        facts.append(Fact(f"Cosigner {number}",
+                          f"{key.fingerprint_hex}  {format_path(key.origin_path)}",
+                          theme.SUCCESS if ours else theme.TEXT, marker="YOU" if ours else ""))
+    return tuple(facts)
+
+
+def register(ctx: FlowContext, payload: Payload) -> Destination | None:
+    from ui.flows.home import home
+
+    wallet = load_wallet(payload.data, network_hint=ctx.settings.network)
+    view = FactsView("Register?", policy_facts(wallet, ctx.keystore.fingerprint),
+                     (Button("Cancel", "cancel"), Button("Register", "register")),
+                     back_action="cancel")
+    if ctx.show(FactsScreen(view)).action != "register":
+        return go(home)
+    try:
+        _registry(ctx).add(wallet, ctx.keystore.root())
+        ctx.keystore.save()
+    except AirsignError as exc:
+        ctx.keystore.wallet_records[:] = [r for r in ctx.keystore.wallet_records
+                                          if r.get("name") != wallet.name]
+        ctx.message("Not registered", str(exc), tone="danger")
+        return go(home)
+    ctx.message("Registered", f"{wallet.name} ({wallet.policy}) is registered.", tone="success")
+    return go(home)
+
+
+def verify_address(ctx: FlowContext, address: str) -> Destination | None:
+    from ui.flows.home import home
+
+    match = _registry(ctx).find_address(address)
+    if match is None:
+        view = AddressView("Verify address", address, "NOT OURS", theme.DANGER,
+                           details=("Not found in any registered wallet "
+                                    "(first 1,000 receive and change addresses).",),
+                           buttons=(Button("Done", "done"),))
+    else:
+        view = AddressView("Verify address", address, "OURS", theme.SUCCESS,
+                           details=(f"{match.wallet.name} · {match.chain} #{match.index}",),
+                           buttons=(Button("Done", "done"),))
+    ctx.show(AddressScreen(view))
+    return go(home)
+
+
+def wallet_list(ctx: FlowContext) -> Destination | None:
+    from ui.flows.home import home
+
+    wallets = _registry(ctx).wallets()
+    if not wallets:
+        ctx.message("Wallets", "No wallet yet: scan a wallet descriptor from your coordinator.")
+        return go(home)
+    items = tuple(MenuItem(w.name, str(i), w.policy) for i, w in enumerate(wallets))
+    choice = ctx.show(MenuScreen(MenuView("Wallets", items)))
+    if choice.action == "back":
+        return go(home)
+    return go(wallet_details, name=wallets[choice.index].name)
+
+
+def wallet_details(ctx: FlowContext, name: str) -> Destination | None:
+    wallet = _registry(ctx).get(name)
+    view = FactsView(wallet.name, policy_facts(wallet, ctx.keystore.fingerprint),
+                     (Button("Back", "back"), Button("Addresses", "addresses")))
+    if ctx.show(FactsScreen(view)).action == "addresses":
+        return go(wallet_address, name=name, index=0)
+    return go(wallet_list)
+
+
+def wallet_address(ctx: FlowContext, name: str, index: int) -> Destination | None:
+    wallet = _registry(ctx).get(name)
+    view = AddressView(f"Receive #{index}", wallet.address(False, index), "RECEIVE",
+                       theme.INFO, details=(wallet.name,),
+                       buttons=(Button("Prev", "prev"), Button("Done", "done"),
+                                Button("Next", "next")))
+    action = ctx.show(AddressScreen(view)).action
+    if action == "next":
+        return go(wallet_address, name=name, index=index + 1)
+    if action == "prev":
+        return go(wallet_address, name=name, index=max(0, index - 1))
+    return go(wallet_details, name=name)
