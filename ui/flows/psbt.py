@@ -128,7 +128,8 @@ def acknowledge_warnings(ctx: FlowContext, result: Review) -> frozenset[str] | N
             buttons = (Button("Reject", "reject"), Button("Continue", "accept"))
         else:
             buttons = (Button("OK", "accept"),)
-        view = MessageView(title, warning.message, buttons, tone=warning.severity.value,
+        text = warning.message[:1].upper() + warning.message[1:]
+        view = MessageView(title, text, buttons, tone=warning.severity.value,
                            back_action="reject")
         if ctx.show(MessageScreen(view)).action != "accept":
             return None

@@ -1,0 +1,197 @@
+"""Scripted runs through the real flows with headless backends: unlock, the air-gap check,
+settings that persist, address verification, and a fake-change PSBT.
+
+The device is cosigner 0 ("abandon ... about") of the test coordinator's 2-of-3 testnet
+"vault" (tests/independent/coordinator.py: built with embit, not airsign).
+"""
+
+from pathlib import Path
+
+import pytest
+from embit.script import Script
+from independent.coordinator import external_script, make_wallet
+from independent.cosigners import MNEMONICS
+
+from signer.keystore import Keystore
+from signer.keystore.fileformat import KdfParams
+from signer.network import Network
+from signer.settings import Settings
+from signer.transport.types import Format, Payload, PayloadKind
+from signer.wallet.registry import wallet_record
+from tests.ui.pilot import Pilot, RecordingContext, typing_keys
+from ui.app import run_flows
+from ui.backends import InputClosed, Key
+from ui.backends.display import RecorderDisplay
+from ui.backends.input import ScriptedInput
+from ui.flows import go
+from ui.flows.wallets import verify_address
+from ui.screens.address import AddressScreen
+from ui.screens.base import Screen
+from ui.screens.facts import FactsScreen
+from ui.screens.keyboard import KeyboardScreen
+from ui.screens.menu import MenuScreen
+from ui.screens.message import MessageScreen
+from ui.screens.qr import QRScreen
+
+CHEAP_KDF = KdfParams(memory_kib=64, iterations=1, lanes=1)  # tests only: instant unlock
+PASSPHRASE = "correct horse"
+CORPUS = Path(__file__).resolve().parents[1] / "attacks" / "corpus" / "psbt"
+
+
+@pytest.fixture
+def keystore_path(tmp_path: Path) -> Path:
+    path = tmp_path / "keystore"
+    keystore = Keystore.create(path, MNEMONICS[0], PASSPHRASE, kdf=CHEAP_KDF,
+                               kdf_cost_check=False, settings=Settings(network=Network.TEST))
+    keystore.wallet_records.append(wallet_record(make_wallet(network=Network.TEST).wallet))
+    keystore.save()
+    keystore.lock()
+    return path
+
+
+@pytest.fixture
+def quiet_sys(tmp_path: Path) -> Path:
+    """A /sys/class with loopback only."""
+    (tmp_path / "sys" / "net" / "lo").mkdir(parents=True)
+    return tmp_path / "sys"
+
+
+def context(keystore_path: Path, sys_class: Path, keys: object = (),
+            **kwargs: object) -> RecordingContext:
+    ctx = RecordingContext(RecorderDisplay((240, 240)), ScriptedInput(keys),  # type: ignore[arg-type]
+                           keystore_path, sys_class=sys_class, kdf_cost_check=False,
+                           **kwargs)  # type: ignore[arg-type]
+    ctx.shown = []
+    return ctx
+
+
+def run(ctx: RecordingContext, first: object = None) -> None:
+    with pytest.raises(InputClosed):
+        run_flows(ctx, first)  # type: ignore[arg-type]
+
+
+def unlocked(keystore_path: Path, sys_class: Path, decide: object) -> RecordingContext:
+    ctx = context(keystore_path, sys_class)
+    ctx.keystore = Keystore.unlock(keystore_path, PASSPHRASE, kdf_cost_check=False)
+    ctx.input = Pilot(lambda: ctx, decide)  # type: ignore[arg-type]
+    return ctx
+
+
+def test_wrong_passphrase_is_refused_then_the_right_one_unlocks(
+        keystore_path: Path, quiet_sys: Path) -> None:
+    keys = [*typing_keys("wrong"), Key.PRESS, *typing_keys(PASSPHRASE)]
+    ctx = context(keystore_path, quiet_sys, keys)
+    run(ctx)
+    kinds = [type(s) for s in ctx.shown]
+    assert kinds[:4] == [KeyboardScreen, MessageScreen, KeyboardScreen, MenuScreen]
+    refusal = ctx.shown[1]
+    assert isinstance(refusal, MessageScreen) and refusal.view.title == "Not unlocked"
+    home = ctx.shown[3]
+    assert isinstance(home, MenuScreen) and home.view.title == "airsign"
+    assert ctx.keystore is not None and ctx.keystore.fingerprint.hex() == "73c5da0a"
+
+
+def test_network_interface_blocks_unlock(keystore_path: Path, tmp_path: Path) -> None:
+    sys_class = tmp_path / "sys"
+    for name in ("lo", "wlan0"):
+        (sys_class / "net" / name).mkdir(parents=True)
+    (sys_class / "net" / "wlan0" / "wireless").mkdir()
+    # "Check again" twice (still blocked), then "Power off".
+    ctx = context(keystore_path, sys_class, [Key.PRESS, Key.PRESS, Key.LEFT, Key.PRESS])
+    run_flows(ctx)
+    assert len(ctx.shown) == 3
+    assert all(isinstance(s, MessageScreen) and s.view.tone == "danger" for s in ctx.shown)
+    assert "wlan0 (wifi)" in ctx.shown[0].view.body  # type: ignore[attr-defined]
+    assert ctx.keystore is None
+
+
+def test_developer_flag_unlocks_with_a_permanent_red_banner(
+        keystore_path: Path, tmp_path: Path) -> None:
+    sys_class = tmp_path / "sys"
+    (sys_class / "net" / "eth0").mkdir(parents=True)
+    ctx = context(keystore_path, sys_class, typing_keys(PASSPHRASE), dev_allow_network=True)
+    run(ctx)
+    assert isinstance(ctx.shown[0], KeyboardScreen)
+    assert isinstance(ctx.shown[-1], MenuScreen) and ctx.keystore is not None
+    assert ctx.chrome().network_override
+    red = (200, 0, 0)
+    assert all(frame.getpixel((2, 2)) == red for frame in ctx.display.frames)  # type: ignore[attr-defined]
+
+
+def test_settings_change_is_saved_in_the_keystore(keystore_path: Path, quiet_sys: Path) -> None:
+    keys = [*typing_keys(PASSPHRASE),
+            Key.DOWN, Key.DOWN, Key.DOWN, Key.PRESS,  # home -> Settings
+            Key.DOWN, Key.PRESS,  # Units
+            Key.DOWN, Key.PRESS]  # sats
+    ctx = context(keystore_path, quiet_sys, keys)
+    run(ctx)
+    settings_menu = ctx.shown[-1]
+    assert isinstance(settings_menu, MenuScreen)
+    assert settings_menu.view.items[1].detail == "sats"
+    with Keystore.unlock(keystore_path, PASSPHRASE, kdf_cost_check=False) as again:
+        assert again.settings.denomination == "sats"
+        assert again.settings.network is Network.TEST
+
+
+def _done(screen: Screen) -> list[Key]:
+    return []
+
+
+def test_address_of_our_wallet_is_located(keystore_path: Path, quiet_sys: Path) -> None:
+    vault = make_wallet(network=Network.TEST)
+    address = vault.derive(False, 5).address(Network.TEST.params)  # embit's derivation
+    ctx = unlocked(keystore_path, quiet_sys, _done)
+    run(ctx, go(verify_address, address=address))
+    shown = ctx.shown[0]
+    assert isinstance(shown, AddressScreen)
+    assert shown.view.badge == "OURS"
+    assert shown.view.details == ("vault · receive #5",)
+
+
+def test_address_not_ours_says_so(keystore_path: Path, quiet_sys: Path) -> None:
+    address = Script(external_script().data).address(Network.TEST.params)
+    ctx = unlocked(keystore_path, quiet_sys, _done)
+    run(ctx, go(verify_address, address=address))
+    shown = ctx.shown[0]
+    assert isinstance(shown, AddressScreen) and shown.view.badge == "NOT OURS"
+
+
+def _fake_change_payload() -> Payload:
+    data = (CORPUS / "fake-change-other-cosigner.psbt").read_bytes()
+    return Payload(PayloadKind.PSBT, data, Format.SINGLE, "binary")
+
+
+def _review_pilot(on_danger: list[Key]) -> object:
+    def decide(screen: Screen) -> list[Key]:
+        if isinstance(screen, (FactsScreen, AddressScreen)):
+            return [Key.PRESS]  # the forward button starts selected
+        if isinstance(screen, MessageScreen) and screen.view.tone == "danger":
+            return on_danger
+        if isinstance(screen, MessageScreen):
+            return [Key.RIGHT, Key.PRESS] if len(screen.view.buttons) > 1 else [Key.PRESS]
+        return []  # home menu or the signed QR: stop here
+    return decide
+
+
+def test_fake_change_shows_danger_and_is_not_signed_by_pressing_through(
+        keystore_path: Path, quiet_sys: Path) -> None:
+    from ui.flows.psbt import review
+
+    ctx = unlocked(keystore_path, quiet_sys, _review_pilot([Key.PRESS]))
+    run(ctx, go(review, payload=_fake_change_payload()))
+    dangers = [s for s in ctx.shown if isinstance(s, MessageScreen) and s.view.tone == "danger"]
+    assert dangers, "the fake change was not shown as a danger"
+    assert "claims to be ours" in dangers[0].view.body
+    assert not any(isinstance(s, QRScreen) for s in ctx.shown)
+    assert any(isinstance(s, MessageScreen) and s.view.title == "Not signed" for s in ctx.shown)
+    outputs = [s.view.badge for s in ctx.shown if isinstance(s, AddressScreen)]
+    assert "CHANGE" not in outputs  # the thief's "change" is shown as a payment
+
+
+def test_fake_change_signs_only_after_its_own_acknowledgement(
+        keystore_path: Path, quiet_sys: Path) -> None:
+    from ui.flows.psbt import review
+
+    ctx = unlocked(keystore_path, quiet_sys, _review_pilot([Key.RIGHT, Key.PRESS]))
+    run(ctx, go(review, payload=_fake_change_payload()))
+    assert isinstance(ctx.shown[-1], QRScreen)
