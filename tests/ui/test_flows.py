@@ -195,3 +195,16 @@ def test_fake_change_signs_only_after_its_own_acknowledgement(
     ctx = unlocked(keystore_path, quiet_sys, _review_pilot([Key.RIGHT, Key.PRESS]))
     run(ctx, go(review, payload=_fake_change_payload()))
     assert isinstance(ctx.shown[-1], QRScreen)
+
+
+def test_inactivity_locks_and_drops_the_seed(keystore_path: Path, quiet_sys: Path) -> None:
+    from ui.flows.home import home
+
+    ticks = iter(range(0, 10_000, 100))  # each look at the clock is 100 s later
+    ctx = context(keystore_path, quiet_sys, [None] * 10, clock=lambda: next(ticks))
+    keystore = Keystore.unlock(keystore_path, PASSPHRASE, kdf_cost_check=False)
+    ctx.keystore = keystore
+    run(ctx, go(home))
+    assert isinstance(ctx.shown[0], MenuScreen)
+    assert isinstance(ctx.shown[-1], KeyboardScreen) and ctx.shown[-1].view.title == "Unlock"
+    assert ctx.keystore is None and keystore.locked
