@@ -96,7 +96,7 @@ def title_bar(canvas: Canvas, title: str, chrome: Chrome) -> int:
     m = canvas.metrics
     top = 0
     if chrome.network_override:
-        top = banner(canvas, "NETWORK NOT CHECKED (DEV)", "danger", top=0, small=True)
+        top = banner(canvas, "DEV MODE: NETWORK ON", "danger", top=0, small=True)
     bottom = top + m.title_height
     canvas.draw.rectangle((0, top, canvas.width, bottom - 1), fill=theme.TITLE_BACKGROUND)
     right = canvas.width - m.margin

@@ -51,7 +51,10 @@ class EntropyPadScreen(Screen):
         )
         y += bar_h + m.px(10)
         recent = " ".join(self.entered[-12:])
-        y = centered_text(canvas, recent or "enter each result", y, m.mono_font(), theme.MUTED)
+        if recent:
+            y = centered_text(canvas, recent, y, m.mono_font(), theme.MUTED)
+        else:
+            y = centered_text(canvas, "enter each result", y, m.body_font(), theme.MUTED)
         hint = "KEY2 done" if len(self.entered) >= self.view.target else "KEY3 undo"
         small = m.small_font()
         bottom = canvas.height - line_height(small) - m.px(4)
