@@ -52,11 +52,12 @@ def typing_keys(text: str) -> list[Key]:
 class Pilot:
     """An Input that asks `decide(screen)` for keys whenever the screen changes.
 
-    decide returns the keys to press on that screen; an empty list ends the run.
+    decide returns the keys to press on that screen; an empty list ends the run, None lets
+    the screen tick (a scan in progress).
     """
 
     context: Callable[[], RecordingContext]
-    decide: Callable[[Screen], list[Key]]
+    decide: Callable[[Screen], list[Key] | None]
     pending: deque[Key] = field(default_factory=deque)
     answered: int = 0
     idle: int = 0  # ticks in a row with nothing to press: a stuck flow ends the run
@@ -65,9 +66,10 @@ class Pilot:
         shown = self.context().shown
         if not self.pending and self.answered < len(shown):
             self.answered = len(shown)
-            self.pending.extend(self.decide(shown[-1]))
-            if not self.pending:
+            keys = self.decide(shown[-1])
+            if keys == []:
                 raise InputClosed("the pilot is done")
+            self.pending.extend(keys or ())
         if not self.pending:
             self.idle += 1
             if self.idle > 500:

@@ -208,3 +208,28 @@ def test_inactivity_locks_and_drops_the_seed(keystore_path: Path, quiet_sys: Pat
     assert isinstance(ctx.shown[0], MenuScreen)
     assert isinstance(ctx.shown[-1], KeyboardScreen) and ctx.shown[-1].view.title == "Unlock"
     assert ctx.keystore is None and keystore.locked
+
+
+def test_scanned_address_is_routed_to_verification(keystore_path: Path, quiet_sys: Path,
+                                                   tmp_path: Path) -> None:
+    """Camera frames (a PNG of the QR, drawn by the qrcode package) -> scan -> verify."""
+    import qrcode
+
+    from ui.backends.camera import open_source
+    from ui.flows.scan import scan
+    from ui.screens.scan import ScanScreen
+
+    address = make_wallet(network=Network.TEST).derive(True, 2).address(Network.TEST.params)
+    frame = tmp_path / "frame.png"
+    qrcode.make(address, box_size=4).save(frame)
+
+    def decide(screen: Screen) -> list[Key] | None:
+        return None if isinstance(screen, ScanScreen) else []
+
+    ctx = unlocked(keystore_path, quiet_sys, decide)
+    ctx.camera = open_source([str(frame)], loop=True)
+    run(ctx, go(scan))
+    assert isinstance(ctx.shown[0], ScanScreen)
+    result = ctx.shown[-1]
+    assert isinstance(result, AddressScreen) and result.view.badge == "OURS"
+    assert result.view.details == ("vault · change #2",)
