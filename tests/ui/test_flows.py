@@ -233,3 +233,75 @@ def test_scanned_address_is_routed_to_verification(keystore_path: Path, quiet_sy
     result = ctx.shown[-1]
     assert isinstance(result, AddressScreen) and result.view.badge == "OURS"
     assert result.view.details == ("vault · change #2",)
+
+
+def test_psbt_signed_through_the_screens_verifies_independently(
+        keystore_path: Path, quiet_sys: Path) -> None:
+    """Spend from the vault with change: SEND and CHANGE screens, then the signed PSBT comes
+    back as QR codes, and its signature checks with an independent BIP-143 digest."""
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.asymmetric.utils import Prehashed
+    from independent import sighash
+    from independent.coordinator import Pay, Spend, build_psbt
+
+    from ui.flows.psbt import review
+
+    vault = make_wallet(network=Network.TEST)
+    raw = build_psbt([Spend(vault, False, 3, 100_000)],
+                     [Pay(60_000, external_script()),
+                      Pay(39_000, wallet=vault, change=True, index=4)]).serialize()
+    payload = Payload(PayloadKind.PSBT, raw, Format.SINGLE, "base64")
+    ctx = unlocked(keystore_path, quiet_sys, _review_pilot([]))
+    run(ctx, go(review, payload=payload))
+    badges = [s.view.badge for s in ctx.shown if isinstance(s, AddressScreen)]
+    assert badges == ["SEND", "CHANGE"]
+    qr = ctx.shown[-1]
+    assert isinstance(qr, QRScreen)
+    # Signatures make it outgrow one medium-density QR: animated UR, said so first.
+    assert any(isinstance(s, MessageScreen) and s.view.title == "Signed" for s in ctx.shown)
+    assert qr.view.caption == "ur · medium"
+    from signer.transport.assembler import Assembler
+
+    assembler = Assembler()
+    for _ in range(10 * qr.view.frame_count):
+        assembler.receive(qr.view.next_frame())
+        if assembler.is_complete:
+            break
+    signed = assembler.result().data
+    assert isinstance(signed, bytes)
+    tx, utxos, _ = sighash.read_psbt_v0(raw)
+    maps = sighash.read_maps_in_order(signed)[1][0]
+    signatures = [(k, v) for k, v in maps if k[0] == 0x02]
+    assert len(signatures) == 1
+    key, value = signatures[0]
+    script_code = vault.derive(False, 3).witness_script().data
+    digest = sighash.bip143(tx, 0, script_code, utxos[0].amount)  # type: ignore[union-attr]
+    public = ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256K1(), key[1:])
+    try:
+        public.verify(value[:-1], digest, ec.ECDSA(Prehashed(hashes.SHA256())))
+    except InvalidSignature:
+        pytest.fail("the signature from the QR does not verify")
+
+
+def test_scanned_wallet_is_registered_with_our_key_marked(
+        keystore_path: Path, quiet_sys: Path) -> None:
+    from signer.scripts import ScriptType
+    from ui.flows.wallets import register
+
+    savings = make_wallet(ScriptType.P2SH_P2WSH, name="savings", network=Network.TEST)
+    payload = Payload(PayloadKind.DESCRIPTOR, savings.wallet.descriptor(), Format.SINGLE)
+
+    def decide(screen: Screen) -> list[Key]:
+        return [Key.PRESS] if isinstance(screen, FactsScreen) else []
+
+    ctx = unlocked(keystore_path, quiet_sys, decide)
+    run(ctx, go(register, payload=payload))
+    policy = ctx.shown[0]
+    assert isinstance(policy, FactsScreen)
+    marked = [f for f in policy.view.facts if f.marker == "YOU"]
+    assert [f.value.split()[0] for f in marked] == ["73c5da0a"]
+    assert ctx.shown[-1].view.title == "Registered"  # type: ignore[attr-defined]
+    with Keystore.unlock(keystore_path, PASSPHRASE, kdf_cost_check=False) as again:
+        assert len(again.wallet_records) == 2
