@@ -305,3 +305,46 @@ def test_scanned_wallet_is_registered_with_our_key_marked(
     assert ctx.shown[-1].view.title == "Registered"  # type: ignore[attr-defined]
     with Keystore.unlock(keystore_path, PASSPHRASE, kdf_cost_check=False) as again:
         assert len(again.wallet_records) == 2
+
+
+def test_first_run_dice_ceremony_stores_the_seed(tmp_path: Path, quiet_sys: Path) -> None:
+    """99 dice rolls -> the words -> a quiz (one wrong answer sends us back to the words)
+    -> passphrase twice -> an encrypted keystore that unlocks to the same words."""
+    from signer.seed.entropy import dice_entropy
+    from ui.screens.entropy import EntropyPadScreen
+    from ui.screens.words import WordsScreen
+
+    rolls = "3" * 99  # the third face on the pad: RIGHT, RIGHT from "1"
+    expected = dice_entropy(rolls, 24).words
+    path = tmp_path / "new-keystore"
+    state = {"wrong_once": False}
+
+    def decide(screen: Screen) -> list[Key]:
+        if isinstance(screen, MenuScreen) and screen.view.title == "New device":
+            return [Key.PRESS]  # "New seed: dice"
+        if isinstance(screen, EntropyPadScreen):
+            return [Key.RIGHT, Key.RIGHT, *[Key.PRESS] * 99, Key.KEY2]
+        if isinstance(screen, WordsScreen):
+            assert list(screen.view.words) == expected
+            return [Key.RIGHT, Key.PRESS]
+        if isinstance(screen, MenuScreen) and screen.view.title.startswith("Check"):
+            position = int(screen.view.title.rsplit(" ", 1)[1]) - 1
+            choices = [item.action for item in screen.view.items]
+            answer = choices.index(expected[position])
+            if not state["wrong_once"]:
+                state["wrong_once"] = True
+                answer = (answer + 1) % len(choices)
+            return [*[Key.DOWN] * answer, Key.PRESS]
+        if isinstance(screen, KeyboardScreen):
+            return typing_keys(PASSPHRASE)
+        if isinstance(screen, MessageScreen):
+            return [Key.PRESS]
+        return []  # home: done
+
+    ctx = context(path, quiet_sys, new_keystore_kdf=CHEAP_KDF)
+    ctx.input = Pilot(lambda: ctx, decide)  # type: ignore[assignment]
+    run(ctx)
+    assert isinstance(ctx.shown[-1], MenuScreen) and ctx.shown[-1].view.title == "airsign"
+    assert sum(isinstance(s, WordsScreen) for s in ctx.shown) == 2  # shown again after a miss
+    with Keystore.unlock(path, PASSPHRASE, kdf_cost_check=False) as stored:
+        assert stored.mnemonic_words() == expected

@@ -44,7 +44,8 @@ class FlowContext:
     dev_allow_network: bool = False
     sys_class: Path = Path("/sys/class")  # where the air-gap check looks (tests fake it)
     clock: Callable[[], float] = time.monotonic
-    kdf_cost_check: bool = True  # tests only: lets them use a cheap keystore KDF
+    kdf_cost_check: bool = True  # tests only: lets them use a cheap keystore KDF ...
+    new_keystore_kdf: Any = None  # ... and create one with it (None: the default KdfParams)
     keystore: Any = None  # signer.keystore.UnlockedKeystore while unlocked
     last_activity: float = 0.0
 
@@ -88,6 +89,14 @@ class FlowContext:
         view = MessageView(title, body, (Button(no, "no"), Button(yes, "yes")), tone=tone,
                            back_action="no")
         return self.show(MessageScreen(view)).action == "yes"
+
+    def apply_settings(self) -> None:
+        """Push the device settings to the hardware: panel brightness, camera orientation."""
+        settings = self.settings
+        self.display.set_brightness(settings.brightness)
+        if self.camera is not None:
+            self.camera.rotation = settings.camera_rotation
+            self.camera.mirror = settings.camera_mirror
 
     def lock(self) -> None:
         if self.keystore is not None:

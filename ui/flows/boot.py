@@ -48,7 +48,7 @@ def unlock(ctx: FlowContext) -> Destination | None:
     except AirsignError as exc:
         ctx.message("Cannot unlock", str(exc), tone="danger")
         return go(unlock)
-    ctx.display.set_brightness(ctx.settings.brightness)
+    ctx.apply_settings()
     from ui.flows.home import home
 
     return go(home)

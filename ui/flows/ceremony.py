@@ -37,8 +37,28 @@ def from_entropy(ctx: FlowContext, sides: int) -> Destination | None:
     entropy = dice_entropy(choice.text, WORD_COUNT) if sides == 6 else coin_entropy(choice.text)
     for warning in entropy.warnings:
         ctx.message("Entropy", warning, tone="caution")
-    ctx.show(WordsScreen(WordsView("Write down", tuple(entropy.words))))
-    return go(choose_passphrase, words=" ".join(entropy.words))
+    return go(write_down, words=" ".join(entropy.words))
+
+
+def write_down(ctx: FlowContext, words: str) -> Destination | None:
+    """Show the new words, then a short quiz: a seed nobody wrote down is a seed lost."""
+    from signer.seed.quiz import make_quiz
+
+    ctx.show(WordsScreen(WordsView("Write down", tuple(words.split()))))
+    quiz = make_quiz(words.split())
+    answers = []
+    for number, question in enumerate(quiz.questions, start=1):
+        items = tuple(MenuItem(word, word) for word in question.choices)
+        title = f"Check {number}/{len(quiz.questions)}: word {question.position + 1}"
+        choice = ctx.show(MenuScreen(MenuView(title, items, can_go_back=False)))
+        answers.append(choice.action)
+    result = quiz.check(answers)
+    if not result.passed:
+        wrong = ", ".join(str(p + 1) for p in result.wrong_positions)
+        ctx.message("Check", f"Word {wrong} did not match. Look at the words again.",
+                    tone="caution")
+        return go(write_down, words=words)
+    return go(choose_passphrase, words=words)
 
 
 def enter_words(ctx: FlowContext, words: tuple[str, ...] = ()) -> Destination | None:
@@ -83,6 +103,7 @@ def choose_passphrase(ctx: FlowContext, words: str) -> Destination | None:
         return go(choose_passphrase, words=words)
     try:
         ctx.keystore = Keystore.create(ctx.keystore_path, words, first.text,
+                                       kdf=ctx.new_keystore_kdf,
                                        kdf_cost_check=ctx.kdf_cost_check)
     except AirsignError as exc:
         ctx.message("Not stored", str(exc), tone="danger")

@@ -79,6 +79,5 @@ def pick_value(ctx: FlowContext, option_index: int) -> Destination | None:
         except AirsignError as exc:
             keystore.settings = previous
             ctx.message("Not saved", str(exc), tone="caution")
-        if option.field == "brightness":
-            ctx.display.set_brightness(value)
+        ctx.apply_settings()
     return go(settings_menu, selected=option_index)
