@@ -21,9 +21,10 @@ class RecordingContext(FlowContext):
         return super().show(screen)
 
 
-def typing_keys(text: str) -> list[Key]:
-    """Joystick moves + PRESS that type `text` on the lower-case layer, then KEY2 (done)."""
-    probe = KeyboardScreen(KeyboardView("probe"))
+def typing_keys(text: str, view: KeyboardView | None = None) -> list[Key]:
+    """Joystick moves + PRESS that type `text` on the lower-case layer of a keyboard like
+    `view` (text mode by default), then KEY2 (done)."""
+    probe = KeyboardScreen(view or KeyboardView("probe"))
     keys: list[Key] = []
     for char in text:
         label = SPACE if char == " " else char

@@ -28,7 +28,7 @@ from ui.flows.wallets import verify_address
 from ui.screens.address import AddressScreen
 from ui.screens.base import Screen
 from ui.screens.facts import FactsScreen
-from ui.screens.keyboard import KeyboardScreen
+from ui.screens.keyboard import KeyboardScreen, KeyboardView
 from ui.screens.menu import MenuScreen
 from ui.screens.message import MessageScreen
 from ui.screens.qr import QRScreen
@@ -348,3 +348,58 @@ def test_first_run_dice_ceremony_stores_the_seed(tmp_path: Path, quiet_sys: Path
     assert sum(isinstance(s, WordsScreen) for s in ctx.shown) == 2  # shown again after a miss
     with Keystore.unlock(path, PASSPHRASE, kdf_cost_check=False) as stored:
         assert stored.mnemonic_words() == expected
+
+
+def test_entered_words_are_checked_before_they_are_stored(tmp_path: Path,
+                                                          quiet_sys: Path) -> None:
+    """Twelve words typed on the word keyboard; "abandon" x12 fails its checksum, the last
+    word is asked again, "about" makes BIP-39's first test vector."""
+    from embit.wordlists.bip39 import WORDLIST
+
+    word_view = KeyboardView("w", mode="word", wordlist=tuple(WORDLIST))
+    path = tmp_path / "new-keystore"
+    last_words = iter(["abandon", "about"])
+
+    def decide(screen: Screen) -> list[Key]:
+        if isinstance(screen, MenuScreen) and screen.view.title == "New device":
+            return [Key.DOWN, Key.DOWN, Key.PRESS]  # "Enter 12 words"
+        if isinstance(screen, KeyboardScreen) and screen.view.mode == "word":
+            word = next(last_words) if screen.view.title == "Word 12 of 12" else "abandon"
+            return typing_keys(word, word_view)
+        if isinstance(screen, KeyboardScreen):
+            return typing_keys(PASSPHRASE)
+        if isinstance(screen, MessageScreen):
+            return [Key.PRESS]
+        return []
+
+    ctx = context(path, quiet_sys, new_keystore_kdf=CHEAP_KDF)
+    ctx.input = Pilot(lambda: ctx, decide)  # type: ignore[assignment]
+    run(ctx)
+    checksum = [s for s in ctx.shown if isinstance(s, MessageScreen)]
+    assert len(checksum) == 1 and checksum[0].view.title == "Words"
+    with Keystore.unlock(path, PASSPHRASE, kdf_cost_check=False) as stored:
+        assert stored.mnemonic_words() == MNEMONICS[0].split()
+
+
+def test_words_are_shown_only_after_the_passphrase_again(keystore_path: Path,
+                                                         quiet_sys: Path) -> None:
+    from ui.flows.seed import reveal
+    from ui.screens.words import WordsScreen
+
+    attempts = iter(["guess", PASSPHRASE])
+
+    def decide(screen: Screen) -> list[Key]:
+        if isinstance(screen, KeyboardScreen):
+            return typing_keys(next(attempts))
+        if isinstance(screen, MessageScreen):
+            return [Key.PRESS]
+        if isinstance(screen, MenuScreen) and screen.view.title == "Seed":
+            return [Key.DOWN, Key.PRESS]  # "Show words" again
+        return []
+
+    ctx = unlocked(keystore_path, quiet_sys, decide)
+    run(ctx, go(reveal, what="words"))
+    kinds = [type(s) for s in ctx.shown]
+    assert kinds == [KeyboardScreen, MessageScreen, MenuScreen, KeyboardScreen, WordsScreen]
+    assert ctx.shown[1].view.title == "Not shown"  # type: ignore[attr-defined]
+    assert list(ctx.shown[-1].view.words) == MNEMONICS[0].split()  # type: ignore[attr-defined]

@@ -10,7 +10,8 @@ from ui.screens.words import WordsScreen, WordsView
 FIRST_RUN_ITEMS = (
     MenuItem("New seed: dice", "dice"),
     MenuItem("New seed: coins", "coins"),
-    MenuItem("Enter my words", "enter"),
+    MenuItem("Enter 12 words", "enter-12"),
+    MenuItem("Enter 24 words", "enter-24"),
     MenuItem("Scan a SeedQR", "scan"),
 )
 WORD_COUNT = 24
@@ -20,8 +21,8 @@ def first_run(ctx: FlowContext) -> Destination | None:
     choice = ctx.show(MenuScreen(MenuView("New device", FIRST_RUN_ITEMS, can_go_back=False)))
     if choice.action in ("dice", "coins"):
         return go(from_entropy, sides=6 if choice.action == "dice" else 2)
-    if choice.action == "enter":
-        return go(enter_words)
+    if choice.action.startswith("enter-"):
+        return go(enter_words, count=int(choice.action.removeprefix("enter-")))
     return go(scan_seed)
 
 
@@ -61,17 +62,25 @@ def write_down(ctx: FlowContext, words: str) -> Destination | None:
     return go(choose_passphrase, words=words)
 
 
-def enter_words(ctx: FlowContext, words: tuple[str, ...] = ()) -> Destination | None:
+def enter_words(ctx: FlowContext, count: int, words: tuple[str, ...] = ()) -> Destination | None:
+    """One word per keyboard screen; BACK takes the previous word back."""
     from embit.wordlists.bip39 import WORDLIST
 
-    if len(words) == WORD_COUNT:
+    from signer.seed.check import check_mnemonic
+
+    if len(words) == count:
+        try:
+            check_mnemonic(list(words)).require_valid()
+        except AirsignError as exc:
+            ctx.message("Words", str(exc), tone="caution")
+            return go(enter_words, count=count, words=words[:-1])
         return go(choose_passphrase, words=" ".join(words))
-    view = KeyboardView(f"Word {len(words) + 1} of {WORD_COUNT}", mode="word",
+    view = KeyboardView(f"Word {len(words) + 1} of {count}", mode="word",
                         wordlist=tuple(WORDLIST))
     choice = ctx.show(KeyboardScreen(view))
     if choice.action == "back":
-        return go(enter_words, words=words[:-1]) if words else go(first_run)
-    return go(enter_words, words=(*words, choice.text))
+        return go(enter_words, count=count, words=words[:-1]) if words else go(first_run)
+    return go(enter_words, count=count, words=(*words, choice.text))
 
 
 def scan_seed(ctx: FlowContext) -> Destination | None:
