@@ -403,3 +403,25 @@ def test_words_are_shown_only_after_the_passphrase_again(keystore_path: Path,
     assert kinds == [KeyboardScreen, MessageScreen, MenuScreen, KeyboardScreen, WordsScreen]
     assert ctx.shown[1].view.title == "Not shown"  # type: ignore[attr-defined]
     assert list(ctx.shown[-1].view.words) == MNEMONICS[0].split()  # type: ignore[attr-defined]
+
+
+def test_wallet_receive_addresses_match_the_coordinator(keystore_path: Path,
+                                                        quiet_sys: Path) -> None:
+    from ui.flows.wallets import wallet_list
+
+    vault = make_wallet(network=Network.TEST)
+    seen: list[str] = []
+
+    def decide(screen: Screen) -> list[Key]:
+        if isinstance(screen, MenuScreen) and screen.view.title == "Wallets":
+            return [Key.PRESS]
+        if isinstance(screen, FactsScreen):
+            return [Key.PRESS]  # "Addresses"
+        if isinstance(screen, AddressScreen) and len(seen) < 2:
+            seen.append(screen.view.address)
+            return [Key.PRESS]  # "Next" starts selected
+        return []
+
+    ctx = unlocked(keystore_path, quiet_sys, decide)
+    run(ctx, go(wallet_list))
+    assert seen == [vault.derive(False, i).address(Network.TEST.params) for i in (0, 1)]
