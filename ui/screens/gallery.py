@@ -48,10 +48,10 @@ def _settings() -> Screen:
 
 def _danger() -> Screen:
     return MessageScreen(MessageView(
-        "Warning 1 of 2",
+        "Warning 1/2",
         "Output 2 claims to be change but its keys are not this wallet's. Signing may send "
         "0.50 000 000 BTC to an attacker.",
-        (Button("Reject", "reject"), Button("I accept", "accept")),
+        (Button("Reject", "reject"), Button("Sign anyway", "accept")),
         tone="danger",
     ))
 
@@ -74,7 +74,7 @@ def _caution() -> Screen:
 
 
 def _overview() -> Screen:
-    return FactsScreen(FactsView("Review transaction", (
+    return FactsScreen(FactsView("Review", (
         Fact("Wallet", "Family vault · 2 of 3"),
         Fact("Sending", "0.01 234 567 BTC", theme.ACCENT),
         Fact("To", "1 address, plus change", theme.TEXT),
@@ -106,7 +106,7 @@ def _address_not_ours() -> Screen:
 
 
 def _policy() -> Screen:
-    return FactsScreen(FactsView("Register wallet?", (
+    return FactsScreen(FactsView("Register?", (
         Fact("Name", "Family vault"),
         Fact("Policy", "2 of 3 · native segwit (p2wsh)"),
         Fact("Cosigner 1", "73c5da0a  m/48h/0h/0h/2h", theme.SUCCESS, marker="YOU"),
