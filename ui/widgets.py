@@ -231,6 +231,8 @@ def button_row(canvas: Canvas, labels: list[str], selected: int, tone: str = "no
     gap = m.px(6)
     width = (canvas.width - 2 * m.margin - gap * (len(labels) - 1)) // len(labels)
     font = m.key_font()
+    if any(text_width(label, font) > width - m.px(8) for label in labels):
+        font = m.small_bold_font()  # a smaller whole label beats a cut one
     # On a red screen the selected button is white with red text: unmistakable either way.
     if tone == "danger":
         chosen_fill, chosen_text = theme.TEXT, theme.DANGER
