@@ -425,3 +425,30 @@ def test_wallet_receive_addresses_match_the_coordinator(keystore_path: Path,
     ctx = unlocked(keystore_path, quiet_sys, decide)
     run(ctx, go(wallet_list))
     assert seen == [vault.derive(False, i).address(Network.TEST.params) for i in (0, 1)]
+
+
+def test_bip39_passphrase_changes_the_signing_fingerprint_until_lock(
+        keystore_path: Path, quiet_sys: Path) -> None:
+    """The expected fingerprint of "abandon ... about" with passphrase "trezor" comes from
+    embit's BIP-39 and BIP-32, not from airsign."""
+    from embit import bip39
+    from embit.bip32 import HDKey
+
+    from ui.flows.seed import bip39_passphrase
+
+    expected = HDKey.from_seed(bip39.mnemonic_to_seed(MNEMONICS[0], "trezor")).my_fingerprint
+
+    def decide(screen: Screen) -> list[Key]:
+        if isinstance(screen, KeyboardScreen):
+            return typing_keys("trezor")
+        if isinstance(screen, MessageScreen):
+            return [Key.PRESS]
+        return []
+
+    ctx = unlocked(keystore_path, quiet_sys, decide)
+    run(ctx, go(bip39_passphrase))
+    assert ctx.fingerprint() == expected != bytes.fromhex("73c5da0a")
+    assert ctx.chrome().fingerprint == expected.hex()
+    assert expected.hex() in ctx.shown[1].view.body  # type: ignore[attr-defined]
+    ctx.lock()
+    assert ctx.bip39_passphrase == ""

@@ -47,14 +47,26 @@ class FlowContext:
     kdf_cost_check: bool = True  # tests only: lets them use a cheap keystore KDF ...
     new_keystore_kdf: Any = None  # ... and create one with it (None: the default KdfParams)
     keystore: Any = None  # signer.keystore.UnlockedKeystore while unlocked
+    bip39_passphrase: str = field(default="", repr=False)  # this session only, never stored
     last_activity: float = 0.0
 
     @property
     def settings(self) -> Settings:
         return self.keystore.settings if self.keystore is not None else Settings()
 
+    def root(self) -> Any:
+        """The BIP-32 root in use: the stored seed with this session's BIP-39 passphrase."""
+        return self.keystore.root(self.bip39_passphrase)
+
+    def fingerprint(self) -> bytes:
+        from signer.keys import master_fingerprint
+
+        if not self.bip39_passphrase:
+            return self.keystore.fingerprint  # cached by the keystore: no derivation per frame
+        return master_fingerprint(self.root())
+
     def chrome(self) -> Chrome:
-        fingerprint = self.keystore.fingerprint.hex() if self.keystore is not None else ""
+        fingerprint = self.fingerprint().hex() if self.keystore is not None else ""
         return Chrome(fingerprint, self.settings.network.value, self.dev_allow_network)
 
     def show(self, screen: Screen) -> Choice:
@@ -102,3 +114,4 @@ class FlowContext:
         if self.keystore is not None:
             self.keystore.lock()
             self.keystore = None
+        self.bip39_passphrase = ""

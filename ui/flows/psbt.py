@@ -79,7 +79,7 @@ def review(ctx: FlowContext, payload: Payload) -> Destination | None:
     keystore, settings = ctx.keystore, ctx.settings
     psbt = load_psbt(payload.data)
     wallets = WalletRegistry(keystore.wallet_records, settings.network).wallets()
-    root = keystore.root()
+    root = ctx.root()
     result = review_psbt(psbt, root=root, wallets=wallets, settings=settings,
                          network=settings.network)
     denomination = settings.denomination

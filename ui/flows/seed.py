@@ -13,6 +13,7 @@ SEED_ITEMS = (
     MenuItem("Export cosigner key", "export"),
     MenuItem("Show words", "words"),
     MenuItem("Show SeedQR", "seedqr"),
+    MenuItem("BIP-39 passphrase", "bip39"),
 )
 
 
@@ -24,7 +25,23 @@ def seed_menu(ctx: FlowContext) -> Destination | None:
         return go(export_key)
     if choice.action in ("words", "seedqr"):
         return go(reveal, what=choice.action)
+    if choice.action == "bip39":
+        return go(bip39_passphrase)
     return go(home)
+
+
+def bip39_passphrase(ctx: FlowContext) -> Destination | None:
+    """Use the seed with a BIP-39 passphrase until the device locks (it is never stored);
+    an empty passphrase goes back to the plain seed."""
+    view = KeyboardView("BIP-39 passphrase", "Empty: none", masked=True,
+                        initial=ctx.bip39_passphrase)
+    choice = ctx.show(KeyboardScreen(view))
+    if choice.action == "done":
+        ctx.bip39_passphrase = choice.text
+        ctx.message("BIP-39 passphrase",
+                    f"Now signing as {ctx.fingerprint().hex()}. Check that your coordinator "
+                    "shows this fingerprint: another passphrase is another wallet.")
+    return go(seed_menu)
 
 
 def export_key(ctx: FlowContext) -> Destination | None:
@@ -32,7 +49,7 @@ def export_key(ctx: FlowContext) -> Destination | None:
     Sparrow, Specter, Nunchuk and Electrum read from one QR."""
     from signer.export import cosigner_export
 
-    export = cosigner_export(ctx.keystore.root(), ctx.settings.network)
+    export = cosigner_export(ctx.root(), ctx.settings.network)
     text = export.origin_text()
     ctx.show(QRScreen(QRView("Cosigner key", lambda: text, caption="p2wsh 48h",
                              can_switch=False, brightness=ctx.settings.brightness)))

@@ -38,13 +38,13 @@ def register(ctx: FlowContext, payload: Payload) -> Destination | None:
     from ui.flows.home import home
 
     wallet = load_wallet(payload.data, network_hint=ctx.settings.network)
-    view = FactsView("Register?", policy_facts(wallet, ctx.keystore.fingerprint),
+    view = FactsView("Register?", policy_facts(wallet, ctx.fingerprint()),
                      (Button("Cancel", "cancel"), Button("Register", "register")),
                      back_action="cancel")
     if ctx.show(FactsScreen(view)).action != "register":
         return go(home)
     try:
-        _registry(ctx).add(wallet, ctx.keystore.root())
+        _registry(ctx).add(wallet, ctx.root())
         ctx.keystore.save()
     except AirsignError as exc:
         ctx.keystore.wallet_records[:] = [r for r in ctx.keystore.wallet_records
@@ -88,7 +88,7 @@ def wallet_list(ctx: FlowContext) -> Destination | None:
 
 def wallet_details(ctx: FlowContext, name: str) -> Destination | None:
     wallet = _registry(ctx).get(name)
-    view = FactsView(wallet.name, policy_facts(wallet, ctx.keystore.fingerprint),
+    view = FactsView(wallet.name, policy_facts(wallet, ctx.fingerprint()),
                      (Button("Back", "back"), Button("Addresses", "addresses")))
     if ctx.show(FactsScreen(view)).action == "addresses":
         return go(wallet_address, name=name, index=0)
