@@ -1,7 +1,6 @@
 """`airsign doctor`: each probe against a prepared directory, and the command end to end."""
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -22,12 +21,18 @@ SWAPS_HEADER = "Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n"
 
 
 def test_loopback_only_is_intact_and_any_other_interface_is_not(tmp_path: Path) -> None:
-    (tmp_path / "lo").mkdir()
+    (tmp_path / "net" / "lo").mkdir(parents=True)
     assert check_interfaces(tmp_path).status is Status.OK
-    (tmp_path / "wlan0").mkdir()
+    (tmp_path / "net" / "wlan0" / "wireless").mkdir(parents=True)
     broken = check_interfaces(tmp_path)
-    assert broken.status is Status.FAIL and "wlan0" in broken.detail
+    assert broken.status is Status.FAIL and "wlan0 (wifi)" in broken.detail
     assert check_interfaces(tmp_path / "missing").status is Status.OK
+
+
+def test_a_bluetooth_adapter_breaks_the_air_gap(tmp_path: Path) -> None:
+    (tmp_path / "bluetooth" / "hci0").mkdir(parents=True)
+    found = check_interfaces(tmp_path)
+    assert found.status is Status.FAIL and "hci0 (bluetooth)" in found.detail
 
 
 def test_swap_on_is_reported(tmp_path: Path) -> None:
@@ -68,8 +73,10 @@ def test_doctor_command_exit_code_follows_the_interfaces(tmp_path: Path) -> None
                              str(tmp_path / "none")], cwd=REPO, capture_output=True, text=True,
                             check=False, timeout=60)
     findings = {item["check"]: item for item in json.loads(result.stdout)}
-    interfaces = set(os.listdir("/sys/class/net")) if Path("/sys/class/net").is_dir() else set()
-    intact = interfaces <= {"lo"}
+    sys_class = Path("/sys/class")
+    present = {f"{kind}/{entry.name}" for kind in ("net", "bluetooth", "rfkill")
+               if (sys_class / kind).is_dir() for entry in (sys_class / kind).iterdir()}
+    intact = present <= {"net/lo"}
     assert result.returncode == (0 if intact else 1)
     assert findings["network"]["status"] == ("ok" if intact else "fail")
     assert findings["network guard"]["status"] == "ok"

@@ -1,9 +1,10 @@
 """`airsign doctor`: what this device runs on and whether its air gap holds.
 
 Reports the secp256k1 backend, the QR decoder (proved by decoding a code drawn here), camera
-and display device nodes, the keystore (without unlocking it), the network interfaces, swap,
-and the in-process network guard. Exit 1 when the air gap is not intact (a network interface
-other than loopback, or the guard missing); everything else is reported, not enforced.
+and display device nodes, the keystore (without unlocking it), network hardware (the boot-time
+check of signer/airgap.py), swap, and the in-process network guard. Exit 1 when the air gap
+is not intact (any network interface but loopback, a Bluetooth adapter or a radio, or the
+guard missing); everything else is reported, not enforced.
 """
 
 import argparse
@@ -12,6 +13,7 @@ from dataclasses import asdict, dataclass
 from enum import StrEnum
 from pathlib import Path
 
+from signer.airgap import SYS_CLASS, check_air_gap
 from signer.errors import AirsignError
 from signer.hygiene import is_installed
 from signer.keys import secp256k1_backend
@@ -19,7 +21,6 @@ from signer.keystore import Keystore
 from ui.cli.common import keystore_path
 
 DEV = Path("/dev")
-NET = Path("/sys/class/net")
 SWAPS = Path("/proc/swaps")
 PROBE_TEXT = "airsign doctor"
 
@@ -89,13 +90,12 @@ def check_keystore(path: Path) -> Finding:
     return Finding("keystore", Status.OK, f"{path} ({info.kdf.describe()}{attempts})")
 
 
-def check_interfaces(net: Path = NET) -> Finding:
-    interfaces = sorted(entry.name for entry in net.iterdir()) if net.is_dir() else []
-    outside = [name for name in interfaces if name != "lo"]
-    if outside:
-        return Finding("network", Status.FAIL, f"interfaces present: {', '.join(outside)}: "
-                       "the air gap is not intact")
-    return Finding("network", Status.OK, "loopback only" if interfaces else "no interfaces")
+def check_interfaces(sys_class: Path = SYS_CLASS) -> Finding:
+    """Network interfaces, Bluetooth adapters and radios, by the boot-time check."""
+    report = check_air_gap(sys_class)
+    if not report.ok:
+        return Finding("network", Status.FAIL, f"{report.summary()}: the air gap is not intact")
+    return Finding("network", Status.OK, report.summary())
 
 
 def check_swap(swaps: Path = SWAPS) -> Finding:
