@@ -1,0 +1,1 @@
+"""QR output: text/bytes to module matrices, screen images, PNG frames and animated GIFs."""

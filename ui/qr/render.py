@@ -1,0 +1,100 @@
+"""Fast QR rendering: text or bytes -> module matrix -> integer-scaled grayscale image.
+
+The encoder is zxing-cpp's `create_barcode` (about 1 ms for a version-15 symbol, against
+20-90 ms for the pure-Python `qrcode` package), so frames are rendered on the fly while an
+animation plays; nothing needs pre-rendering. Numbers: docs/camera.md, `python -m bench.qr`.
+
+Mode choice is zxing-cpp's: it picks alphanumeric mode for uppercase UR and BBQr text
+(about 1.45x denser than byte mode), numeric for SeedQR digits, byte mode for anything else.
+Non-ASCII text is written as UTF-8 bytes, which is what every reader assumes without an ECI.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+import zxingcpp
+
+from signer.errors import PayloadTooLarge, UsageError
+
+EC_LEVELS = ("L", "M", "Q", "H")
+MIN_VERSION, MAX_VERSION = 1, 40
+QUIET_ZONE = 4  # modules of light border the QR spec asks for
+DARK, LIGHT = 0, 255
+
+
+def modules_for_version(version: int) -> int:
+    """Side length in modules of a QR symbol of this version (without quiet zone)."""
+    return 17 + 4 * version
+
+
+def qr_modules(data: str | bytes, version: int | None = None, ec_level: str = "L") -> np.ndarray:
+    """The QR symbol for `data` as a square bool matrix (True = dark), no quiet zone.
+
+    `version` fixes the symbol size (so an animation does not jump in size); None picks the
+    smallest that fits. Raises PayloadTooLarge if `data` does not fit the version.
+    """
+    if ec_level not in EC_LEVELS:
+        raise UsageError(f"QR error correction level must be one of {', '.join(EC_LEVELS)}")
+    if version is not None and not MIN_VERSION <= version <= MAX_VERSION:
+        raise UsageError(f"QR version must be between {MIN_VERSION} and {MAX_VERSION}")
+    content: str | bytes = data
+    if isinstance(data, str) and not data.isascii():
+        content = data.encode("utf-8")
+    options: dict[str, object] = {"ec_level": ec_level}
+    if version is not None:
+        options["version"] = version
+    try:
+        symbol = zxingcpp.create_barcode(content, zxingcpp.BarcodeFormat.QRCode, **options)
+    except ValueError as exc:
+        size = f"version {version}" if version is not None else "any QR version"
+        raise PayloadTooLarge(f"{len(content)} characters do not fit {size}: {exc}") from exc
+    image = np.asarray(symbol.to_image(scale=1, add_quiet_zones=False))
+    return image < 128
+
+
+def symbol_version(modules: np.ndarray) -> int:
+    return (modules.shape[0] - 17) // 4
+
+
+def scale_to_fit(modules: np.ndarray, size: int, quiet_zone: int = QUIET_ZONE) -> np.ndarray:
+    """A `size` x `size` grayscale image with the symbol centred at the largest integer scale.
+
+    Integer scaling keeps every module the same number of pixels, which cameras need; the
+    light margin left over adds to the quiet zone.
+    """
+    span = modules.shape[0] + 2 * quiet_zone
+    scale = size // span
+    if scale < 1:
+        raise PayloadTooLarge(
+            f"a {modules.shape[0]}-module QR code does not fit {size} pixels; "
+            "choose a lower QR density"
+        )
+    symbol = np.where(modules, DARK, LIGHT).astype(np.uint8)
+    scaled = np.repeat(np.repeat(symbol, scale, axis=0), scale, axis=1)
+    image = np.full((size, size), LIGHT, dtype=np.uint8)
+    offset = (size - scaled.shape[0]) // 2
+    image[offset : offset + scaled.shape[0], offset : offset + scaled.shape[1]] = scaled
+    return image
+
+
+def largest_version(texts: Iterable[str | bytes], ec_level: str = "L") -> int:
+    """The smallest version that holds every one of `texts`: one size for a whole animation."""
+    return max(symbol_version(qr_modules(text, None, ec_level)) for text in texts)
+
+
+@dataclass(frozen=True)
+class QRRenderer:
+    """Renders frames of one animation at a fixed version, size and error-correction level."""
+
+    size: int  # output image side, pixels
+    version: int | None = None
+    ec_level: str = "L"
+    quiet_zone: int = QUIET_ZONE
+
+    def modules(self, data: str | bytes) -> np.ndarray:
+        return qr_modules(data, self.version, self.ec_level)
+
+    def render(self, data: str | bytes) -> np.ndarray:
+        """A size x size uint8 grayscale image (0 dark, 255 light) of the QR code for `data`."""
+        return scale_to_fit(self.modules(data), self.size, self.quiet_zone)
