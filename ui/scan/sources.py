@@ -1,0 +1,136 @@
+"""What the command line scans from and writes to: QR images, GIFs, videos, frame
+directories, cameras or text files of parts in; animated GIFs or frame directories out."""
+
+import re
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image
+
+from signer.errors import AirsignError, PayloadTooLarge, SequenceMismatch, UsageError
+from signer.psbt import MAGIC
+from signer.transport.encoders import FrameSequence
+from signer.transport.types import Format, Payload
+from ui.backends.camera import ANIMATION_SUFFIXES, IMAGE_SUFFIXES, VIDEO_SUFFIXES, open_source
+from ui.qr.render import QRRenderer
+from ui.scan.decoders import DEFAULT_DECODER, get_decoder
+from ui.scan.scanner import ProgressCallback, ScanLoop, ScanStats, scan_frames
+
+FRAME_SIZE = 480  # pixels per side of a written QR frame: a webcam reads it comfortably
+DEFAULT_FPS = 5.0
+_LIVE_PREFIXES = ("camera:", "v4l2:", "picamera", "/dev/video")
+_PART_START = re.compile(r"^(ur:|b\$|p\d+of\d+ )", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    payload: Payload
+    stats: ScanStats
+
+
+def is_frame_source(spec: str) -> bool:
+    """A camera, video, image, GIF or directory of frames (not a file of text or bytes)."""
+    if spec.startswith(_LIVE_PREFIXES):
+        return True
+    path = Path(spec).expanduser()
+    suffix = path.suffix.lower()
+    return path.is_dir() or suffix in IMAGE_SUFFIXES | ANIMATION_SUFFIXES | VIDEO_SUFFIXES
+
+
+def scan_sources(sources: Sequence[str], decoder: str = DEFAULT_DECODER,
+                 on_progress: ProgressCallback | None = None) -> ScanResult:
+    """The payload in the QR frames of `sources` (see `open_source`), with scan counters."""
+    with open_source(list(sources)) as frames:
+        payload, stats = scan_frames(frames, get_decoder(decoder), on_progress)
+    return ScanResult(payload, stats)
+
+
+def load_source(sources: Sequence[str], decoder: str = DEFAULT_DECODER) -> Payload:
+    """The payload in `sources`: frame sources (images, GIF, video, directory, camera:N) or
+    one file of payload text (one QR part per line for UR, BBQr and pMofN)."""
+    if not sources:
+        raise UsageError("no QR source given")
+    if all(is_frame_source(spec) for spec in sources):
+        return scan_sources(sources, decoder).payload
+    if len(sources) > 1:
+        raise UsageError("give one text file of QR parts, or only image/video/camera sources")
+    return assemble_text(_read(sources[0]))
+
+
+def assemble_text(content: bytes) -> Payload:
+    """A payload from text: one part per line when the lines are parts of an animated
+    sequence (UR, BBQr, pMofN); otherwise the whole content is one QR's payload."""
+    if content.startswith(MAGIC):
+        return _assemble([content])
+    try:
+        text = content.decode("utf-8")
+    except UnicodeDecodeError:
+        return _assemble([content])
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    if lines and _PART_START.match(lines[0]):
+        return _assemble(lines)
+    return _assemble([text.strip()])
+
+
+def _assemble(parts: Sequence[str | bytes]) -> Payload:
+    """Feed parts to an assembler; a garbled line among many is skipped, like a bad frame."""
+    loop = ScanLoop()
+    for number, part in enumerate(parts, start=1):
+        try:
+            loop.assembler.receive(part)
+        except (SequenceMismatch, PayloadTooLarge):
+            raise
+        except AirsignError as exc:
+            if len(parts) == 1:
+                raise
+            loop.error = f"line {number}: {exc}"
+        if loop.assembler.is_complete:
+            return loop.assembler.result()
+    raise loop.incomplete_error()
+
+
+def _read(spec: str) -> bytes:
+    """A file's content, or stdin's for "-"."""
+    if spec == "-":
+        return sys.stdin.buffer.read()
+    try:
+        return Path(spec).expanduser().read_bytes()
+    except OSError as exc:
+        raise UsageError(f"cannot read {spec}: {exc.strerror or exc}") from None
+
+
+def frame_texts(frames: FrameSequence) -> list[str | bytes]:
+    """The frames to write for a looping file: all of them; for an animated UR (a fresh
+    sequence) the pure parts and then half as many mixed fountain parts, so a reader that
+    misses a few frames of the loop still completes without waiting for the next round."""
+    count = len(frames.frames)
+    if frames.format is Format.UR and count > 1:
+        return [frames.next_frame() for _ in range(count + max(2, count // 2))]
+    return list(frames.frames)
+
+
+def write_qr_frames(frames: FrameSequence, *, gif: str | Path | None = None,
+                    frames_dir: str | Path | None = None, fps: float = DEFAULT_FPS,
+                    size: int = FRAME_SIZE) -> int:
+    """Render `frames` at one QR version and write them as an animated GIF and/or numbered
+    PNGs; the number of frames written."""
+    if gif is None and frames_dir is None:
+        raise UsageError("where to write the QR frames: give a GIF file or a directory")
+    if fps <= 0:
+        raise UsageError("frames per second must be positive")
+    renderer = QRRenderer(size, version=frames.qr_version, ec_level=frames.error_correction)
+    images = [Image.fromarray(renderer.render(text)) for text in frame_texts(frames)]
+    try:
+        if gif is not None:
+            images[0].save(Path(gif), format="GIF", save_all=True, append_images=images[1:],
+                           duration=round(1000 / fps), loop=0)
+        if frames_dir is not None:
+            folder = Path(frames_dir)
+            folder.mkdir(parents=True, exist_ok=True)
+            for number, image in enumerate(images, start=1):
+                image.save(folder / f"frame{number:04d}.png", format="PNG")
+    except OSError as exc:
+        raise UsageError(f"cannot write the QR frames: {exc.strerror or exc}") from None
+    return len(images)
