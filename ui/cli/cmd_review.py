@@ -10,12 +10,14 @@ from embit.bip32 import HDKey
 from signer.psbt import ParsedPSBT
 from signer.review import Review, review_psbt
 from signer.settings import Settings
+from signer.transport.types import Payload
 from signer.wallet.model import Wallet
 from signer.wallet.registry import WalletRegistry
 from ui.cli import AddCommand
 from ui.cli.common import device_network, open_keystore, read_bip39_passphrase
 from ui.cli.psbt_source import load_psbt_source
 from ui.cli.review_text import render_review
+from ui.scan.decoders import DECODERS, DEFAULT_DECODER
 
 
 @dataclass(frozen=True)
@@ -24,6 +26,7 @@ class ReviewedPSBT:
 
     psbt: ParsedPSBT
     encoding: str  # base64, hex or binary: the signed PSBT goes back the same way
+    came_as: Payload  # how it crossed the air gap: signed QR frames go back the same way
     review: Review
     root: HDKey
     wallets: list[Wallet]
@@ -38,23 +41,29 @@ def register(add_command: AddCommand) -> None:
 
 
 def add_psbt_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("psbt", metavar="PSBT", help="file with a base64, hex or binary PSBT, "
-                        "or - for stdin")
+    parser.add_argument("psbt", metavar="PSBT", nargs="+",
+                        help="file with a base64, hex or binary PSBT, or - for stdin; a file "
+                             "of UR/BBQr/pMofN lines; or QR frames: image(s), an animated "
+                             "GIF, a video, a directory of frames, camera:N")
+    parser.add_argument("--decoder", choices=sorted(DECODERS), default=DEFAULT_DECODER,
+                        help=f"QR image decoder for QR sources (default {DEFAULT_DECODER})")
     parser.add_argument("--bip39-passphrase", action="store_true",
                         help="our seed is used with a BIP-39 passphrase (asked, not echoed)")
 
 
 def review_source(args: argparse.Namespace) -> ReviewedPSBT:
     """Load the PSBT first (a bad file fails before the passphrase prompt), then review it."""
-    psbt, encoding = load_psbt_source(args.psbt)
+    loaded = load_psbt_source(args.psbt, args.decoder)
     with open_keystore(args) as keystore:
         network = device_network(args, keystore)
         wallets = WalletRegistry(keystore.wallet_records, network).wallets()
         passphrase = read_bip39_passphrase() if args.bip39_passphrase else ""
         root = keystore.root(passphrase)
         settings = keystore.settings
-    review = review_psbt(psbt, root=root, wallets=wallets, settings=settings, network=network)
-    return ReviewedPSBT(psbt, encoding, review, root, wallets, settings)
+    review = review_psbt(loaded.psbt, root=root, wallets=wallets, settings=settings,
+                         network=network)
+    return ReviewedPSBT(loaded.psbt, loaded.encoding, loaded.came_as, review, root, wallets,
+                        settings)
 
 
 def print_review(review: Review, settings: Settings, *, as_json: bool = False,

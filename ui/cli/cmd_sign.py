@@ -4,18 +4,23 @@ import argparse
 import sys
 
 from signer.errors import SigningRefused, UsageError
+from signer.psbt import serialize_psbt
 from signer.review import WARNING_CODES
 from signer.sign import check_allowed, sign_psbt
+from signer.transport.encoders import reply_frames
 from ui.cli import AddCommand
 from ui.cli.cmd_review import add_psbt_arguments, print_review, review_source
 from ui.cli.psbt_source import write_psbt
+from ui.cli.qr_output import add_frame_output_options, write_frames_from_args
 
 
 def register(add_command: AddCommand) -> None:
     parser = add_command("sign", "review a PSBT, then add our signatures to it")
     add_psbt_arguments(parser)
-    parser.add_argument("--out", metavar="FILE", help="write the signed PSBT here (default: "
-                        "stdout), in the encoding it came in")
+    parser.add_argument("--out", metavar="FILE",
+                        help="write the signed PSBT here, in the encoding it came in "
+                             "(default: stdout, unless QR frames are written)")
+    add_frame_output_options(parser, required=False, gif_flag="--qr-gif", dir_flag="--qr-dir")
     parser.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     parser.add_argument("--allow", metavar="CODE", action="append", default=[],
                         help="sign despite this danger warning (repeat for each code)")
@@ -58,5 +63,12 @@ def run(args: argparse.Namespace) -> int:
         print(f"Signed input(s) {inputs}: {result.signatures} signature(s).", file=sys.stderr)
     else:
         print("Nothing new to sign: our signatures are already there.", file=sys.stderr)
+    if args.qr_gif or args.qr_dir:
+        # QR frames in the format the PSBT arrived in, at the device's density setting
+        frames = reply_frames(serialize_psbt(result.psbt), reviewed.came_as,
+                              reviewed.settings.qr_density)
+        write_frames_from_args(frames, args)
+        if args.out is None:
+            return 0
     write_psbt(result.psbt, reviewed.encoding, args.out)
     return 0

@@ -1,21 +1,52 @@
 """Where `review` and `sign` get a PSBT from and where the signed one goes.
 
-One function per direction so that other sources (camera, QR images) can be added here.
+A PSBT comes from a file (base64, hex or binary) or stdin ("-"), from a text file of QR
+parts (UR, BBQr, pMofN lines), or from QR frames: image(s), an animated GIF, a video, a
+directory of frames, or a camera (camera:N). The signed PSBT goes to a file or stdout in
+the encoding it came in, or as QR frames in the QR format it came in.
 """
 
 import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
-from signer.errors import UsageError
+from signer.errors import InvalidPSBT, UsageError
 from signer.psbt import ParsedPSBT, decode_psbt_text, encode_psbt, load_psbt, serialize_psbt
+from signer.transport.types import Format, Payload, PayloadKind
 from ui.cli.common import read_input_bytes
+from ui.scan.decoders import DEFAULT_DECODER
+from ui.scan.sources import PART_START, assemble_text, is_frame_source, load_source
+
+_FILE_ENCODINGS = ("base64", "hex", "binary")
 
 
-def load_psbt_source(source: str) -> tuple[ParsedPSBT, str]:
-    """The PSBT in a file (base64, hex or binary) or on stdin ("-"), and its encoding."""
-    data = read_input_bytes(source)
+@dataclass(frozen=True)
+class LoadedPSBT:
+    psbt: ParsedPSBT
+    encoding: str  # base64, hex or binary: how the signed PSBT goes to a file or stdout
+    came_as: Payload  # how it crossed: the signed PSBT's QR frames go back the same way
+
+
+def load_psbt_source(sources: Sequence[str], decoder: str = DEFAULT_DECODER) -> LoadedPSBT:
+    """The PSBT in `sources` (see the module docstring)."""
+    if len(sources) == 1 and not is_frame_source(sources[0]):
+        payload = _payload_from_file(read_input_bytes(sources[0]))
+    else:
+        payload = load_source(sources, decoder)
+    if payload.kind is not PayloadKind.PSBT or not isinstance(payload.data, bytes):
+        raise InvalidPSBT(f"not a PSBT: the source holds a {payload.kind}")
+    encoding = payload.encoding if payload.encoding in _FILE_ENCODINGS else "base64"
+    return LoadedPSBT(load_psbt(payload.data), encoding, payload)
+
+
+def _payload_from_file(data: bytes) -> Payload:
+    """A file of QR part lines goes through the assembler; anything else is a PSBT file."""
+    head = data.lstrip()[:16].decode("ascii", "replace")
+    if PART_START.match(head):
+        return assemble_text(data)
     raw, encoding = decode_psbt_text(data)
-    return load_psbt(raw), encoding
+    return Payload(PayloadKind.PSBT, raw, Format.SINGLE, encoding)
 
 
 def write_psbt(psbt: ParsedPSBT, encoding: str, out: str | None) -> None:

@@ -21,7 +21,7 @@ from ui.scan.scanner import ProgressCallback, ScanLoop, ScanStats, scan_frames
 FRAME_SIZE = 480  # pixels per side of a written QR frame: a webcam reads it comfortably
 DEFAULT_FPS = 5.0
 _LIVE_PREFIXES = ("camera:", "v4l2:", "picamera", "/dev/video")
-_PART_START = re.compile(r"^(ur:|b\$|p\d+of\d+ )", re.IGNORECASE)
+PART_START = re.compile(r"^(ur:|b\$|p\d+of\d+ )", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -69,7 +69,7 @@ def assemble_text(content: bytes) -> Payload:
     except UnicodeDecodeError:
         return _assemble([content])
     lines = [line.strip() for line in text.splitlines() if line.strip()]
-    if lines and _PART_START.match(lines[0]):
+    if lines and PART_START.match(lines[0]):
         return _assemble(lines)
     return _assemble([text.strip()])
 
