@@ -214,10 +214,10 @@ class Scanner:
         frame: np.ndarray | None = None
         try:
             while not self._stop.is_set():
-                if self._restart.is_set():
+                frame = self.source.read()
+                if self._restart.is_set():  # after the read: the frame on screen now counts
                     self._restart.clear()
                     self._loop.restart()
-                frame = self.source.read()
                 if frame is None:
                     if not self._loop.error:
                         self._loop.error = str(self._loop.incomplete_error())
