@@ -5,9 +5,6 @@ import argparse
 import sys
 from pathlib import Path
 
-import numpy as np
-from PIL import Image
-
 from signer.errors import UsageError
 from signer.export import ExportFormat, account_ur, coldcard_json, cosigner_export
 from signer.scripts import ScriptType, format_path, parse_path
@@ -16,7 +13,7 @@ from signer.transport.encoders import encode_frames, max_version, qr_version_for
 from signer.transport.types import Format, Payload, PayloadKind
 from ui.cli import AddCommand
 from ui.cli.common import device_network, open_keystore, read_bip39_passphrase
-from ui.qr.render import QRRenderer
+from ui.scan.sources import write_qr_images
 
 IMAGE_SIZE = 480  # pixels; a phone or the coordinator's webcam reads this comfortably
 SCRIPTS = [s.value for s in ScriptType if s is not ScriptType.P2SH_P2WPKH
@@ -116,17 +113,9 @@ def _ur_frames(resource: ur_transport.UR, density: str) -> list[str]:
 
 
 def _save_images(frames: list[str], path: Path, fps: float) -> None:
-    renderer = QRRenderer(IMAGE_SIZE, version=max(qr_version_for(f) for f in frames))
-    images = [Image.fromarray(np.asarray(renderer.render(f))) for f in frames]
-    try:
-        if len(images) == 1 and path.suffix.lower() != ".gif":
-            images[0].save(path)
-        else:
-            images[0].save(path, save_all=True, append_images=images[1:],
-                           duration=int(1000 / fps), loop=0)
-    except OSError as exc:
-        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
-    print(f"airsign: wrote {len(images)} QR frame(s) to {path}", file=sys.stderr)
+    count = write_qr_images(frames, max(qr_version_for(f) for f in frames), gif=path, fps=fps,
+                            size=IMAGE_SIZE)
+    print(f"airsign: wrote {count} QR frame(s) to {path}", file=sys.stderr)
 
 
 def _write_text(path: Path, text: str) -> None:

@@ -116,21 +116,37 @@ def write_qr_frames(frames: FrameSequence, *, gif: str | Path | None = None,
                     size: int = FRAME_SIZE) -> int:
     """Render `frames` at one QR version and write them as an animated GIF and/or numbered
     PNGs; the number of frames written."""
+    return write_qr_images(frame_texts(frames), frames.qr_version, gif=gif,
+                           frames_dir=frames_dir, fps=fps, size=size,
+                           ec_level=frames.error_correction)
+
+
+def write_qr_images(texts: Sequence[str | bytes], version: int, *,
+                    gif: str | Path | None = None, frames_dir: str | Path | None = None,
+                    fps: float = DEFAULT_FPS, size: int = FRAME_SIZE,
+                    ec_level: str = "L") -> int:
+    """Every text as a QR code of one `version`: an animated GIF (one frame: a still image
+    in the format the file name says) and/or numbered PNGs; the number of frames written."""
     if gif is None and frames_dir is None:
         raise UsageError("where to write the QR frames: give a GIF file or a directory")
     if fps <= 0:
         raise UsageError("frames per second must be positive")
-    renderer = QRRenderer(size, version=frames.qr_version, ec_level=frames.error_correction)
-    images = [Image.fromarray(renderer.render(text)) for text in frame_texts(frames)]
+    renderer = QRRenderer(size, version=version, ec_level=ec_level)
+    images = [Image.fromarray(renderer.render(text)) for text in texts]
     try:
         if gif is not None:
-            images[0].save(Path(gif), format="GIF", save_all=True, append_images=images[1:],
-                           duration=round(1000 / fps), loop=0)
+            path = Path(gif)
+            if len(images) == 1 and path.suffix.lower() != ".gif":
+                images[0].save(path)
+            else:
+                images[0].save(path, format="GIF", save_all=True, append_images=images[1:],
+                               duration=round(1000 / fps), loop=0)
         if frames_dir is not None:
             folder = Path(frames_dir)
             folder.mkdir(parents=True, exist_ok=True)
             for number, image in enumerate(images, start=1):
                 image.save(folder / f"frame{number:04d}.png", format="PNG")
-    except OSError as exc:
-        raise UsageError(f"cannot write the QR frames: {exc.strerror or exc}") from None
+    except (OSError, ValueError) as exc:  # PIL: ValueError for an unknown file extension
+        raise UsageError(f"cannot write the QR frames: {getattr(exc, 'strerror', None) or exc}"
+                         ) from None
     return len(images)
