@@ -452,3 +452,25 @@ def test_bip39_passphrase_changes_the_signing_fingerprint_until_lock(
     assert expected.hex() in ctx.shown[1].view.body  # type: ignore[attr-defined]
     ctx.lock()
     assert ctx.bip39_passphrase == ""
+
+
+def test_frames_without_a_qr_end_the_scan_with_the_reason(keystore_path: Path,
+                                                          quiet_sys: Path,
+                                                          tmp_path: Path) -> None:
+    from PIL import Image
+
+    from ui.backends.camera import open_source
+    from ui.flows.scan import scan
+    from ui.screens.scan import ScanScreen
+
+    blank = tmp_path / "blank.png"
+    Image.new("L", (160, 120), 200).save(blank)
+
+    def decide(screen: Screen) -> list[Key] | None:
+        return None if isinstance(screen, ScanScreen) else []
+
+    ctx = unlocked(keystore_path, quiet_sys, decide)
+    ctx.camera = open_source([str(blank)])
+    run(ctx, go(scan))
+    reason = ctx.shown[-1]
+    assert isinstance(reason, MessageScreen) and "no QR code found" in reason.view.body

@@ -85,18 +85,12 @@ def enter_words(ctx: FlowContext, count: int, words: tuple[str, ...] = ()) -> De
 
 def scan_seed(ctx: FlowContext) -> Destination | None:
     from signer.seed.importing import words_from_payload
-    from ui.flows.scan import CameraScan
-    from ui.screens.scan import ScanScreen
+    from ui.flows.scan import scan_payload
 
-    if ctx.camera is None:
-        ctx.message("Scan", "No camera: start airsign with --camera.", tone="caution")
+    payload = scan_payload(ctx, "Scan SeedQR")
+    if payload is None:
         return go(first_run)
-    source = CameraScan(ctx.camera)
-    if ctx.show(ScanScreen("Scan SeedQR", source)).action == "back" or not (
-            source.assembler.is_complete):
-        return go(first_run)
-    words = words_from_payload(source.assembler.result())
-    return go(choose_passphrase, words=" ".join(words))
+    return go(choose_passphrase, words=" ".join(words_from_payload(payload)))
 
 
 def choose_passphrase(ctx: FlowContext, words: str) -> Destination | None:

@@ -1,70 +1,65 @@
 """Scan: one entry point; what was scanned decides where to go (PSBT, wallet, address, seed)."""
 
-import time
-
 from PIL import Image
 
-from signer.errors import AirsignError
 from signer.transport.types import Payload, PayloadKind
 from ui.flows import Destination, FlowContext, go
 from ui.screens.scan import ScanScreen, ScanState
 
+READY = "Point the camera at a QR code"
+MISMATCH = "A part of another QR sequence: KEY3 starts over with it"
 
-class CameraScan:
-    """Reads one frame per tick, decodes it and feeds the assembler; the ScanScreen polls it.
 
-    A refused part (wrong checksum, a part of another sequence) is reported and the scan
-    goes on; only a complete payload ends it.
-    """
+class ScannerFeed:
+    """Shows ui/scan/scanner.py's worker-thread snapshots on the ScanScreen: the preview
+    keeps moving however long a frame takes to decode."""
 
     def __init__(self, camera: object):
-        from signer.transport.assembler import Assembler
-        from ui.scan.decoders import get_decoder
+        from ui.scan.scanner import Scanner
 
-        self.camera = camera
-        self.decoder = get_decoder()
-        self.assembler = Assembler()
-        self.status = "Point the camera at a QR code"
-        self.ended = False
-        self._times: list[float] = []
+        self.scanner = Scanner(camera).start()  # type: ignore[arg-type]
 
     def __call__(self) -> ScanState:
-        frame = self.camera.read()  # type: ignore[attr-defined]
-        if frame is None:
-            self.ended = True
-            return ScanState(status="The camera stopped sending frames", finished=True)
-        now = time.monotonic()
-        self._times = [t for t in self._times if now - t < 1.0] + [now]
-        for data in self.decoder.decode(frame):
-            try:
-                self.assembler.receive(data)
-            except AirsignError as exc:
-                self.status = str(exc)
-                self.assembler.reset()
-        progress = self.assembler.progress()
+        snapshot = self.scanner.snapshot()
+        progress = snapshot.progress
         return ScanState(
-            preview=Image.fromarray(frame),
-            progress=progress if progress.parts_total > 1 else None,
-            fps=float(len(self._times)),
-            finished=self.assembler.is_complete,
-            status=self.status,
+            preview=Image.fromarray(snapshot.frame) if snapshot.frame is not None else None,
+            progress=progress if progress is not None and progress.parts_total > 1 else None,
+            fps=snapshot.stats.fps,
+            finished=snapshot.ended,
+            status=MISMATCH if snapshot.mismatch else (snapshot.error or READY),
         )
+
+
+def scan_payload(ctx: FlowContext, title: str) -> Payload | None:
+    """Scan until a payload is complete; None if the user went back or the camera stopped
+    (said on screen)."""
+    if ctx.camera is None:
+        ctx.message(title, "No camera: start airsign with --camera.", tone="caution")
+        return None
+    feed = ScannerFeed(ctx.camera)
+    try:
+        while True:
+            action = ctx.show(ScanScreen(title, feed)).action
+            if action != "restart":
+                break
+            feed.scanner.restart()
+    finally:
+        feed.scanner.stop()
+    if action == "back":
+        return None
+    snapshot = feed.scanner.snapshot()
+    if snapshot.payload is None:
+        ctx.message(title, snapshot.error or "The scan ended without a complete code.",
+                    tone="caution")
+    return snapshot.payload
 
 
 def scan(ctx: FlowContext) -> Destination | None:
     from ui.flows.home import home
 
-    if ctx.camera is None:
-        ctx.message("Scan", "No camera: start airsign with --camera.", tone="caution")
-        return go(home)
-    source = CameraScan(ctx.camera)
-    if ctx.show(ScanScreen("Scan", source)).action == "back":
-        return go(home)
-    if not source.assembler.is_complete:
-        ctx.message("Scan", source.status or "The scan ended without a complete code.",
-                    tone="caution")
-        return go(home)
-    return route(source.assembler.result())
+    payload = scan_payload(ctx, "Scan")
+    return go(home) if payload is None else route(payload)
 
 
 def route(payload: Payload) -> Destination:

@@ -2,6 +2,7 @@
 
 The screen polls a ScanSource on every tick (the threaded scanner fills it), so the preview
 keeps moving even while a frame is being decoded; it ends itself when the source has a result.
+KEY3 asks the flow to start the scan over (after a part of another sequence).
 """
 
 from collections.abc import Callable
@@ -86,4 +87,6 @@ class ScanScreen(Screen):
     def handle(self, key: Key) -> Choice | None:
         if key in BACK_KEYS or key is Key.LEFT:
             return Choice("back")
+        if key is Key.KEY3:
+            return Choice("restart")
         return None
