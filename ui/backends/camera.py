@@ -2,33 +2,35 @@
 
 Every source yields 8-bit grayscale numpy frames (QR decoding needs only luminance) with the
 device's rotation and mirror settings already applied, returns None from `read()` once a
-replay is exhausted, and is a context manager. Live sources: an OpenCV `VideoCapture`
-device (USB/V4L2 cameras; the Pi camera module also appears as /dev/videoN through
-libcamera's V4L2 compatibility layer) and picamera2 (optional, imported lazily). Replay
-sources, for tests and demos: a video file, image files, a directory of frames, an
+replay is exhausted, and is a context manager. Live sources: a V4L2 camera (USB webcams;
+the Pi camera module also appears as /dev/videoN through libcamera's V4L2 compatibility
+layer) through OpenCV's `VideoCapture` when OpenCV is installed, else through the
+pure-Python capture in `ui.backends.v4l2`; and picamera2 (optional). Replay sources, for
+tests and demos: a video file (needs OpenCV), image files, a directory of frames, an
 animated GIF; optionally looped and paced at a frame rate.
+
+OpenCV is imported only inside the sources that use it: the device image leaves it out
+(with its bundled ffmpeg it is ~80 MB of a root filesystem that lives in RAM).
 """
 
+import importlib.util
 import re
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import Self
+from typing import TYPE_CHECKING, Any, Self
 
-import cv2
 import numpy as np
 from PIL import Image, ImageSequence, UnidentifiedImageError
 
 from signer.errors import CameraError, UsageError
+from ui.backends.frames import ROTATIONS, orient, to_gray
 
-ROTATIONS = {
-    0: None,
-    90: cv2.ROTATE_90_CLOCKWISE,
-    180: cv2.ROTATE_180,
-    270: cv2.ROTATE_90_COUNTERCLOCKWISE,
-}
+if TYPE_CHECKING:
+    from ui.backends.v4l2 import V4L2Camera
+
 IMAGE_SUFFIXES = frozenset(
     {".png", ".jpg", ".jpeg", ".bmp", ".pgm", ".ppm", ".tif", ".tiff", ".webp"}
 )
@@ -37,12 +39,18 @@ VIDEO_SUFFIXES = frozenset({".mp4", ".avi", ".mkv", ".mov", ".webm", ".mjpeg", "
 _FAILED_READS_BEFORE_ERROR = 30  # a live camera may drop a few frames while it settles
 
 
-def to_gray(frame: np.ndarray) -> np.ndarray:
-    if frame.ndim == 2:
-        return frame
-    if frame.shape[2] == 4:
-        return cv2.cvtColor(frame, cv2.COLOR_BGRA2GRAY)
-    return cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
+def opencv_available() -> bool:
+    return importlib.util.find_spec("cv2") is not None
+
+
+def _cv2() -> Any:
+    """OpenCV, for the sources that need it; a one-line error where it is not installed."""
+    try:
+        import cv2
+    except ImportError as exc:
+        raise CameraError("OpenCV is not installed: video files need it (image files, GIFs, "
+                          "frame directories and v4l2:N cameras do not)") from exc
+    return cv2
 
 
 class FrameSource(ABC):
@@ -61,13 +69,7 @@ class FrameSource(ABC):
         frame = self._grab()
         if frame is None:
             return None
-        frame = to_gray(frame)
-        code = ROTATIONS[self.rotation]
-        if code is not None:
-            frame = cv2.rotate(frame, code)
-        if self.mirror:
-            frame = cv2.flip(frame, 1)
-        return frame
+        return orient(to_gray(frame), self.rotation, self.mirror)
 
     @abstractmethod
     def _grab(self) -> np.ndarray | None: ...
@@ -115,6 +117,7 @@ class OpenCVCamera(FrameSource):
         mirror: bool = False,
     ) -> None:
         super().__init__(rotation, mirror)
+        cv2 = _cv2()
         self.device = device
         self.capture = cv2.VideoCapture(device)
         if not self.capture.isOpened():
@@ -191,20 +194,21 @@ class VideoFileSource(FrameSource):
         mirror: bool = False,
     ) -> None:
         super().__init__(rotation, mirror)
+        self._cv2 = _cv2()
         self.path = Path(path)
-        self.capture = cv2.VideoCapture(str(self.path))
+        self.capture = self._cv2.VideoCapture(str(self.path))
         if not self.capture.isOpened():
             self.capture.release()
             raise CameraError(f"cannot open video {self.path}")
         self.loop = loop
-        self.fps = fps if fps else (self.capture.get(cv2.CAP_PROP_FPS) or None)
+        self.fps = fps if fps else (self.capture.get(self._cv2.CAP_PROP_FPS) or None)
         self.pacer = _Pacer(fps)
 
     def _grab(self) -> np.ndarray | None:
         self.pacer.wait()
         ok, frame = self.capture.read()
         if not ok and self.loop:
-            self.capture.set(cv2.CAP_PROP_POS_FRAMES, 0)
+            self.capture.set(self._cv2.CAP_PROP_POS_FRAMES, 0)
             ok, frame = self.capture.read()
         return frame if ok else None
 
@@ -267,9 +271,11 @@ def _image_frames(path: Path) -> Iterator[np.ndarray]:
         except (OSError, UnidentifiedImageError) as exc:
             raise CameraError(f"cannot read animation {path}: {exc}") from exc
         return
-    frame = cv2.imread(str(path), cv2.IMREAD_GRAYSCALE)
-    if frame is None:
-        raise CameraError(f"cannot read image {path}")
+    try:
+        with Image.open(path) as image:
+            frame = np.asarray(image.convert("L"))
+    except (OSError, UnidentifiedImageError) as exc:
+        raise CameraError(f"cannot read image {path}: {exc}") from exc
     yield frame
 
 
@@ -285,13 +291,14 @@ def open_source(
 ) -> FrameSource:
     """The source named on a command line.
 
-    `camera:N` or /dev/videoN: a V4L2 camera; `picamera` or `picamera:N`: picamera2; a video
-    file; or any mix of image files, animated GIFs and directories of frames (replayed in the
-    order given, each directory in natural sort order).
+    `camera:N` or /dev/videoN: a V4L2 camera (through OpenCV if it is installed, else
+    `ui.backends.v4l2`); `v4l2:N`: always `ui.backends.v4l2`; `picamera` or `picamera:N`:
+    picamera2; a video file; or any mix of image files, animated GIFs and directories of
+    frames (replayed in the order given, each directory in natural sort order).
     """
     if not specs:
         raise UsageError("no QR source given")
-    live = [s for s in specs if s.startswith(("camera:", "picamera", "/dev/video"))]
+    live = [s for s in specs if s.startswith(("camera:", "v4l2:", "picamera", "/dev/video"))]
     videos = [s for s in specs if Path(s).suffix.lower() in VIDEO_SUFFIXES]
     if (live or videos) and len(specs) > 1:
         raise UsageError("a camera or video source must be the only source")
@@ -300,7 +307,13 @@ def open_source(
         spec = live[0]
         if spec.startswith("picamera"):
             return Picamera2Camera(_device_index(spec, "picamera"), width, height, **orientation)
+        if spec.startswith("v4l2:"):
+            return _v4l2_camera(f"/dev/video{_device_index(spec, 'v4l2')}", width, height,
+                                orientation)
         device: int | str = _device_index(spec, "camera") if spec.startswith("camera:") else spec
+        if not opencv_available():
+            path = device if isinstance(device, str) else f"/dev/video{device}"
+            return _v4l2_camera(path, width, height, orientation)
         return OpenCVCamera(device, width, height, **orientation)
     if videos:
         _require_exists(videos[0])
@@ -315,6 +328,13 @@ def open_source(
         else:
             raise UsageError(f"{spec}: not an image, GIF, video, directory or camera:N")
     return ImageFilesSource(images, loop=loop, fps=fps, **orientation)
+
+
+def _v4l2_camera(path: str, width: int, height: int,
+                 orientation: dict[str, Any]) -> "V4L2Camera":
+    from ui.backends.v4l2 import V4L2Camera
+
+    return V4L2Camera(path, width, height, **orientation)
 
 
 def _device_index(spec: str, prefix: str) -> int:

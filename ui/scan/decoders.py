@@ -12,15 +12,13 @@ low-contrast frames that zbar misses (numbers: docs/camera.md, `python -m bench.
 
 import re
 from ctypes import c_void_p, cast, string_at
-from typing import Protocol
+from typing import Any, Protocol
 
-import cv2
 import numpy as np
 import zxingcpp
-from pyzbar import wrapper as zbar
-from pyzbar.pyzbar import ZBarSymbol
 
 from signer.errors import UsageError
+from ui.backends.frames import to_gray
 
 _CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -37,9 +35,7 @@ def classify_content(raw: bytes) -> str | bytes:
 
 def as_gray(frame: np.ndarray) -> np.ndarray:
     """The luminance plane as a contiguous uint8 array (QR decoding needs nothing else)."""
-    if frame.ndim == 3:
-        frame = cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
-    return np.ascontiguousarray(frame, dtype=np.uint8)
+    return np.ascontiguousarray(to_gray(frame), dtype=np.uint8)
 
 
 class QRDecoder(Protocol):
@@ -68,11 +64,25 @@ _ZBAR_GRAY = int.from_bytes(b"Y800", "little")  # fourcc of 8-bit grayscale
 
 
 class ZbarDecoder:
-    """libzbar through pyzbar's ctypes wrapper, QR only, in binary mode."""
+    """libzbar through pyzbar's ctypes wrapper, QR only, in binary mode.
+
+    pyzbar loads libzbar when imported, so it is imported here: a device without zbar still
+    scans with zxing-cpp.
+    """
 
     name = "pyzbar"
 
+    def __init__(self) -> None:
+        try:
+            from pyzbar import wrapper
+            from pyzbar.pyzbar import ZBarSymbol
+        except ImportError as exc:
+            raise UsageError("the pyzbar decoder needs libzbar0 and pyzbar: use zxing") from exc
+        self._qrcode = ZBarSymbol.QRCODE
+        self._zbar: Any = wrapper
+
     def decode(self, gray: np.ndarray) -> list[str | bytes]:
+        zbar = self._zbar
         pixels = as_gray(gray)
         height, width = pixels.shape
         buffer = pixels.tobytes()
@@ -80,9 +90,9 @@ class ZbarDecoder:
         try:
             zbar.zbar_image_scanner_set_config(scanner, 0, zbar.ZBarConfig.CFG_ENABLE, 0)
             zbar.zbar_image_scanner_set_config(
-                scanner, ZBarSymbol.QRCODE, zbar.ZBarConfig.CFG_ENABLE, 1
+                scanner, self._qrcode, zbar.ZBarConfig.CFG_ENABLE, 1
             )
-            zbar.zbar_image_scanner_set_config(scanner, ZBarSymbol.QRCODE, _ZBAR_CFG_BINARY, 1)
+            zbar.zbar_image_scanner_set_config(scanner, self._qrcode, _ZBAR_CFG_BINARY, 1)
             image = zbar.zbar_image_create()
             try:
                 zbar.zbar_image_set_format(image, _ZBAR_GRAY)
@@ -95,8 +105,8 @@ class ZbarDecoder:
         finally:
             zbar.zbar_image_scanner_destroy(scanner)
 
-    @staticmethod
-    def _symbols(image: object) -> list[str | bytes]:
+    def _symbols(self, image: object) -> list[str | bytes]:
+        zbar = self._zbar
         found: list[str | bytes] = []
         symbol = zbar.zbar_image_first_symbol(image)
         while symbol:
