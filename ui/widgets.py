@@ -53,21 +53,22 @@ def line_height(font: Font) -> int:
 
 
 def wrap_text(text: str, font: Font, width: int) -> list[str]:
-    """Greedy word wrap; a word longer than the line is cut so nothing is hidden."""
+    """Greedy word wrap; a word longer than the line is cut so nothing is hidden. Widths are
+    compared unrounded: half a pixel over the edge is a clipped letter on the panel."""
     lines: list[str] = []
     for paragraph in text.split("\n"):
         current = ""
         for word in paragraph.split(" "):
             candidate = f"{current} {word}" if current else word
-            if text_width(candidate, font) <= width:
+            if font.getlength(candidate) <= width:
                 current = candidate
                 continue
             if current:
                 lines.append(current)
             rest = word
-            while text_width(rest, font) > width:
+            while font.getlength(rest) > width:
                 cut = len(rest)
-                while cut > 1 and text_width(rest[:cut], font) > width:
+                while cut > 1 and font.getlength(rest[:cut]) > width:
                     cut -= 1
                 lines.append(rest[:cut])
                 rest = rest[cut:]
