@@ -11,7 +11,6 @@ import sys
 import textwrap
 from typing import TextIO
 
-import cv2
 import numpy as np
 
 from signer.errors import BackupCheckFailed, CameraError, KeystoreExists, UsageError
@@ -99,6 +98,8 @@ class _CaptureSource:
     """A camera (by index) or a video file, read through OpenCV."""
 
     def __init__(self, spec: str):
+        import cv2  # not at module level: the CLI loads every command, the device has no cv2
+
         self._capture = cv2.VideoCapture(int(spec) if spec.isdigit() else spec)
         if not self._capture.isOpened():
             raise CameraError(f"cannot open camera or video {spec!r}")
