@@ -20,7 +20,7 @@ def register(add_command: AddCommand) -> None:
                          "the payload")
     parser.add_argument("sources", metavar="SOURCE", nargs="*",
                         help="image files, an animated GIF, a video, a directory of frames, "
-                             "or camera:N")
+                             "camera:N, or v4l2:N (V4L2 capture without OpenCV)")
     parser.add_argument("--text", metavar="FILE",
                         help="a file of QR payload text instead (one part per line; - for stdin)")
     parser.add_argument("--out", metavar="FILE", help="write the payload here (binary "
