@@ -14,7 +14,7 @@ HOME_ITEMS = (
 
 def home(ctx: FlowContext) -> Destination | None:
     notice = "" if ctx.settings.network.value == "main" else (
-        f"{ctx.settings.network.value.upper()} network: coins have no value")
+        f"{ctx.settings.network.value.upper()} coins have no value")
     choice = ctx.show(MenuScreen(MenuView("airsign", HOME_ITEMS, can_go_back=False,
                                           notice=notice)))
     if choice.action == "scan":

@@ -37,6 +37,12 @@ def _home() -> Screen:
                                can_go_back=False))
 
 
+def _home_testnet() -> Screen:
+    items = ("Scan", "Wallets", "Seed", "Settings", "Lock")
+    return MenuScreen(MenuView("airsign", tuple(MenuItem(i, i.lower()) for i in items),
+                               can_go_back=False, notice="TEST coins have no value"))
+
+
 def _settings() -> Screen:
     rows = (("Network", "main"), ("Units", "BTC"), ("QR density", "medium"), ("QR speed", "6 fps"),
             ("Camera", "0°"), ("Brightness", "100%"), ("Auto-lock", "5 min"),
@@ -105,6 +111,13 @@ def _address_not_ours() -> Screen:
     ))
 
 
+def _address_ours() -> Screen:
+    return AddressScreen(AddressView(
+        "Verify address", P2WSH_ADDRESS, "OURS", theme.SUCCESS,
+        details=("Family vault · receive #5",), buttons=(Button("Done", "done"),),
+    ))
+
+
 def _policy() -> Screen:
     return FactsScreen(FactsView("Register?", (
         Fact("Name", "Family vault"),
@@ -154,6 +167,7 @@ def _scan() -> Screen:
 
 SCREENS: dict[str, Callable[[], Screen]] = {
     "home": _home,
+    "home-testnet-dev": _home_testnet,
     "settings": _settings,
     "danger": _danger,
     "airgap": _airgap,
@@ -161,6 +175,7 @@ SCREENS: dict[str, Callable[[], Screen]] = {
     "overview": _overview,
     "output-external": _output_external,
     "output-change": _output_change,
+    "address-ours": _address_ours,
     "address-not-ours": _address_not_ours,
     "policy": _policy,
     "passphrase": _passphrase,
@@ -172,8 +187,12 @@ SCREENS: dict[str, Callable[[], Screen]] = {
 }
 
 
+# Screens drawn with other device status than CHROME: a test network, the developer flag.
+CHROMES = {"home-testnet-dev": Chrome("73c5da0a", "test", network_override=True)}
+
+
 def render(name: str, size: tuple[int, int]) -> Image.Image:
-    return SCREENS[name]().render(size, CHROME)
+    return SCREENS[name]().render(size, CHROMES.get(name, CHROME))
 
 
 def main(argv: list[str] | None = None) -> int:
