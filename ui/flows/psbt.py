@@ -156,8 +156,7 @@ def show_signed(ctx: FlowContext, raw: bytes, came_as: Payload,
     if frames.note:
         ctx.message("Signed", frames.note)
     view = QRView("Signed", frames.next_frame, len(frames.frames), frames.qr_version,
-                  fps=ctx.settings.qr_fps, caption=f"{frames.format.value} · {density}",
-                  brightness=ctx.settings.brightness)
+                  fps=ctx.settings.qr_fps, caption=f"{frames.format.value} · {density}")
     choice = ctx.show(QRScreen(view)).action
     args: dict[str, Any] = {"raw": raw, "came_as": came_as, "fmt": frames.format,
                             "density": density}

@@ -52,7 +52,7 @@ def export_key(ctx: FlowContext) -> Destination | None:
     export = cosigner_export(ctx.root(), ctx.settings.network)
     text = export.origin_text()
     ctx.show(QRScreen(QRView("Cosigner key", lambda: text, caption="p2wsh 48h",
-                             can_switch=False, brightness=ctx.settings.brightness)))
+                             can_switch=False)))
     return go(seed_menu)
 
 
