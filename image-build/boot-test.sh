@@ -61,6 +61,10 @@ expect "selftest: receive address 0 verified"
 expect "selftest: review: external 125,000, change 52,690"
 expect "selftest: signed inputs: 0, 1"
 expect "selftest: signatures verified: 2"
+if [ "$VARIANT" = stock ]; then
+    # The pure-Python V4L2 capture, against the kernel's vivid virtual camera.
+    expect "selftest: camera: 3 frames of 640x480 from v4l2:0"
+fi
 expect "AIRSIGN-APP-SELFTEST-OK"
 expect "probe: AF_INET6 socket: refused"
 expect "probe: AF_BLUETOOTH socket: refused"

@@ -15,10 +15,12 @@ OUT=$HERE/out
 SUITE=bookworm
 MIRROR=${AIRSIGN_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-$(git -C "$REPO" log -1 --format=%ct 2>/dev/null || echo 1700000000)}
-# The app's runtime libraries from Debian; everything Python comes from wheels.
+# The app's runtime libraries from Debian; everything Python comes from wheels. No OpenCV: the
+# device captures through ui/backends/v4l2.py, and OpenCV with its ffmpeg libraries would be
+# ~80 MB of the RAM the root filesystem lives in.
 DEB_PACKAGES=python3,libzbar0
-PY_WHEELS=(qrcode==8.2 opencv-python-headless==5.0.0.93 pyzbar==0.1.9 cryptography==50.0.2
-           zxing-cpp==3.1.1 pillow==13.0.0 cffi==2.0.0)
+PY_WHEELS=(qrcode==8.2 pyzbar==0.1.9 cryptography==50.0.2 zxing-cpp==3.1.1 pillow==13.0.0
+           cffi==2.0.0)
 PURE_SDISTS=(embit==0.8.0)
 
 step() { printf '\n== %s\n' "$*" >&2; }

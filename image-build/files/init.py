@@ -132,7 +132,7 @@ def main() -> None:
             break
         time.sleep(0.1)
     if cmdline.get("airsign.mode", "run") == "selftest":
-        run_selftest()
+        run_selftest(loader)
     else:
         run([sys.executable, "-m", "ui.cli", "run", "--display", "st7789", "--input", "gpio",
              "--camera", "camera:0", "--keystore", f"{KEYSTORE_DIR}/keystore"])
@@ -146,9 +146,12 @@ def run(command: list[str]) -> int:
     return status
 
 
-def run_selftest() -> None:
-    """The boot test: the real app signs end to end, then a probe reports the network."""
-    app = run([sys.executable, "-m", "ui.cli", "selftest", "--image"])
+def run_selftest(loader: ModuleLoader) -> None:
+    """The boot test: the real app signs end to end (and reads the kernel's virtual camera
+    where the kernel has one), then a probe reports the network."""
+    loader.load("vivid")
+    camera = ["--camera", "v4l2:0"] if os.path.exists("/dev/video0") else []
+    app = run([sys.executable, "-m", "ui.cli", "selftest", "--image", *camera])
     probe = run([sys.executable, "/usr/lib/airsign-image/probe_network.py"])
     if app == 0 and probe == 0:
         print("AIRSIGN-SELFTEST-OK", flush=True)

@@ -12,7 +12,10 @@ from embit import ec
 
 from signer.errors import AirsignError
 from signer.keys import secp256k1_backend
+from ui.backends.camera import open_source
 from ui.demo.walkthrough import walk
+
+CAMERA_FRAMES = 3
 
 
 def verify_signatures(signed_psbt) -> int:  # noqa: ANN001 - an embit PSBT
@@ -25,6 +28,18 @@ def verify_signatures(signed_psbt) -> int:  # noqa: ANN001 - an embit PSBT
                 raise AirsignError(f"selftest: the signature on input {index} does not verify")
             checked += 1
     return checked
+
+
+def check_camera(spec: str) -> str:
+    """Read a few frames from the camera; refuse a source that gives none or a flat image."""
+    with open_source([spec]) as source:
+        frames = [source.read() for _ in range(CAMERA_FRAMES)]
+    if any(frame is None for frame in frames):
+        raise AirsignError(f"selftest: the camera {spec} stopped sending frames")
+    height, width = frames[0].shape[:2]
+    if all(int(frame.max()) == int(frame.min()) for frame in frames):
+        raise AirsignError(f"selftest: the camera {spec} sends only flat frames")
+    return f"{len(frames)} frames of {width}x{height} from {spec}"
 
 
 def run(args: argparse.Namespace) -> int:
@@ -40,6 +55,8 @@ def run(args: argparse.Namespace) -> int:
     if count != len(result.signed.signed_inputs):
         raise AirsignError("selftest: fewer signatures than signed inputs")
     say(f"signatures verified: {count}")
+    if args.camera:
+        say(f"camera: {check_camera(args.camera)}")
     print("AIRSIGN-APP-SELFTEST-OK", flush=True)
     return 0
 
@@ -48,4 +65,6 @@ def register(add_command) -> None:  # noqa: ANN001 - the dispatcher's callable
     parser = add_command("selftest", "check that this device can unlock, review and sign")
     parser.add_argument("--image", action="store_true",
                         help="running inside the appliance image (the boot test)")
+    parser.add_argument("--camera", metavar="SOURCE",
+                        help="also read a few frames from this camera (e.g. v4l2:0)")
     parser.set_defaults(func=run)
