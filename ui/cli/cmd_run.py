@@ -23,8 +23,11 @@ def register(add_command: AddCommand) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from signer.keys import warn_if_slow_backend
     from ui.app import run_app
     from ui.backends import open_display, open_input, parse_size
+
+    warn_if_slow_backend()  # on the serial console; `airsign doctor` reports it too
 
     size = parse_size(args.size)
     display = open_display(args.display, size)
