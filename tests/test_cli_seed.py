@@ -97,8 +97,9 @@ def test_seed_new_camera_from_video(keystore, monkeypatch, capsys, tmp_path) -> 
                          "--frames", "4", "--words", "12")
     assert code == 0 and len(out.split()) == 12
     assert "camera noise (4 frames" in err and "os.urandom" in err
+    # A source that does not exist is a usage error, as for `airsign decode`.
     code, _, err = run_cli(monkeypatch, capsys, "seed", "new", "--camera", str(tmp_path / "none"))
-    assert code == 1 and "cannot open" in err
+    assert code == 2 and "none: no such file or directory" in err
 
 
 def test_seed_new_store_runs_backup_quiz(keystore: Path, tmp_path: Path) -> None:

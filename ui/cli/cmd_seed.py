@@ -11,9 +11,7 @@ import sys
 import textwrap
 from typing import TextIO
 
-import numpy as np
-
-from signer.errors import BackupCheckFailed, CameraError, KeystoreExists, UsageError
+from signer.errors import BackupCheckFailed, KeystoreExists, UsageError
 from signer.keys import master_fingerprint, root_from_mnemonic
 from signer.keystore import Keystore
 from signer.seed.check import MnemonicCheck, check_mnemonic
@@ -53,7 +51,8 @@ def register(add_command: AddCommand) -> None:
     source.add_argument("--coins", metavar="FLIPS",
                         help="128 or 256 flips as 1/0 or H/T, heads = 1 (- to type); verifiable")
     source.add_argument("--camera", metavar="SOURCE",
-                        help="camera index or video file: sensor noise mixed with os.urandom")
+                        help="camera index, camera:N, v4l2:N or a video file: sensor noise "
+                             "mixed with os.urandom")
     source.add_argument("--quick", action="store_true",
                         help="system randomness (os.urandom) only: quick, not verifiable")
     new.add_argument("--words", type=int, choices=[12, 24],
@@ -94,26 +93,6 @@ def _secret_line(prompt: str) -> str:
 
 
 # --- seed new ---------------------------------------------------------------------------
-class _CaptureSource:
-    """A camera (by index) or a video file, read through OpenCV."""
-
-    def __init__(self, spec: str):
-        import cv2  # not at module level: the CLI loads every command, the device has no cv2
-
-        self._capture = cv2.VideoCapture(int(spec) if spec.isdigit() else spec)
-        if not self._capture.isOpened():
-            raise CameraError(f"cannot open camera or video {spec!r}")
-
-    def read(self) -> np.ndarray:
-        ok, frame = self._capture.read()
-        if not ok:
-            raise CameraError("the camera stopped giving frames")
-        return frame
-
-    def close(self) -> None:
-        self._capture.release()
-
-
 def _entropy(args: argparse.Namespace) -> SeedEntropy:
     if args.coins is not None:
         flips = _secret_line("Coin flips (not shown): ") if args.coins == "-" else args.coins
@@ -129,11 +108,11 @@ def _entropy(args: argparse.Namespace) -> SeedEntropy:
     if args.camera is not None:
         if args.frames < 2:
             raise UsageError("--frames must be at least 2")
-        source = _CaptureSource(args.camera)
-        try:
+        from ui.backends.camera import open_source
+
+        spec = f"camera:{args.camera}" if args.camera.isdigit() else args.camera
+        with open_source([spec]) as source:
             frames = read_frames(source, args.frames)
-        finally:
-            source.close()
         return camera_entropy(frames, words, args.mix.encode("utf-8"))
     return quick_entropy(words)
 
