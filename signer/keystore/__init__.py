@@ -186,6 +186,15 @@ class Keystore:
         )
 
     @staticmethod
+    def wipe(path: Path, *, file_ops: FileOps | None = None) -> None:
+        """Destroy the stored seed: overwrite the file with random bytes (where the storage
+        lets an overwrite reach the old blocks), delete it and its failed-attempts counter.
+        KeystoreNotFound when there is no keystore at `path`."""
+        path = Path(path)
+        size = len(_read(path))
+        _wipe_keystore(path, size, file_ops or FileOps())
+
+    @staticmethod
     def info(path: Path, *, clock: Clock = time.time) -> KeystoreInfo:
         path = Path(path)
         data = _read(path)
