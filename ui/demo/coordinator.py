@@ -22,8 +22,10 @@ from signer.network import Network
 from signer.scripts import ScriptType
 from signer.seed.entropy import dice_entropy
 
-# 50 rolls of a d6: the device's own (throwaway) seed in the demo, made the verifiable way.
-DEMO_DICE_ROLLS = "16253443526611245362541163524413625352416634251126"
+# 99 rolls of a d6 (what the device's ceremony asks for 24 words): the demo device's own
+# throwaway seed, made the verifiable way.
+DEMO_DICE_ROLLS = ("16253443526611245362541163524413625352416634251126"
+                   "4523615243163524152634125364152436152436152634125")
 DEMO_PASSPHRASE = "demo passphrase"  # the keystore passphrase of the throwaway demo seed
 # The other two cosigners, as the coordinator knows them (BIP-39 test-vector mnemonics).
 OTHER_COSIGNERS = (
@@ -36,7 +38,7 @@ PAYEE_ADDRESS = "tb1qw508d6qejxtdg4y5r3zarvary0c5xw7kxpjzsx"  # BIP-173's testne
 
 
 def demo_mnemonic() -> str:
-    return " ".join(dice_entropy(DEMO_DICE_ROLLS, words=12).words)
+    return " ".join(dice_entropy(DEMO_DICE_ROLLS, words=24).words)
 
 
 @dataclass(frozen=True)

@@ -56,17 +56,18 @@ def typing_keys(text: str, view: KeyboardView | None = None) -> list[Key]:
 class Pilot:
     """An Input that asks `decide(screen)` for keys whenever the screen changes.
 
-    decide returns the keys to press on that screen; an empty list ends the run, None lets
-    the screen tick (a scan in progress, an animated QR). `on_tick` runs before every tick
+    decide returns the keys to press on that screen (a None in the list is one tick there);
+    an empty list ends the run; None lets the screen tick until it moves on by itself (a
+    scan in progress). `on_tick` runs before every tick
     (the demo's camera takes one step); `before_key(key)` before every key press (the
     window demo waits there so a person can follow).
     """
 
     context: Callable[[], RecordingContext]
-    decide: Callable[[Screen], list[Key] | None]
+    decide: Callable[[Screen], list[Key | None] | None]
     on_tick: Callable[[], None] | None = None
     before_key: Callable[[Key], None] | None = None
-    pending: deque[Key] = field(default_factory=deque)
+    pending: deque[Key | None] = field(default_factory=deque)
     answered: int = 0
     idle: int = 0
 
@@ -82,14 +83,19 @@ class Pilot:
             self.idle += 1
             if self.idle > IDLE_TICKS_LIMIT:
                 raise InputClosed(f"the pilot had nothing to press for {IDLE_TICKS_LIMIT} ticks")
-            if self.on_tick is not None:
-                self.on_tick()
-            return None  # a tick: animated and scanning screens move on
+            return self._tick()
         self.idle = 0
         key = self.pending.popleft()
+        if key is None:
+            return self._tick()
         if self.before_key is not None:
             self.before_key(key)
         return key
+
+    def _tick(self) -> None:
+        """No key this time: animated and scanning screens move on."""
+        if self.on_tick is not None:
+            self.on_tick()
 
     def close(self) -> None:
         return None
