@@ -46,9 +46,9 @@ SIZE = (240, 240)
 COORDINATOR_DENSITY = "medium"
 QR_CYCLES_SHOWN = 2  # the signed PSBT's animation plays twice before the user presses done
 # How long a person looks at a screen before the first key, and between keys (ms).
-READ_MS = {WordsScreen: 3500, MessageScreen: 1800, FactsScreen: 2800, AddressScreen: 2200,
+READ_MS = {WordsScreen: 3500, MessageScreen: 1800, FactsScreen: 1800, AddressScreen: 2200,
            MenuScreen: 900, KeyboardScreen: 400, EntropyPadScreen: 400}
-KEY_MS = {KeyboardScreen: 70, EntropyPadScreen: 60, WordsScreen: 3500}
+KEY_MS = {KeyboardScreen: 70, EntropyPadScreen: 60, WordsScreen: 3500, FactsScreen: 700}
 DEFAULT_KEY_MS = 300
 SCAN_TICK_MS = 100
 
@@ -128,6 +128,12 @@ class DemoScript:
             return None  # the camera delivers; the screen moves on when the code is complete
         if isinstance(screen, (FactsScreen, AddressScreen)):
             self._narrate(screen)
+            if isinstance(screen, FactsScreen) and screen.view.title == "Register?":
+                # Scroll down to the cosigners, ours (marked YOU) first on screen.
+                marked = [f.marker for f in screen.view.facts].index("YOU")
+                return [*[Key.DOWN] * marked, Key.PRESS]
+            if isinstance(screen, FactsScreen) and screen.view.title == "Review":
+                return [*[Key.DOWN] * len(screen.view.facts), Key.PRESS]  # down to the fee
             return [Key.PRESS]  # the forward button starts selected
         if isinstance(screen, MessageScreen):
             if screen.view.tone == "danger":
