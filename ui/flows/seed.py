@@ -44,15 +44,33 @@ def bip39_passphrase(ctx: FlowContext) -> Destination | None:
     return go(seed_menu)
 
 
-def export_key(ctx: FlowContext) -> Destination | None:
-    """The BIP-48 P2WSH account key with its origin, [fingerprint/48h/0h/0h/2h]xpub..., which
-    Sparrow, Specter, Nunchuk and Electrum read from one QR."""
-    from signer.export import cosigner_export
+EXPORT_ITEMS = (
+    MenuItem("Key with origin", "origin", "1 QR"),
+    MenuItem("UR crypto-account", "ur", "UR"),
+)
 
-    export = cosigner_export(ctx.root(), ctx.settings.network)
-    text = export.origin_text()
-    ctx.show(QRScreen(QRView("Cosigner key", lambda: text, caption="p2wsh 48h",
-                             can_switch=False)))
+
+def export_key(ctx: FlowContext) -> Destination | None:
+    """The BIP-48 P2WSH account key: with its origin, [fingerprint/48h/0h/0h/2h]xpub..., which
+    Sparrow, Specter, Nunchuk and Electrum read from one QR; or as UR crypto-account (Sparrow,
+    Nunchuk, Keeper, BlueWallet scan it), animated if it needs more than one frame."""
+    from signer.export import account_ur, cosigner_export
+    from signer.scripts import ScriptType
+    from signer.transport.encoders import encode_frames
+    from signer.transport.types import Format, PayloadKind
+
+    choice = ctx.show(MenuScreen(MenuView("Cosigner key", EXPORT_ITEMS)))
+    if choice.action == "origin":
+        text = cosigner_export(ctx.root(), ctx.settings.network).origin_text()
+        ctx.show(QRScreen(QRView("Cosigner key", lambda: text, caption="p2wsh 48h",
+                                 can_switch=False)))
+    elif choice.action == "ur":
+        account = account_ur(ctx.root(), ctx.settings.network, [ScriptType.P2WSH])
+        frames = encode_frames(Payload(PayloadKind.ACCOUNT, account.cbor, Format.UR), Format.UR,
+                               density=ctx.settings.qr_density)
+        ctx.show(QRScreen(QRView("Cosigner key", frames.next_frame, len(frames.frames),
+                                 frames.qr_version, fps=ctx.settings.qr_fps,
+                                 caption="ur · p2wsh 48h", can_switch=False)))
     return go(seed_menu)
 
 

@@ -50,17 +50,51 @@ OPTIONS = (
 )
 
 
+WIPE_WORD = "WIPE"
+
+
 def settings_menu(ctx: FlowContext, selected: int = 0) -> Destination | None:
     settings = ctx.settings
     items = tuple(
         MenuItem(o.label, o.field, o.describe(getattr(settings, o.field))) for o in OPTIONS
-    )
+    ) + (MenuItem("Wipe device", "wipe", danger=True),)
     choice = ctx.show(MenuScreen(MenuView("Settings", items, selected=selected)))
     if choice.action == "back":
         from ui.flows.home import home
 
         return go(home)
+    if choice.action == "wipe":
+        return go(wipe_device)
     return go(pick_value, option_index=choice.index)
+
+
+def wipe_device(ctx: FlowContext) -> Destination | None:
+    """Destroy the stored seed, its wallets and settings: a danger screen (Cancel selected),
+    then the word WIPE typed on the keyboard. Anything else goes back untouched."""
+    from signer.keystore import Keystore
+    from ui.screens.keyboard import KeyboardScreen, KeyboardView
+
+    back = go(settings_menu, selected=len(OPTIONS))
+    if not ctx.confirm("Wipe device",
+                       "This destroys the seed, the registered wallets and the settings on "
+                       "this device. Without your written words the coins are lost.",
+                       "Wipe", tone="danger"):
+        return back
+    typed = ctx.show(KeyboardScreen(KeyboardView("Wipe device", f"Type {WIPE_WORD}")))
+    if typed.action == "back" or typed.text.strip().upper() != WIPE_WORD:
+        ctx.message("Not wiped", "Nothing was changed.")
+        return back
+    try:
+        Keystore.wipe(ctx.keystore_path)
+    except AirsignError as exc:
+        ctx.message("Not wiped", str(exc), tone="danger")
+        return back
+    ctx.lock()
+    ctx.message("Wiped", "The seed is gone from this device. It starts as new.",
+                tone="success")
+    from ui.flows.boot import start
+
+    return go(start)
 
 
 def pick_value(ctx: FlowContext, option_index: int) -> Destination | None:
