@@ -1,0 +1,75 @@
+"""`airsign demo --headless`: the whole appliance runs, writes its GIF and screens, and the
+signed PSBT it read back off the device's screen verifies with an independent BIP-143 digest
+and cryptography's ECDSA (not with embit, which the demo's own check uses)."""
+
+import base64
+from pathlib import Path
+
+import pytest
+from cli_kit import run_cli
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.utils import Prehashed
+from independent import sighash
+from PIL import Image
+from pyzbar import pyzbar
+
+from signer.transport.assembler import Assembler
+from ui.demo.coordinator import PAYEE_ADDRESS
+from ui.demo.session import dice_keys
+from ui.screens.entropy import EntropyPadScreen, EntropyPadView
+
+
+def test_demo_headless_signs_and_writes_its_files(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "demo"
+    code, stdout, stderr = run_cli(monkeypatch, capsys, "demo", "--headless", "--out", str(out))
+    assert code == 0, stderr
+    assert "Demo OK." in stdout and "2 of 2 inputs signed" in stdout
+    with Image.open(out / "session.gif") as gif:
+        assert gif.n_frames > 100 and gif.size == (240, 240)
+    screens = sorted((out / "screens").glob("*.png"))
+    names = [p.stem.split("-", 1)[1] for p in screens]
+    for expected in ("new-device", "dice-rolls", "write-down", "register", "review", "signed"):
+        assert expected in names
+    # The coordinator's side, independently: read the device's QR frames with pyzbar.
+    assembler = Assembler()
+    for frame in sorted((out / "signed-qr").glob("*.png")):
+        for symbol in pyzbar.decode(Image.open(frame).convert("L")):
+            assembler.receive(symbol.data.decode("ascii"))
+        if assembler.is_complete:
+            break
+    signed = assembler.result().data
+    assert isinstance(signed, bytes)
+    assert base64.b64decode((out / "signed.psbt").read_text()) == signed
+    unsigned = base64.b64decode((out / "unsigned.psbt").read_text())
+    tx, utxos, _ = sighash.read_psbt_v0(unsigned)
+    assert sighash.read_psbt_v0(signed)[0] == tx
+    payee_program = bytes.fromhex("751e76e8199196d454941c45d1b3a323f1433bd6")  # BIP-173
+    assert any(o[9:] == b"\x00\x14" + payee_program for o in tx.outputs), PAYEE_ADDRESS
+    for index, pairs in enumerate(sighash.read_maps_in_order(signed)[1]):
+        fields = dict(pairs)
+        signatures = [(k[1:], v) for k, v in pairs if k[0] == 0x02]
+        assert len(signatures) == 1
+        key, value = signatures[0]
+        digest = sighash.bip143(tx, index, fields[b"\x05"], utxos[index].amount)  # type: ignore[union-attr]
+        public = ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256K1(), key)
+        public.verify(value[:-1], digest, ec.ECDSA(Prehashed(hashes.SHA256())))
+
+
+def test_window_needs_a_display(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.delenv("DISPLAY", raising=False)
+    code, _, stderr = run_cli(monkeypatch, capsys, "demo", "--window", "--out", str(tmp_path))
+    assert code == 2 and "--headless" in stderr
+
+
+def test_dice_keys_enter_the_rolls_on_the_real_pad() -> None:
+    rolls = "6153421"
+    pad = EntropyPadScreen(EntropyPadView("Dice", 6, len(rolls)))
+    choice = None
+    for key in dice_keys(rolls):
+        assert key is not None
+        choice = pad.handle(key)
+    assert choice is not None and choice.text == rolls
