@@ -2,7 +2,7 @@
 shown on the demo's own clock, so the GIF plays at a pace a person can follow however fast
 the machine ran it. Optionally mirrored to a real display (the emulator window)."""
 
-import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,17 +16,18 @@ MIN_GIF_FRAME_MS = 20  # browsers treat shorter GIF delays as 100 ms
 
 
 class Pace:
-    """The demo's clock in milliseconds. In real time (the window demo) it also sleeps, so
-    the window shows the session at the pace the GIF plays."""
+    """The demo's clock in milliseconds. Given a `wait` (the window demo: one that keeps the
+    window's event loop running) it also waits in real time, so the window shows the session
+    at the pace the GIF plays."""
 
-    def __init__(self, real_time: bool = False) -> None:
+    def __init__(self, wait: Callable[[float], None] | None = None) -> None:
         self.now_ms = 0
-        self.real_time = real_time
+        self.wait = wait
 
     def advance(self, ms: int) -> None:
         self.now_ms += ms
-        if self.real_time:
-            time.sleep(ms / 1000)
+        if self.wait is not None and ms > 0:
+            self.wait(ms / 1000)
 
 
 @dataclass(frozen=True)

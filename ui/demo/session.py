@@ -235,7 +235,7 @@ def run_demo(out: Path, say: Say, window: Display | None = None) -> DemoResult:
     # device); it derives it from the same throwaway dice seed.
     coordinator = DemoCoordinator.for_device(HDKey.from_seed(bip39.mnemonic_to_seed(
         " ".join(words))))
-    pace = Pace(real_time=window is not None)
+    pace = Pace(wait=_window_wait() if window is not None else None)
     screen_number = ScreenNumber()
     recorder = SessionRecorder(SIZE, pace, screen_number, mirror=window)
     with tempfile.TemporaryDirectory(prefix="airsign-demo-") as scratch:
@@ -270,6 +270,20 @@ def run_demo(out: Path, say: Say, window: Display | None = None) -> DemoResult:
     elif files.signed_psbt.exists():
         files.signed_psbt.unlink()  # not this run's
     return DemoResult(files, len(ctx.shown), check)
+
+
+def _window_wait() -> Callable[[float], None]:
+    """Wait while the window keeps redrawing (OpenCV only paints inside waitKey)."""
+    import time
+
+    import cv2
+
+    def wait(seconds: float) -> None:
+        deadline = time.monotonic() + seconds
+        while (left := deadline - time.monotonic()) > 0:
+            cv2.waitKey(max(1, round(left * 1000)))
+
+    return wait
 
 
 def _base64(raw: bytes) -> str:
