@@ -120,7 +120,7 @@ class DemoScript:
             self.say(f"first run: {len(DEMO_DICE_ROLLS)} dice rolls entered on the pad")
             return dice_keys(DEMO_DICE_ROLLS)
         if isinstance(screen, WordsScreen):
-            self.say(f"the {len(self.words)} words to write down: shown")
+            self.say(f"the {len(self.words)} words to write down, then a quiz on three of them")
             return [Key.PRESS] * screen.pages
         if isinstance(screen, KeyboardScreen):
             return list(typing_keys(DEMO_PASSPHRASE))
