@@ -73,3 +73,26 @@ def test_dice_keys_enter_the_rolls_on_the_real_pad() -> None:
         assert key is not None
         choice = pad.handle(key)
     assert choice is not None and choice.text == rolls
+
+
+def test_the_demo_check_refuses_a_psbt_without_our_signatures() -> None:
+    """The coordinator's own unsigned PSBT shown back as QR frames must not pass."""
+    from embit import bip39
+    from embit.bip32 import HDKey
+
+    from signer.transport.encoders import encode_frames
+    from signer.transport.types import Format
+    from ui.demo.coordinator import DemoCoordinator, demo_mnemonic
+    from ui.demo.verify import check_signed_frames
+    from ui.qr.render import QRRenderer
+
+    root = HDKey.from_seed(bip39.mnemonic_to_seed(demo_mnemonic()))
+    coordinator = DemoCoordinator.for_device(root)
+    unsigned = coordinator.spend_psbt().serialize()
+    frames = encode_frames(unsigned, Format.UR, density="medium")
+    renderer = QRRenderer(size=240, version=frames.qr_version)
+    images = [Image.fromarray(renderer.render(text)) for text in frames.frames]
+    check = check_signed_frames(images, unsigned, coordinator.embit_descriptor)
+    assert not check.ok and check.same_transaction
+    assert check.problem == "only 0 of 2 inputs carry a valid signature"
+    assert not check_signed_frames(images[:-1], unsigned, coordinator.embit_descriptor).ok

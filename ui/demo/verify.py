@@ -75,11 +75,14 @@ def check_signed_frames(images: list[Image.Image], unsigned: bytes,
 
 
 def _signed_by_wallet_keys(signed: PSBT, wallet: Descriptor) -> bool:
-    """Every signing key is one the wallet's descriptor derives for that input."""
-    fingerprints = {key.origin.fingerprint for key in wallet.keys if key.origin}
+    """Every signing key is one the wallet's descriptor derives (at the PSBT's chain/index)."""
+    accounts = {key.origin.fingerprint: key.key for key in wallet.keys if key.origin}
     for inp in signed.inputs:
         for pubkey in inp.partial_sigs:
             origin = inp.bip32_derivations.get(pubkey)
-            if origin is None or origin.fingerprint not in fingerprints:
+            if origin is None or origin.fingerprint not in accounts:
+                return False
+            chain_and_index = list(origin.derivation[-2:])
+            if accounts[origin.fingerprint].derive(chain_and_index).key != pubkey:
                 return False
     return True
