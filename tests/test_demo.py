@@ -96,3 +96,21 @@ def test_the_demo_check_refuses_a_psbt_without_our_signatures() -> None:
     assert not check.ok and check.same_transaction
     assert check.problem == "only 0 of 2 inputs carry a valid signature"
     assert not check_signed_frames(images[:-1], unsigned, coordinator.embit_descriptor).ok
+
+
+def test_demo_leaves_a_keystore_it_did_not_make_alone(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from independent.cosigners import MNEMONICS
+
+    from signer.keystore import Keystore
+    from signer.keystore.fileformat import KdfParams
+
+    real = tmp_path / "keystore"
+    Keystore.create(real, MNEMONICS[2], "mine", kdf=KdfParams(memory_kib=64, iterations=1,
+                                                               lanes=1),
+                    kdf_cost_check=False).lock()
+    before = real.read_bytes()
+    code, _, stderr = run_cli(monkeypatch, capsys, "demo", "--out", str(tmp_path))
+    assert code == 2 and "did not make" in stderr
+    assert real.read_bytes() == before

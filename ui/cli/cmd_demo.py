@@ -17,6 +17,10 @@ def run(args: argparse.Namespace) -> int:
     if args.window and not os.environ.get("DISPLAY") and sys.platform.startswith("linux"):
         raise UsageError("--window needs a display ($DISPLAY is not set): use --headless")
     out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {out}: not a directory")
+    if (out / "keystore").exists() and not (out / "keystore").is_file():
+        raise UsageError(f"{out / 'keystore'} is in the way of the demo's keystore")
     print("airsign demo: the appliance on testnet with a throwaway seed and a simulated "
           "coordinator (never send real coins to these keys)")
 

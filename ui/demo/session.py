@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from signer.errors import UsageError
 from signer.keystore import Keystore
 from signer.transport.encoders import FrameSequence, encode_frames
 from signer.transport.types import Format, Payload, PayloadKind
@@ -51,6 +52,7 @@ READ_MS = {WordsScreen: 3500, MessageScreen: 1800, FactsScreen: 1800, AddressScr
 KEY_MS = {KeyboardScreen: 70, EntropyPadScreen: 60, WordsScreen: 3500, FactsScreen: 700}
 DEFAULT_KEY_MS = 300
 SCAN_TICK_MS = 100
+DEMO_MARKER = ".airsign-demo"  # written beside the demo's keystore: it may be replaced
 
 
 @dataclass(frozen=True)
@@ -109,6 +111,7 @@ class DemoScript:
         self.lockstep = lockstep
         self.say = say
         self.homes = 0
+        self.first_runs = 0
         self.network_set = False
         self.keyed_screen = -1
         self.unsigned = coordinator.spend_psbt().serialize()
@@ -149,7 +152,9 @@ class DemoScript:
     def _menu(self, screen: MenuScreen) -> list[Key | None]:
         title = screen.view.title
         if title == "New device":
-            return [Key.PRESS]  # "New seed: dice"
+            self.first_runs += 1
+            # A second time means the seed was not stored: stop, the check will say so.
+            return [Key.PRESS] if self.first_runs == 1 else []  # "New seed: dice"
         if title.startswith("Check"):
             position = int(title.rsplit(" ", 1)[1]) - 1
             choices = [item.action for item in screen.view.items]
@@ -228,8 +233,16 @@ def run_demo(out: Path, say: Say, window: Display | None = None) -> DemoResult:
     files = DemoFiles(out / "session.gif", _fresh_dir(out / "screens"),
                       _fresh_dir(out / "signed-qr"), out / "unsigned.psbt",
                       out / "signed.psbt", out / "keystore")
+    marker = out / DEMO_MARKER
     if Keystore.exists(files.keystore):
-        Keystore.wipe(files.keystore)  # every demo starts as a new device
+        # Every demo starts as a new device, but only a keystore the demo made is replaced:
+        # `--out` pointed at a real keystore's directory must not cost anyone their seed.
+        if not marker.is_file() or files.keystore.resolve() == Keystore.default_path().resolve():
+            raise UsageError(f"{files.keystore} holds a keystore this demo did not make, so "
+                             "it is left alone: choose another --out (or delete it if it is "
+                             "an older demo's)")
+        Keystore.wipe(files.keystore)
+    marker.write_text("airsign demo output: the keystore here is a throwaway testnet seed\n")
     words = demo_mnemonic().split()
     # The coordinator already has our cosigner key (Seed -> Export cosigner key on a real
     # device); it derives it from the same throwaway dice seed.

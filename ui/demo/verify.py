@@ -54,6 +54,8 @@ def check_signed_frames(images: list[Image.Image], unsigned: bytes,
                         wallet: Descriptor) -> SignedCheck:
     """Decode, reassemble and verify; a failed check says why in `problem`."""
     inputs = len(PSBT.parse(unsigned).inputs)
+    if not images:
+        return SignedCheck(0, b"", False, 0, inputs, problem="the device showed no signed PSBT")
     try:
         signed_raw, readable = read_frames(images)
         signed = PSBT.parse(signed_raw)
