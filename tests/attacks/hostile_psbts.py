@@ -286,6 +286,24 @@ def ten_thousand_outputs() -> bytes:
     return _many(1, 10_000)
 
 
+def v2_claims_billions_of_inputs() -> bytes:
+    """A PSBTv2 whose INPUT_COUNT says 4,000,000,000: nothing may be sized by the claim."""
+    def field(key: bytes, value: bytes) -> bytes:
+        return bytes([len(key)]) + key + bytes([len(value)]) + value
+
+    count = b"\xfe" + (4_000_000_000).to_bytes(4, "little")
+    return (b"psbt\xff" + field(b"\x02", (2).to_bytes(4, "little")) + field(b"\x04", count)
+            + field(b"\x05", b"\x01") + field(b"\xfb", (2).to_bytes(4, "little")) + b"\x00")
+
+
+def tap_tree_too_deep() -> bytes:
+    """An output taproot tree with a leaf at depth 200 (BIP-341 allows 128)."""
+    psbt = _spend([_payee(), Pay(39_000, wallet=vault())])
+    # a new dict: embit's scopes share one mutable default `unknown` dict
+    psbt.outputs[1].unknown = {b"\x06": bytes([200, 0xC0, 1, 0x51])}
+    return psbt.serialize()
+
+
 DANGER, CAUTION, INFO = "danger", "caution", "info"
 REFUSED = None  # Expect.signs: signing is refused without an override
 
@@ -406,6 +424,13 @@ CASES: tuple[Case, ...] = (
                 kinds=("external", "external")),
          "no derivations at all: the input cannot be attributed (caution `foreign-input`), "
          "nothing to sign"),
+    Case("v2-claims-billions-of-inputs", v2_claims_billions_of_inputs,
+         Expect(refused=InvalidPSBT),
+         "a PSBTv2 claiming 4,000,000,000 inputs: refused from the count alone, before any map "
+         "is read"),
+    Case("tap-tree-too-deep", tap_tree_too_deep, Expect(refused=InvalidPSBT),
+         "an output taproot tree with a leaf at depth 200: refused on load (BIP-341 allows "
+         "128)"),
     Case("ten-thousand-inputs", ten_thousand_inputs, Expect(refused=InvalidPSBT),
          "10,000 inputs: the unsigned transaction exceeds the 100 kvB standard size: refused "
          "on load before any input map is parsed"),

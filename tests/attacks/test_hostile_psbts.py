@@ -10,6 +10,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import Prehashed
+from embit.psbt import InputScope, OutputScope
 from hostile_psbts import CASES, Case, registered, vault
 from independent import sighash
 from independent.coordinator import root
@@ -129,3 +130,16 @@ def test_change_without_derivations_counts_as_sent() -> None:
     assert review.spend == 60_000 + 39_000
     assert review.outputs[1].address == vault().derive(True, 3).address(
         review.network.params)
+
+
+def test_loaded_scopes_do_not_share_embit_default_dicts() -> None:
+    # embit's InputScope()/OutputScope() share one mutable default `unknown` dict; signing a
+    # taproot input writes into its `unknown`, which would then leak into every scope
+    # created later in the process. Loaded PSBTs must own fresh dicts.
+    shared_input, shared_output = InputScope().unknown, OutputScope().unknown
+    for case in CASES:
+        if case.expect.refused is None:
+            psbt = load_psbt(case.path.read_bytes())
+            assert all(inp.unknown is not shared_input for inp in psbt.inputs)
+            assert all(out.unknown is not shared_output for out in psbt.outputs)
+
