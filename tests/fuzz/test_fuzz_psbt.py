@@ -31,6 +31,17 @@ SEEDS += [bytes.fromhex(vector["hex"])
           for name in ("bip370_vectors.json", "bip371_vectors.json")
           for vector in json.loads((VECTORS / "psbt" / name).read_text())["vectors"]
           if vector["expect"] == "valid"]
+
+
+def _has_readable_maps(seed: bytes) -> bool:
+    try:
+        read_maps_in_order(seed)
+    except (AssertionError, IndexError, ValueError):  # the independent reader's refusals
+        return False
+    return True
+
+
+MAP_SEEDS = [seed for seed in SEEDS if _has_readable_maps(seed)]  # for field-level edits
 WALLETS = [make_wallet().wallet, make_wallet(ScriptType.P2SH_P2WSH, name="savings").wallet]
 SETTINGS = Settings(network=Network.TEST)
 
@@ -39,7 +50,7 @@ SETTINGS = Settings(network=Network.TEST)
 def remapped(draw: st.DrawFn) -> bytes:
     """Structure-aware mutation: edit whole fields of the key-value maps of a seed, so the
     result still parses as maps and reaches the review and the signer (byte edits rarely do)."""
-    global_map, inputs, outputs = read_maps_in_order(draw(st.sampled_from(SEEDS)))
+    global_map, inputs, outputs = read_maps_in_order(draw(st.sampled_from(MAP_SEEDS)))
     maps = [global_map, *inputs, *outputs]
     for _ in range(draw(st.integers(1, 3))):
         target = maps[draw(st.integers(0, len(maps) - 1))]
