@@ -90,8 +90,10 @@ class Metrics:
     def button_height(self) -> int:
         return self.px(32)
 
-    def title_font(self) -> ImageFont.FreeTypeFont:
-        return font("bold", self.px(18))
+    def title_fonts(self) -> tuple[ImageFont.FreeTypeFont, ...]:
+        """Largest first: a title that does not fit beside the fingerprint and network badge
+        steps down before it is cut."""
+        return tuple(font("bold", self.px(size)) for size in (18, 16, 14))
 
     def body_font(self) -> ImageFont.FreeTypeFont:
         return font("regular", self.px(17))

@@ -120,8 +120,10 @@ def title_bar(canvas: Canvas, title: str, chrome: Chrome) -> int:
             fill=theme.MUTED,
         )
         right -= text_width(chrome.fingerprint, small) + m.px(6)
-    font = m.title_font()
-    label = fit_text(title, font, right - m.margin)
+    space = right - m.margin
+    fonts = m.title_fonts()
+    font = next((f for f in fonts if f.getlength(title) <= space), fonts[-1])
+    label = fit_text(title, font, space)
     canvas.draw.text(
         (m.margin, top + (m.title_height - line_height(font)) // 2), label, font=font,
         fill=theme.TEXT,

@@ -24,6 +24,7 @@ from ui.backends import InputClosed, Key
 from ui.backends.display import RecorderDisplay
 from ui.backends.input import ScriptedInput
 from ui.flows import go
+from ui.flows.ceremony import quiz_position
 from ui.flows.wallets import verify_address
 from ui.screens.address import AddressScreen
 from ui.screens.base import Screen
@@ -327,8 +328,8 @@ def test_first_run_dice_ceremony_stores_the_seed(tmp_path: Path, quiet_sys: Path
         if isinstance(screen, WordsScreen):
             assert list(screen.view.words) == expected
             return [Key.RIGHT, Key.PRESS]
-        if isinstance(screen, MenuScreen) and screen.view.title.startswith("Check"):
-            position = int(screen.view.title.rsplit(" ", 1)[1]) - 1
+        position = quiz_position(screen.view.title) if isinstance(screen, MenuScreen) else None
+        if position is not None:
             choices = [item.action for item in screen.view.items]
             answer = choices.index(expected[position])
             if not state["wrong_once"]:

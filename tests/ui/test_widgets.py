@@ -14,7 +14,15 @@ from ui.backends import InputClosed, Key
 from ui.backends.input import ScriptedInput
 from ui.screens.entropy import EntropyPadScreen, EntropyPadView
 from ui.screens.keyboard import KeyboardScreen, KeyboardView
-from ui.widgets import address_lines, format_amount, wrap_text
+from ui.widgets import (
+    Canvas,
+    Chrome,
+    address_lines,
+    format_amount,
+    line_height,
+    title_bar,
+    wrap_text,
+)
 
 # BIP-173 / BIP-350 example addresses: the longest shapes a screen has to show.
 ADDRESSES = (
@@ -34,6 +42,21 @@ def test_address_lines_keep_every_character_in_groups_of_four(address: str, widt
     groups = [g for line in lines for g in line]
     assert all(len(g) == 4 for g in groups[:-1]) and 1 <= len(groups[-1]) <= 4
     assert all(font.getlength(" ".join(line)) <= width for line in lines)
+
+
+def test_title_too_wide_beside_badge_and_fingerprint_steps_down_uncut() -> None:
+    chrome = Chrome("73c5da0a", "test")
+    drawn, bare = Canvas.new((240, 240)), Canvas.new((240, 240))
+    bottom = title_bar(drawn, "Registered", chrome)
+    title_bar(bare, "", chrome)
+    smallest = drawn.metrics.title_fonts()[-1]
+    assert drawn.metrics.title_fonts()[0].getlength("Registered") > 100  # cut at full size
+    m = bare.metrics
+    bare.draw.text((m.margin, (m.title_height - line_height(smallest)) // 2), "Registered",
+                   font=smallest, fill=theme.TEXT)
+    # Whole word at the smaller size, and the fingerprint and TEST badge untouched.
+    assert drawn.image.crop((0, 0, 240, bottom)).tobytes() == \
+        bare.image.crop((0, 0, 240, bottom)).tobytes()
 
 
 @pytest.mark.parametrize(("sats", "btc", "sats_text"), [

@@ -31,6 +31,7 @@ from ui.demo.coordinator import (
 from ui.demo.pilot import Pilot, RecordingContext, typing_keys
 from ui.demo.recorder import Pace, ScreenNumber, SessionRecorder
 from ui.demo.verify import SignedCheck, check_signed_frames
+from ui.flows.ceremony import quiz_position
 from ui.screens.address import AddressScreen
 from ui.screens.base import Screen
 from ui.screens.entropy import FACES, EntropyPadScreen
@@ -155,8 +156,8 @@ class DemoScript:
             self.first_runs += 1
             # A second time means the seed was not stored: stop, the check will say so.
             return [Key.PRESS] if self.first_runs == 1 else []  # "New seed: dice"
-        if title.startswith("Check"):
-            position = int(title.rsplit(" ", 1)[1]) - 1
+        position = quiz_position(title)
+        if position is not None:
             choices = [item.action for item in screen.view.items]
             return [*[Key.DOWN] * choices.index(self.words[position]), Key.PRESS]
         if title == "Settings":

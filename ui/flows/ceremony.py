@@ -1,6 +1,8 @@
 """First run: make a seed from dice or coins (or enter or scan an existing one), show the
 words to write down, choose the keystore passphrase, store it encrypted."""
 
+import re
+
 from signer.errors import AirsignError
 from ui.flows import Destination, FlowContext, go
 from ui.screens.keyboard import KeyboardScreen, KeyboardView
@@ -41,6 +43,17 @@ def from_entropy(ctx: FlowContext, sides: int) -> Destination | None:
     return go(write_down, words=" ".join(entropy.words))
 
 
+def quiz_title(position: int, number: int, count: int) -> str:
+    """The word asked comes first: a title cut on a small screen must not hide it."""
+    return f"Word {position + 1}? ({number}/{count})"
+
+
+def quiz_position(title: str) -> int | None:
+    """The 0-based word position a quiz title asks for; None for any other title."""
+    match = re.fullmatch(r"Word (\d+)\? \(\d+/\d+\)", title)
+    return int(match[1]) - 1 if match else None
+
+
 def write_down(ctx: FlowContext, words: str) -> Destination | None:
     """Show the new words, then a short quiz: a seed nobody wrote down is a seed lost."""
     from signer.seed.quiz import make_quiz
@@ -50,7 +63,7 @@ def write_down(ctx: FlowContext, words: str) -> Destination | None:
     answers = []
     for number, question in enumerate(quiz.questions, start=1):
         items = tuple(MenuItem(word, word) for word in question.choices)
-        title = f"Check {number}/{len(quiz.questions)}: word {question.position + 1}"
+        title = quiz_title(question.position, number, len(quiz.questions))
         choice = ctx.show(MenuScreen(MenuView(title, items, can_go_back=False)))
         answers.append(choice.action)
     result = quiz.check(answers)

@@ -61,7 +61,7 @@ def output_view(output: Output, count: int, denomination: str) -> AddressView:
     if output.wallet:
         details.append(f"{output.wallet} · {output.path}" if output.path else output.wallet)
     return AddressView(
-        f"Output {output.index + 1} of {count}",
+        f"Output {output.index + 1}/{count}",
         output.address or output.script,
         BADGES[output.kind],
         theme.OUTPUT_COLOURS[output.kind.value],

@@ -91,14 +91,14 @@ def _overview() -> Screen:
 
 def _output_external() -> Screen:
     return AddressScreen(AddressView(
-        "Output 1 of 2", P2WSH_ADDRESS, "SEND", theme.OUTPUT_COLOURS["external"],
+        "Output 1/2", P2WSH_ADDRESS, "SEND", theme.OUTPUT_COLOURS["external"],
         amount="0.01 234 567 BTC",
     ))
 
 
 def _output_change() -> Screen:
     return AddressScreen(AddressView(
-        "Output 2 of 2", P2WPKH_ADDRESS, "CHANGE", theme.OUTPUT_COLOURS["change"],
+        "Output 2/2", P2WPKH_ADDRESS, "CHANGE", theme.OUTPUT_COLOURS["change"],
         amount="98,765 sats", details=("Family vault · change #14",),
     ))
 
