@@ -32,6 +32,18 @@ def create_keystore(path: Path, mnemonic: str) -> Path:
     return path
 
 
+def create_keystore_with_wallet(path: Path, mnemonic: str, descriptor: str) -> Path:
+    """`create_keystore`, then the wallet `descriptor` registered as "vault" through the CLI."""
+    create_keystore(path, mnemonic)
+    descriptor_file = path.parent / "vault.txt"
+    descriptor_file.write_text(descriptor + "\n")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("AIRSIGN_PASSPHRASE", KEYSTORE_PASSPHRASE)
+        assert main(["wallet", "add", str(descriptor_file), "--name", "vault",
+                     "--keystore", str(path)]) == 0
+    return path
+
+
 def use_keystore_copy(stored: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A copy of `stored` that this test may change, made the CLI's keystore (and passphrase)."""
     path = tmp_path / "keystore"

@@ -6,7 +6,11 @@ import json
 from pathlib import Path
 
 import pytest
-from cli_kit import KEYSTORE_PASSPHRASE, create_keystore, run_cli, use_keystore_copy
+from cli_kit import (
+    create_keystore_with_wallet,
+    run_cli,
+    use_keystore_copy,
+)
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -20,7 +24,6 @@ from PIL import Image
 from signer.transport.encoders import encode_frames
 from signer.transport.types import Format
 from ui.backends.camera import open_source
-from ui.cli import main
 from ui.qr.render import QRRenderer
 from ui.scan.scanner import scan_frames
 from ui.scan.sources import frame_texts, write_qr_frames
@@ -33,14 +36,9 @@ SPEND = build_psbt([Spend(VAULT, False, 2, 700_000)],
 
 @pytest.fixture(scope="module")
 def stored_keystore(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = create_keystore(tmp_path_factory.mktemp("ks") / "keystore", MNEMONICS[0])
-    descriptor = path.parent / "vault.txt"
-    descriptor.write_text(VAULT.wallet.descriptor() + "\n")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("AIRSIGN_PASSPHRASE", KEYSTORE_PASSPHRASE)
-        assert main(["wallet", "add", str(descriptor), "--name", "vault",
-                     "--keystore", str(path)]) == 0
-    return path
+    """A keystore for cosigner 0 on testnet with the vault registered; tests copy it."""
+    return create_keystore_with_wallet(tmp_path_factory.mktemp("ks") / "keystore",
+                                       MNEMONICS[0], VAULT.wallet.descriptor())
 
 
 @pytest.fixture

@@ -5,12 +5,15 @@ import json
 from pathlib import Path
 
 import pytest
-from cli_kit import KEYSTORE_PASSPHRASE, create_keystore, run_cli, use_keystore_copy
+from cli_kit import (
+    create_keystore_with_wallet,
+    run_cli,
+    use_keystore_copy,
+)
 from independent.coordinator import Pay, Spend, build_psbt, external_script, make_wallet
 from independent.cosigners import MNEMONICS
 
 from signer.psbt import load_psbt
-from ui.cli import main
 
 VAULT = make_wallet()
 
@@ -18,14 +21,8 @@ VAULT = make_wallet()
 @pytest.fixture(scope="module")
 def stored_keystore(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A keystore for cosigner 0 on testnet with the vault registered; tests copy it."""
-    path = create_keystore(tmp_path_factory.mktemp("ks") / "keystore", MNEMONICS[0])
-    descriptor = path.parent / "vault.txt"
-    descriptor.write_text(VAULT.wallet.descriptor() + "\n")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("AIRSIGN_PASSPHRASE", KEYSTORE_PASSPHRASE)
-        assert main(["wallet", "add", str(descriptor), "--name", "vault",
-                     "--keystore", str(path)]) == 0
-    return path
+    return create_keystore_with_wallet(tmp_path_factory.mktemp("ks") / "keystore",
+                                       MNEMONICS[0], VAULT.wallet.descriptor())
 
 
 @pytest.fixture
