@@ -35,6 +35,21 @@ BACK_KEYS = (Key.BACK, Key.KEY1)
 SELECT_KEYS = (Key.PRESS, Key.KEY2)
 
 
+def button_row_key(key: Key, buttons: tuple[Button, ...], selected: int,
+                   back_action: str | None) -> tuple[int, Choice | None]:
+    """The keys of a row of buttons: LEFT/RIGHT move along it, select chooses, BACK/KEY1
+    leave with back_action (None: ignored). Returns the new selection and the Choice, if any."""
+    if key is Key.LEFT and buttons:
+        return max(0, selected - 1), None
+    if key is Key.RIGHT and buttons:
+        return min(len(buttons) - 1, selected + 1), None
+    if key in SELECT_KEYS and buttons:
+        return selected, Choice(buttons[selected].action, index=selected)
+    if key in BACK_KEYS and back_action:
+        return selected, Choice(back_action)
+    return selected, None
+
+
 class Screen(ABC):
     """Subclasses implement draw() and handle(); animated ones set tick_seconds and tick()."""
 

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from ui import theme
 from ui.backends import Key
-from ui.screens.base import BACK_KEYS, SELECT_KEYS, Button, Choice, Screen
+from ui.screens.base import Button, Choice, Screen, button_row_key
 from ui.theme import Colour
 from ui.widgets import (
     Canvas,
@@ -91,17 +91,10 @@ class FactsScreen(Screen):
         scrollbar(canvas, (top, bottom), self.first, shown, len(blocks))
 
     def handle(self, key: Key) -> Choice | None:
-        buttons = self.view.buttons
         if key is Key.UP:
             self.first = max(0, self.first - 1)
         elif key is Key.DOWN:
             self.first = min(self._last_first, self.first + 1)
-        elif key is Key.LEFT:
-            self.selected = max(0, self.selected - 1)
-        elif key is Key.RIGHT:
-            self.selected = min(len(buttons) - 1, self.selected + 1)
-        elif key in SELECT_KEYS and buttons:
-            return Choice(buttons[self.selected].action, index=self.selected)
-        elif key in BACK_KEYS:
-            return Choice(self.view.back_action)
-        return None
+        self.selected, choice = button_row_key(key, self.view.buttons, self.selected,
+                                               self.view.back_action)
+        return choice

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from ui import theme
 from ui.backends import Key
-from ui.screens.base import BACK_KEYS, SELECT_KEYS, Button, Choice, Screen
+from ui.screens.base import Button, Choice, Screen, button_row_key
 from ui.widgets import (
     Canvas,
     Chrome,
@@ -72,17 +72,10 @@ class MessageScreen(Screen):
         scrollbar(canvas, (top, bottom), self.scroll, self._visible_lines, len(lines))
 
     def handle(self, key: Key) -> Choice | None:
-        buttons = self.view.buttons
         if key is Key.UP:
             self.scroll = max(0, self.scroll - 1)
         elif key is Key.DOWN:
             self.scroll = min(max(0, self._line_count - self._visible_lines), self.scroll + 1)
-        elif key is Key.LEFT and buttons:
-            self.selected = max(0, self.selected - 1)
-        elif key is Key.RIGHT and buttons:
-            self.selected = min(len(buttons) - 1, self.selected + 1)
-        elif key in SELECT_KEYS and buttons:
-            return Choice(buttons[self.selected].action, index=self.selected)
-        elif key in BACK_KEYS and self.view.back_action:
-            return Choice(self.view.back_action)
-        return None
+        self.selected, choice = button_row_key(key, self.view.buttons, self.selected,
+                                               self.view.back_action)
+        return choice
