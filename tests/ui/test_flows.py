@@ -18,11 +18,11 @@ from signer.network import Network
 from signer.settings import Settings
 from signer.transport.types import Format, Payload, PayloadKind
 from signer.wallet.registry import wallet_record
-from tests.ui.pilot import Pilot, RecordingContext, typing_keys
 from ui.app import run_flows
 from ui.backends import InputClosed, Key
 from ui.backends.display import RecorderDisplay
 from ui.backends.input import ScriptedInput
+from ui.demo.pilot import Pilot, RecordingContext, typing_keys
 from ui.flows import go
 from ui.flows.ceremony import quiz_position
 from ui.flows.wallets import verify_address
