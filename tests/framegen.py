@@ -13,6 +13,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from ui.demo.camera import to_sensor, uneven_light
 from ui.qr.render import QRRenderer
 
 
@@ -83,17 +84,10 @@ def camera_frame(code_image: np.ndarray, deg: Degradation, seed: int) -> np.ndar
     # A screen never shows pure black or white to a camera: squeeze the range around mid-grey.
     code = 128 + (code - 128) * deg.contrast
     frame = scene * (1 - mask) + code * mask
-    if deg.uneven_light:
-        direction = rng.uniform(0, 2 * np.pi)
-        ys, xs = np.mgrid[0 : deg.height, 0 : deg.width].astype(np.float32)
-        ramp = xs / deg.width * np.cos(direction) + ys / deg.height * np.sin(direction)
-        ramp = (ramp - ramp.min()) / max(float(np.ptp(ramp)), 1e-6)
-        frame *= 1 - deg.uneven_light * ramp
+    frame = uneven_light(frame, deg.uneven_light, rng)
     if deg.blur_sigma:
         frame = cv2.GaussianBlur(frame, (0, 0), deg.blur_sigma)
-    if deg.noise_sigma:
-        frame += rng.normal(0, deg.noise_sigma, size=frame.shape).astype(np.float32)
-    return np.clip(frame, 0, 255).astype(np.uint8)
+    return to_sensor(frame, deg.noise_sigma, rng)
 
 
 def qr_camera_frame(

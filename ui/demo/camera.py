@@ -58,14 +58,26 @@ def camera_view(code: np.ndarray, look: CameraLook, seed: int) -> np.ndarray:
     if look.blur_radius:
         scene = scene.filter(ImageFilter.GaussianBlur(look.blur_radius))
     frame = np.asarray(scene, dtype=np.float32)
-    if look.uneven_light:
-        direction = rng.uniform(0, 2 * np.pi)
-        ys, xs = np.mgrid[0 : look.height, 0 : look.width].astype(np.float32)
-        ramp = xs / look.width * np.cos(direction) + ys / look.height * np.sin(direction)
-        ramp = (ramp - ramp.min()) / max(float(np.ptp(ramp)), 1e-6)
-        frame *= 1 - look.uneven_light * ramp
-    if look.noise_sigma:
-        frame += rng.normal(0, look.noise_sigma, size=frame.shape).astype(np.float32)
+    frame = uneven_light(frame, look.uneven_light, rng)
+    return to_sensor(frame, look.noise_sigma, rng)
+
+
+def uneven_light(frame: np.ndarray, strength: float, rng: np.random.Generator) -> np.ndarray:
+    """The float frame with its light falling off by up to `strength` in a random direction."""
+    if not strength:
+        return frame
+    height, width = frame.shape
+    direction = rng.uniform(0, 2 * np.pi)
+    ys, xs = np.mgrid[0:height, 0:width].astype(np.float32)
+    ramp = xs / width * np.cos(direction) + ys / height * np.sin(direction)
+    ramp = (ramp - ramp.min()) / max(float(np.ptp(ramp)), 1e-6)
+    return (frame * (1 - strength * ramp)).astype(frame.dtype)
+
+
+def to_sensor(frame: np.ndarray, noise_sigma: float, rng: np.random.Generator) -> np.ndarray:
+    """The float frame with sensor noise, as the 8-bit grayscale frame a camera delivers."""
+    if noise_sigma:
+        frame = frame + rng.normal(0, noise_sigma, size=frame.shape).astype(np.float32)
     return np.clip(frame, 0, 255).astype(np.uint8)
 
 
