@@ -11,14 +11,11 @@ from cli_kit import (
     run_cli,
     use_keystore_copy,
 )
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.hazmat.primitives.asymmetric.utils import Prehashed
 from framegen import MILD, camera_frame, write_frames_dir
 from independent import sighash
 from independent.coordinator import Pay, Spend, build_psbt, external_script, make_wallet
 from independent.cosigners import MNEMONICS
+from independent.ecdsa import ecdsa_valid
 from PIL import Image
 
 from signer.transport.encoders import encode_frames
@@ -61,11 +58,8 @@ def assert_our_signature_verifies(unsigned: bytes, signed: bytes) -> None:
     key, value = signatures[0]
     script_code = VAULT.derive(False, 2).witness_script().data
     digest = sighash.bip143(tx, 0, script_code, utxos[0].amount)  # type: ignore[union-attr]
-    public = ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256K1(), key[1:])
-    try:
-        public.verify(value[:-1], digest, ec.ECDSA(Prehashed(hashes.SHA256())))
-    except InvalidSignature:
-        pytest.fail("the signature from the QR frames does not verify")
+    assert ecdsa_valid(key[1:], value[:-1], digest), \
+        "the signature from the QR frames does not verify"
 
 
 @pytest.mark.parametrize("fmt", ["ur", "bbqr", "specter"])

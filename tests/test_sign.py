@@ -9,10 +9,6 @@ import hashlib
 
 import pytest
 from conftest import load_vectors
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.hazmat.primitives.asymmetric.utils import Prehashed
 from embit.ec import PrivateKey
 from embit.util import secp256k1
 from independent import bip340, sighash
@@ -24,6 +20,7 @@ from independent.coordinator import (
     make_wallet,
     root,
 )
+from independent.ecdsa import ecdsa_valid
 
 from signer.errors import SigningRefused
 from signer.network import Network
@@ -37,15 +34,6 @@ WORKFLOW = load_vectors("psbt/bip174_vectors.json")["workflow"]
 CORE_SIGNER = load_vectors("psbt/rpc_psbt.json")["signer"]
 NET = Network.TEST
 SETTINGS = Settings(network=NET)
-
-
-def ecdsa_valid(pubkey_sec: bytes, der: bytes, digest: bytes) -> bool:
-    public = ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256K1(), pubkey_sec)
-    try:
-        public.verify(der, digest, ec.ECDSA(Prehashed(hashes.SHA256())))
-    except InvalidSignature:
-        return False
-    return True
 
 
 def r_is_low(der: bytes) -> bool:

@@ -13,14 +13,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.hazmat.primitives.asymmetric.utils import Prehashed
 from framegen import MILD, qr_camera_frame, write_frames_dir
 from independent import coordinator, sighash
 from independent.coordinator import Pay, Spend, build_psbt, external_script, make_wallet
 from independent.cosigners import MNEMONICS, key_expression
+from independent.ecdsa import ecdsa_valid
 from PIL import Image
 from pyzbar import pyzbar
 
@@ -156,11 +153,8 @@ def assert_every_input_signed(unsigned: bytes, signed: bytes, wallet: coordinato
         assert key in our_key, f"input {index} is not signed by the device's key"
         script_code = wallet.derive(change, number).witness_script().data
         digest = sighash.bip143(tx, index, script_code, utxos[index].amount)  # type: ignore[union-attr]
-        public = ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256K1(), key)
-        try:
-            public.verify(value[:-1], digest, ec.ECDSA(Prehashed(hashes.SHA256())))
-        except InvalidSignature:
-            pytest.fail(f"input {index}: the signature read off the screen does not verify")
+        assert ecdsa_valid(key, value[:-1], digest), \
+            f"input {index}: the signature read off the screen does not verify"
         assert value[-1] == 0x01  # SIGHASH_ALL
 
 
