@@ -38,11 +38,6 @@ class ScanStats:
     decode_ms_per_frame: float = 0.0
     fps: float = 0.0
 
-    @property
-    def hit_rate(self) -> float:
-        """Share of frames that yielded at least one QR payload."""
-        return self.frames_with_part / self.frames_read if self.frames_read else 0.0
-
     def to_json(self) -> dict[str, float | int]:
         return {
             "frames_read": self.frames_read,
