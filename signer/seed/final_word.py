@@ -18,7 +18,7 @@ FREE_BITS = {11: 7, 23: 3}
 def final_words(first_words: Sequence[str] | str) -> list[str]:
     """All valid last words, in wordlist order (the first one is "take the first valid")."""
     words, free = _prefix(first_words)
-    return [_last_word(words, free_value, free) for free_value in range(1 << free)]
+    return [_last_word(words, free_value) for free_value in range(1 << free)]
 
 
 def final_word_from_flips(first_words: Sequence[str] | str, flips: str) -> str:
@@ -29,7 +29,7 @@ def final_word_from_flips(first_words: Sequence[str] | str, flips: str) -> str:
     if len(bits) != free:
         raise EntropyError(f"{len(words)} words leave {free} free bits: flip a coin {free} "
                            f"times, not {len(bits)}")
-    return _last_word(words, int(bits, 2), free)
+    return _last_word(words, int(bits, 2))
 
 
 def flips_to_bits(flips: str) -> str:
@@ -54,7 +54,7 @@ def _prefix(first_words: Sequence[str] | str) -> tuple[list[str], int]:
     return list(check.words), FREE_BITS[len(check.words)]
 
 
-def _last_word(words: list[str], free_value: int, free: int) -> str:
+def _last_word(words: list[str], free_value: int) -> str:
     word_count = len(words) + 1
     cs = checksum_bits(word_count)
     # Entropy = the 11 bits of each given word, then the free bits of the last word.
