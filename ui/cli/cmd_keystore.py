@@ -10,10 +10,15 @@ from typing import Any
 from signer.errors import KeystoreExists, UsageError
 from signer.keys import validate_mnemonic, warn_if_slow_backend
 from signer.keystore import Keystore
-from signer.network import Network
 from signer.settings import Settings
 from ui.cli import AddCommand
-from ui.cli.common import device_network, keystore_path, open_keystore, read_passphrase
+from ui.cli.common import (
+    add_location_options,
+    device_network,
+    keystore_path,
+    open_keystore,
+    read_passphrase,
+)
 
 NEW_PASSPHRASE_ENV = "AIRSIGN_NEW_PASSPHRASE"
 SHORT_PASSPHRASE = 10  # characters; below this, warn (the KDF only slows guessing down)
@@ -31,7 +36,7 @@ def register(add_command: AddCommand) -> None:
     create.add_argument(
         "--replace", action="store_true", help="replace the seed already stored (it is lost)"
     )
-    _location_options(create)
+    add_location_options(create)
     create.set_defaults(func=run_create)
 
     info = actions.add_parser("info", help="show the keystore's format, KDF and failed attempts")
@@ -40,13 +45,13 @@ def register(add_command: AddCommand) -> None:
         action="store_true",
         help="also unlock it (asks the passphrase) to show fingerprint, network, wallet count",
     )
-    _location_options(info)
+    add_location_options(info)
     info.set_defaults(func=run_info)
 
     passphrase = actions.add_parser(
         "passphrase", help="change the keystore passphrase (asks the current one first)"
     )
-    _location_options(passphrase)
+    add_location_options(passphrase)
     passphrase.set_defaults(func=run_passphrase)
 
     settings = actions.add_parser("settings", help="show settings, or change them with --set")
@@ -58,14 +63,8 @@ def register(add_command: AddCommand) -> None:
         dest="assignments",
         help="change a setting (repeatable), e.g. --set qr_fps=8",
     )
-    _location_options(settings)
+    add_location_options(settings)
     settings.set_defaults(func=run_settings)
-
-
-def _location_options(action: argparse.ArgumentParser) -> None:
-    # Also accepted after the action; SUPPRESS keeps a value given before it.
-    action.add_argument("--keystore", metavar="PATH", default=argparse.SUPPRESS)
-    action.add_argument("--network", choices=[n.value for n in Network], default=argparse.SUPPRESS)
 
 
 def run_create(args: argparse.Namespace) -> int:

@@ -9,7 +9,7 @@ from signer.errors import UsageError
 from signer.export import ExportFormat, account_ur, coldcard_json, cosigner_export
 from signer.scripts import ScriptType, format_path, parse_path
 from signer.transport import ur as ur_transport
-from signer.transport.encoders import encode_frames, max_version, qr_version_for
+from signer.transport.encoders import encode_frames, qr_version_for
 from signer.transport.types import Format, Payload, PayloadKind
 from ui.cli import AddCommand
 from ui.cli.common import device_network, open_keystore, read_bip39_passphrase
@@ -70,7 +70,8 @@ def run(args: argparse.Namespace) -> int:
                 raise UsageError("a UR carries the key itself: --slip132 does not apply")
             resource = account_ur(root, network, [script], args.account)
             text = ur_transport.encode_single(resource) + "\n"
-            frames = _ur_frames(resource, density)
+            account = Payload(PayloadKind.ACCOUNT, resource.cbor, Format.UR)
+            frames = list(encode_frames(account, Format.UR, density=density).frames)
         else:
             path = parse_path(args.path) if args.path else None
             export = cosigner_export(root, network, script, args.account, path)
@@ -100,16 +101,6 @@ def _file_frames(text: str, qr_format: str, density: str) -> list[str]:
         return [str(f) for f in encode_frames(payload, Format.UR, density=density).frames]
     payload = Payload(PayloadKind.WALLET_FILE, text, Format.BBQR, encoding="json")
     return [str(f) for f in encode_frames(payload, Format.BBQR, density=density).frames]
-
-
-def _ur_frames(resource: ur_transport.UR, density: str) -> list[str]:
-    single = ur_transport.encode_single(resource).upper()
-    limit = max_version(density)
-    if qr_version_for(single) <= limit:
-        return [single]
-    encoder = ur_transport.UREncoder(
-        resource, ur_transport.fragment_length_for(limit, resource.type))
-    return [encoder.next_part().upper() for _ in range(encoder.fragment_count)]
 
 
 def _save_images(frames: list[str], path: Path, fps: float) -> None:
