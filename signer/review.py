@@ -34,7 +34,7 @@ from signer.wallet.model import CosignerKey, OutputScripts, Wallet
 WARNING_CODES = frozenset({
     "fake-change", "sighash", "utxo-mismatch", "missing-utxo", "script-mismatch",
     "foreign-input", "mixed-wallets", "unknown-wallet", "high-fee", "network-mismatch",
-    "large-index", "no-change", "locktime",
+    "large-index", "no-change", "locktime", "unproven-amount",
 })
 SIGHASH_NAMES = {0: "DEFAULT", 1: "ALL", 2: "NONE", 3: "SINGLE"}
 ANYONECANPAY = 0x80
@@ -389,6 +389,14 @@ class _ReviewBuilder:
             self.warn("sighash", Severity.DANGER, f"input {index} asks for sighash "
                       f"{sighash_name(sighash_type)}: the transaction could be changed after "
                       "signing", input_index=index)
+        if inp.non_witness_utxo is None and not taproot:
+            # BIP-143 signs the amount the PSBT states; a coordinator that states different
+            # amounts in two signing sessions can combine the signatures into a transaction
+            # whose real fee is higher than either review showed. The previous transaction
+            # proves the amount (taproot signatures commit to every input's amount instead).
+            self.warn("unproven-amount", Severity.CAUTION, f"input {index} comes without its "
+                      "previous transaction, so its amount (and the fee) cannot be proven",
+                      input_index=index)
         if location.index > self.settings.large_index_warning:
             self.warn("large-index", Severity.CAUTION, f"input {index} comes from address "
                       f"index {location.index:,}, far beyond the usual gap limit",

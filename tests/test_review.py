@@ -136,9 +136,21 @@ def test_utxo_mismatch_wrong_previous_tx(vault) -> None:
 def test_missing_utxo(vault) -> None:
     psbt = plain_spend(vault, [Pay(99_000, external_script())])
     psbt.inputs[0].witness_utxo = None
+    psbt.inputs[0].non_witness_utxo = None
     result = review(psbt, (vault,))
     assert codes(result)["missing-utxo"] is Severity.DANGER
     assert result.inputs[0].amount is None and result.fee is None and result.fee_rate is None
+
+
+def test_unproven_amount_without_the_previous_transaction(vault) -> None:
+    """BIP-143 signs the stated amount only: without the previous transaction the device
+    says the amount (and so the fee) is unproven, and says nothing when it is given."""
+    proven = plain_spend(vault, [Pay(99_000, external_script())])
+    assert "unproven-amount" not in codes(review(proven, (vault,)))
+    proven.inputs[0].non_witness_utxo = None
+    result = review(proven, (vault,))
+    assert codes(result)["unproven-amount"] is Severity.CAUTION
+    assert result.fee == 1_000 and not result.blocking()
 
 
 def test_foreign_and_mixed_inputs(vault) -> None:

@@ -67,7 +67,7 @@ class Spend:
     change: bool
     index: int
     amount: int
-    full_tx: bool = False  # also give the previous transaction (non_witness_utxo)
+    full_tx: bool = True  # give the previous transaction too, as Sparrow, Specter and Core do
     sequence: int = 0xFFFFFFFD
 
 
