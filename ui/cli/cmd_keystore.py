@@ -1,7 +1,6 @@
 """`airsign keystore create | info | settings`: the seed's encrypted home on this device."""
 
 import argparse
-import getpass
 import os
 import sys
 from dataclasses import fields
@@ -18,6 +17,7 @@ from ui.cli.common import (
     keystore_path,
     open_keystore,
     read_passphrase,
+    read_secret_line,
 )
 
 NEW_PASSPHRASE_ENV = "AIRSIGN_NEW_PASSPHRASE"
@@ -121,7 +121,7 @@ def _read_words(words_file: str | None) -> str:
         except UnicodeDecodeError:
             raise UsageError(f"{words_file} is not UTF-8 text") from None
     if sys.stdin.isatty():
-        return getpass.getpass("BIP-39 words (not shown): ")
+        return read_secret_line("BIP-39 words (not shown): ")
     return sys.stdin.read()
 
 

@@ -6,7 +6,6 @@ at a time on the terminal, quizzes the user, stores the seed and prints only its
 """
 
 import argparse
-import getpass
 import sys
 import textwrap
 from typing import TextIO
@@ -34,6 +33,7 @@ from ui.cli.common import (
     keystore_path,
     read_bip39_passphrase,
     read_passphrase,
+    read_secret_line,
 )
 
 SHOWN_CANDIDATES = 6
@@ -82,20 +82,10 @@ def register(add_command: AddCommand) -> None:
     check.set_defaults(func=run_check)
 
 
-def _secret_line(prompt: str) -> str:
-    """A line the user types unseen on a terminal, or the next line of piped stdin."""
-    if sys.stdin.isatty():
-        try:
-            return getpass.getpass(prompt)
-        except EOFError:
-            raise UsageError("nothing typed") from None
-    return sys.stdin.readline()
-
-
 # --- seed new ---------------------------------------------------------------------------
 def _entropy(args: argparse.Namespace) -> SeedEntropy:
     if args.coins is not None:
-        flips = _secret_line("Coin flips (not shown): ") if args.coins == "-" else args.coins
+        flips = read_secret_line("Coin flips (not shown): ") if args.coins == "-" else args.coins
         result = coin_entropy(flips)
         if args.words and len(result.words) != args.words:
             raise UsageError(f"{len(result.words)} words come from these flips, not "
@@ -103,7 +93,7 @@ def _entropy(args: argparse.Namespace) -> SeedEntropy:
         return result
     words = args.words or 24
     if args.dice is not None:
-        rolls = _secret_line("Dice rolls (not shown): ") if args.dice == "-" else args.dice
+        rolls = read_secret_line("Dice rolls (not shown): ") if args.dice == "-" else args.dice
         return dice_entropy(rolls, words)
     if args.camera is not None:
         if args.frames < 2:
@@ -180,7 +170,7 @@ def backup_ceremony(words: list[str], answers: TextIO, screen: TextIO) -> None:
 
 # --- seed final-word --------------------------------------------------------------------
 def run_final_word(args: argparse.Namespace) -> int:
-    typed = (_secret_line("Words (not shown): ") if args.first_words == ["-"]
+    typed = (read_secret_line("Words (not shown): ") if args.first_words == ["-"]
              else " ".join(args.first_words))
     if args.coins is not None:
         print(final_word_from_flips(typed, args.coins))
@@ -197,7 +187,7 @@ def run_final_word(args: argparse.Namespace) -> int:
 
 # --- seed check -------------------------------------------------------------------------
 def run_check(args: argparse.Namespace) -> int:
-    check = check_mnemonic(_secret_line("Words (not shown): ") if sys.stdin.isatty()
+    check = check_mnemonic(read_secret_line("Words (not shown): ") if sys.stdin.isatty()
                            else sys.stdin.read())
     if check.valid:
         words = " ".join(check.words)

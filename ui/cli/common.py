@@ -46,6 +46,16 @@ def _secret(env: str, prompt: str, what: str, *, confirm: bool = False) -> str:
     return secret
 
 
+def read_secret_line(prompt: str) -> str:
+    """A line the user types unseen on a terminal, or the next line of piped stdin."""
+    if sys.stdin.isatty():
+        try:
+            return getpass.getpass(prompt)
+        except EOFError:
+            raise UsageError("nothing typed") from None
+    return sys.stdin.readline()
+
+
 def open_keystore(args: argparse.Namespace) -> UnlockedKeystore:
     """Unlock the keystore the arguments point at, asking for its passphrase."""
     warn_if_slow_backend()
