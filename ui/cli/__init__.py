@@ -37,7 +37,9 @@ def _global_options() -> argparse.ArgumentParser:
     return parent
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser with every subcommand, or with only `command`'s when it names one: a
+    command imports only what it needs (`airsign run` starts without numpy or qrcode)."""
     parser = argparse.ArgumentParser(
         prog="airsign", description="An air-gapped Bitcoin multisig cosigner."
     )
@@ -50,15 +52,19 @@ def build_parser() -> argparse.ArgumentParser:
         )
 
     package = sys.modules[__name__]
-    for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
-        if info.name.startswith("cmd_"):
-            importlib.import_module(f"{__name__}.{info.name}").register(add_command)
+    modules = sorted(m.name for m in pkgutil.iter_modules(package.__path__)
+                     if m.name.startswith("cmd_"))
+    if f"cmd_{command}" in modules:
+        modules = [f"cmd_{command}"]
+    for name in modules:
+        importlib.import_module(f"{__name__}.{name}").register(add_command)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     install_hygiene()  # no sockets, no tracebacks with secrets: before anything else runs
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(argv[0] if argv else None)
     args = parser.parse_args(argv)
     try:
         return int(args.func(args) or EXIT_OK)
