@@ -358,7 +358,7 @@ def test_entered_words_are_checked_before_they_are_stored(tmp_path: Path,
         if isinstance(screen, MenuScreen) and screen.view.title == "New device":
             return [Key.DOWN, Key.DOWN, Key.PRESS]  # "Enter 12 words"
         if isinstance(screen, KeyboardScreen) and screen.view.mode == "word":
-            word = next(last_words) if screen.view.title == "Word 12 of 12" else "abandon"
+            word = next(last_words) if screen.view.title == "Word 12/12" else "abandon"
             return typing_keys(word, word_view)
         if isinstance(screen, KeyboardScreen):
             return typing_keys(PASSPHRASE)

@@ -16,7 +16,7 @@ def start(ctx: FlowContext) -> Destination | None:
         if report.ok or ctx.dev_allow_network:
             break
         view = MessageView(
-            "Air-gap check",
+            "Air-gap",
             f"{report.summary().capitalize()}. Remove or disable it, then check again. "
             "The seed stays locked.",
             (Button("Power off", "off"), Button("Check again", "retry")),

@@ -88,7 +88,7 @@ def enter_words(ctx: FlowContext, count: int, words: tuple[str, ...] = ()) -> De
             ctx.message("Words", str(exc), tone="caution")
             return go(enter_words, count=count, words=words[:-1])
         return go(choose_passphrase, words=" ".join(words))
-    view = KeyboardView(f"Word {len(words) + 1} of {count}", mode="word",
+    view = KeyboardView(f"Word {len(words) + 1}/{count}", mode="word",
                         wordlist=tuple(WORDLIST))
     choice = ctx.show(KeyboardScreen(view))
     if choice.action == "back":

@@ -60,12 +60,12 @@ def verify_address(ctx: FlowContext, address: str) -> Destination | None:
 
     match = _registry(ctx).find_address(address)
     if match is None:
-        view = AddressView("Verify address", address, "NOT OURS", theme.DANGER,
+        view = AddressView("Address", address, "NOT OURS", theme.DANGER,
                            details=("Not found in any registered wallet "
                                     "(first 1,000 receive and change addresses).",),
                            buttons=(Button("Done", "done"),))
     else:
-        view = AddressView("Verify address", address, "OURS", theme.SUCCESS,
+        view = AddressView("Address", address, "OURS", theme.SUCCESS,
                            details=(f"{match.wallet.name} · {match.chain} #{match.index}",),
                            buttons=(Button("Done", "done"),))
     ctx.show(AddressScreen(view))

@@ -64,7 +64,7 @@ def _danger() -> Screen:
 
 def _airgap() -> Screen:
     return MessageScreen(MessageView(
-        "Air-gap check",
+        "Air-gap",
         "Network hardware found: wlan0 (wifi), hci0 (bluetooth). Remove it or disable it, "
         "then restart. The seed stays locked.",
         (Button("Power off", "off"),), tone="danger", heading="NOT AIR-GAPPED",
@@ -105,7 +105,7 @@ def _output_change() -> Screen:
 
 def _address_not_ours() -> Screen:
     return AddressScreen(AddressView(
-        "Verify address", P2WPKH_ADDRESS, "NOT OURS", theme.DANGER,
+        "Address", P2WPKH_ADDRESS, "NOT OURS", theme.DANGER,
         details=("Not found in any registered wallet (checked 0-999 on both chains).",),
         buttons=(Button("Done", "done"),),
     ))
@@ -113,7 +113,7 @@ def _address_not_ours() -> Screen:
 
 def _address_ours() -> Screen:
     return AddressScreen(AddressView(
-        "Verify address", P2WSH_ADDRESS, "OURS", theme.SUCCESS,
+        "Address", P2WSH_ADDRESS, "OURS", theme.SUCCESS,
         details=("Family vault · receive #5",), buttons=(Button("Done", "done"),),
     ))
 
@@ -138,7 +138,7 @@ def _passphrase() -> Screen:
 def _word() -> Screen:
     from embit.wordlists.bip39 import WORDLIST
 
-    screen = KeyboardScreen(KeyboardView("Word 3 of 12", mode="word", wordlist=tuple(WORDLIST)))
+    screen = KeyboardScreen(KeyboardView("Word 3/12", mode="word", wordlist=tuple(WORDLIST)))
     screen.text = "ab"
     screen.cursor = (0, 4)
     return screen
