@@ -16,7 +16,9 @@ def register(add_command: AddCommand) -> None:
     parser = add_command(
         "address", "verify that an address belongs to a registered wallet, or show one"
     )
-    parser.add_argument("action", choices=("verify", "show"))
+    parser.add_argument("action", choices=("verify", "show"),
+                        help="verify ADDRESS: which wallet, chain and index, or not ours; "
+                        "show --wallet NAME --index I: one of our addresses")
     parser.add_argument("address", nargs="?", help="verify: the address to look for")
     parser.add_argument(
         "--gap",

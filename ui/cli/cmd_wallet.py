@@ -24,7 +24,8 @@ def register(add_command: AddCommand) -> None:
         "wallet",
         "register a multisig wallet (descriptor, JSON, BSMS or Coldcard file), list, show, remove",
     )
-    parser.add_argument("action", choices=ACTIONS)
+    parser.add_argument("action", choices=ACTIONS,
+                        help="add SOURCE, list, show NAME, remove NAME")
     parser.add_argument(
         "target",
         nargs="?",
