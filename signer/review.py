@@ -34,8 +34,12 @@ from signer.wallet.model import CosignerKey, OutputScripts, Wallet
 WARNING_CODES = frozenset({
     "fake-change", "sighash", "utxo-mismatch", "missing-utxo", "script-mismatch",
     "foreign-input", "mixed-wallets", "unknown-wallet", "high-fee", "network-mismatch",
-    "large-index", "no-change", "locktime", "unproven-amount",
+    "large-index", "no-change", "locktime", "unproven-amount", "dust", "tx-version",
 })
+STANDARD_TX_VERSIONS = (1, 2, 3)  # 3: TRUC (BIP-431), relayed by Bitcoin Core since 28.0
+# Bitcoin Core's dust limits at the default 3 sat/vB dust relay fee, by output type.
+DUST_LIMITS = {"p2pkh": 546, "p2sh": 540, "p2wpkh": 294, "p2wsh": 330, "p2tr": 330}
+DEFAULT_DUST_LIMIT = 546
 SIGHASH_NAMES = {0: "DEFAULT", 1: "ALL", 2: "NONE", 3: "SINGLE"}
 ANYONECANPAY = 0x80
 FINAL_SEQUENCE = 0xFFFFFFFF
@@ -145,6 +149,7 @@ class Review:
     vsize: int
     spend: int  # sats leaving our wallets: external and OP_RETURN outputs
     locktime: int
+    tx_version: int
     warnings: tuple[Warning, ...]
 
     def blocking(self) -> list[Warning]:
@@ -162,6 +167,7 @@ class Review:
             "vsize": self.vsize,
             "spend": self.spend,
             "locktime": self.locktime,
+            "tx_version": self.tx_version,
             "warnings": [w.to_json() for w in self.warnings],
         }
 
@@ -344,6 +350,7 @@ class _ReviewBuilder:
                                                              OutputKind.OP_RETURN))
         self._check_totals(inputs, outputs, fee, spend)
         self._check_locktime()
+        self._check_version()
         return Review(
             network=self.network,
             version=psbt_version(self.psbt),
@@ -354,6 +361,7 @@ class _ReviewBuilder:
             vsize=vsize,
             spend=spend,
             locktime=self.tx.locktime,
+            tx_version=self.tx.version,
             warnings=tuple(self.warnings),
         )
 
@@ -452,6 +460,11 @@ class _ReviewBuilder:
             return Output(address=None, kind=OutputKind.OP_RETURN, wallet=None, path=None,
                           **common)
         address = _address(script, self.network)
+        dust_limit = DUST_LIMITS.get(script.script_type() or "", DEFAULT_DUST_LIMIT)
+        if vout.value < dust_limit:
+            self.warn("dust", Severity.CAUTION, f"output {index} is {vout.value:,} sats, below "
+                      f"the dust limit of {dust_limit:,}: nodes will not relay the transaction",
+                      output_index=index)
         location, claimed = self.matcher.locate(derivations(self.psbt.outputs[index]), script)
         if location is None:
             if claimed:
@@ -503,6 +516,11 @@ class _ReviewBuilder:
             when = datetime.fromtimestamp(locktime, UTC).strftime("%Y-%m-%d %H:%M UTC (median "
                                                                   "block time)")
         self.warn("locktime", Severity.INFO, f"the transaction cannot be mined until after {when}")
+
+    def _check_version(self) -> None:
+        if self.tx.version not in STANDARD_TX_VERSIONS:
+            self.warn("tx-version", Severity.INFO, f"the transaction version is "
+                      f"{self.tx.version}: nodes relay only versions 1, 2 and 3")
 
     def _check_network(self) -> None:
         params = self.network.params

@@ -380,9 +380,9 @@ CASES: tuple[Case, ...] = (
          Expect(warnings={"high-fee": DANGER, "no-change": INFO}, signs=REFUSED),
          "99,000 sats fee to send 1,000: danger `high-fee`, refused"),
     Case("dust-output", dust_output,
-         Expect(signs=(0,), kinds=("external", "external", "change")),
-         "an output of 293 sats (below P2WPKH dust): shown with its amount like any payment; "
-         "no dedicated warning (the network would not relay the transaction)"),
+         Expect(warnings={"dust": CAUTION}, signs=(0,), kinds=("external", "external", "change")),
+         "an output of 293 sats (below P2WPKH's 294-sat dust limit): caution `dust` (the network "
+         "would not relay the transaction); signed after the warning"),
     Case("op-return-output", op_return_output,
          Expect(signs=(0,), kinds=("external", "op_return", "change")),
          "OP_RETURN output shown as data (no address), counted in the amount sent"),
@@ -396,8 +396,9 @@ CASES: tuple[Case, ...] = (
          "nLockTime block 2,000,000: info `locktime` says when it can be mined"),
     Case("locktime-date", locktime_date, Expect(warnings={"locktime": INFO}, signs=(0,)),
          "nLockTime 2030-01-01: info `locktime` shows the date"),
-    Case("odd-tx-version", odd_tx_version, Expect(signs=(0,)),
-         "transaction version 0x7fffffff: signed; the version is not shown"),
+    Case("odd-tx-version", odd_tx_version, Expect(warnings={"tx-version": INFO}, signs=(0,)),
+         "transaction version 0x7fffffff: info `tx-version` (nodes relay versions 1 to 3), and "
+         "the review's `tx_version` field shows it; signed"),
     Case("mainnet-coins-on-testnet", mainnet_coins_on_testnet,
          Expect(warnings={"network-mismatch": DANGER, "unknown-wallet": DANGER,
                           "fake-change": DANGER}, signs=REFUSED),
