@@ -39,12 +39,12 @@ def register(add_command: AddCommand) -> None:
     encode.set_defaults(func=run_encode)
 
     decode = actions.add_parser("decode", help="read a SeedQR image and print its words")
-    decode.add_argument("image", metavar="IMAGE")
+    decode.add_argument("image", metavar="IMAGE", help="a photo or PNG of the SeedQR")
     decode.set_defaults(func=run_decode)
 
     verify = actions.add_parser(
         "verify", help="scan a hand-transcribed SeedQR and compare it with our seed")
-    verify.add_argument("image", metavar="IMAGE")
+    verify.add_argument("image", metavar="IMAGE", help="a photo of the hand-made SeedQR")
     add_location_options(verify)
     verify.set_defaults(func=run_verify)
 

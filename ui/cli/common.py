@@ -88,5 +88,7 @@ def read_input_bytes(source: str) -> bytes:
 def add_location_options(action: argparse.ArgumentParser) -> None:
     """--keystore and --network also accepted after a sub-action (`airsign seed new --network
     test`); SUPPRESS keeps a value given before the action."""
-    action.add_argument("--keystore", metavar="PATH", default=argparse.SUPPRESS)
-    action.add_argument("--network", choices=[n.value for n in Network], default=argparse.SUPPRESS)
+    action.add_argument("--keystore", metavar="PATH", default=argparse.SUPPRESS,
+                        help="keystore file (as before the action)")
+    action.add_argument("--network", choices=[n.value for n in Network], default=argparse.SUPPRESS,
+                        help="network (as before the action)")
