@@ -40,6 +40,8 @@ def run(args: argparse.Namespace) -> int:
         stats = None
     else:
         not_frames = [s for s in args.sources if not is_frame_source(s)]
+        if not_frames and not Path(not_frames[0]).expanduser().exists():
+            raise UsageError(f"{not_frames[0]}: no such file or directory")
         if not_frames:
             raise UsageError(f"{not_frames[0]}: not an image, GIF, video, directory or "
                              "camera:N (text files go with --text)")
