@@ -3,6 +3,7 @@
 import json
 
 import pytest
+from embit.descriptor import Descriptor
 from embit.networks import NETWORKS
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -17,6 +18,7 @@ from signer.wallet.descriptor import wallet_from_descriptors
 from signer.wallet.formats import load_wallet
 
 REFERENCE = wallet_from_descriptors([multisig_descriptor()], "reference", Network.TEST)
+EMBIT_REFERENCE = Descriptor.from_string(multisig_descriptor())  # the independent reading
 COSIGNERS = (0, 1, 2)
 
 
@@ -44,6 +46,10 @@ def _sortedmulti(*keys: str) -> str:
 def _same_wallet(wallet) -> None:
     assert wallet.descriptor() == REFERENCE.descriptor()
     assert wallet.network is Network.TEST
+    for change in (False, True):
+        for index in (0, 7):
+            expected = EMBIT_REFERENCE.derive(index, branch_index=int(change)).script_pubkey()
+            assert wallet.script_pubkey(change, index).data == expected.data
 
 
 def test_plain_descriptor_with_checksum_and_default_name() -> None:
