@@ -10,6 +10,7 @@ from pathlib import Path
 from signer.errors import UsageError
 from signer.transport.types import Payload, PayloadKind
 from ui.cli import AddCommand
+from ui.cli.common import write_output
 from ui.cli.qr_output import terminal_progress
 from ui.scan.decoders import DECODERS, DEFAULT_DECODER
 from ui.scan.sources import is_frame_source, load_source, scan_sources
@@ -63,11 +64,7 @@ def run(args: argparse.Namespace) -> int:
 def _write(payload: Payload, out: str | None) -> None:
     data = payload.data
     if out is not None:
-        content = data if isinstance(data, bytes) else (data + "\n").encode("utf-8")
-        try:
-            Path(out).expanduser().write_bytes(content)
-        except OSError as exc:
-            raise UsageError(f"cannot write {out}: {exc.strerror or exc}") from None
+        write_output(out, data if isinstance(data, bytes) else (data + "\n").encode("utf-8"))
         return
     if isinstance(data, bytes):
         text = (base64.b64encode(data).decode("ascii") if payload.kind is PayloadKind.PSBT

@@ -12,7 +12,7 @@ from signer.transport import ur as ur_transport
 from signer.transport.encoders import encode_frames, qr_version_for
 from signer.transport.types import Format, Payload, PayloadKind
 from ui.cli import AddCommand
-from ui.cli.common import device_network, open_keystore, read_bip39_passphrase
+from ui.cli.common import device_network, open_keystore, read_bip39_passphrase, write_output
 from ui.scan.sources import write_qr_images
 
 IMAGE_SIZE = 480  # pixels; a phone or the coordinator's webcam reads this comfortably
@@ -85,7 +85,7 @@ def run(args: argparse.Namespace) -> int:
                 frames = [text.strip()]
     sys.stdout.write(text)
     if args.out:
-        _write_text(Path(args.out), text)
+        write_output(args.out, text.encode("utf-8"))
     if args.png:
         if len(frames) > 1:
             raise UsageError(f"this export takes {len(frames)} QR codes: use --qr-gif")
@@ -108,9 +108,3 @@ def _save_images(frames: list[str], path: Path, fps: float) -> None:
                             size=IMAGE_SIZE)
     print(f"airsign: wrote {count} QR frame(s) to {path}", file=sys.stderr)
 
-
-def _write_text(path: Path, text: str) -> None:
-    try:
-        path.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None

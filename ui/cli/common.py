@@ -85,6 +85,14 @@ def read_input_bytes(source: str) -> bytes:
         raise UsageError(f"cannot read {source}: {exc.strerror or exc}") from None
 
 
+def write_output(out: str, data: bytes) -> None:
+    """Write the file the user named with --out; a failure is a usage error."""
+    try:
+        Path(out).expanduser().write_bytes(data)
+    except OSError as exc:
+        raise UsageError(f"cannot write {out}: {exc.strerror or exc}") from None
+
+
 def add_location_options(action: argparse.ArgumentParser) -> None:
     """--keystore and --network also accepted after a sub-action (`airsign seed new --network
     test`); SUPPRESS keeps a value given before the action."""

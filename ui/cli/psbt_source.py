@@ -9,12 +9,11 @@ the encoding it came in, or as QR frames in the QR format it came in.
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 from signer.errors import InvalidPSBT, UsageError
 from signer.psbt import ParsedPSBT, decode_psbt_text, encode_psbt, load_psbt, serialize_psbt
 from signer.transport.types import Format, Payload, PayloadKind
-from ui.cli.common import read_input_bytes
+from ui.cli.common import read_input_bytes, write_output
 from ui.scan.decoders import DEFAULT_DECODER
 from ui.scan.sources import PART_START, assemble_text, is_frame_source, load_source
 
@@ -60,7 +59,4 @@ def write_psbt(psbt: ParsedPSBT, encoding: str, out: str | None) -> None:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
         return
-    try:
-        Path(out).expanduser().write_bytes(data)
-    except OSError as exc:
-        raise UsageError(f"cannot write {out}: {exc.strerror or exc}") from None
+    write_output(out, data)
