@@ -2,8 +2,7 @@
 
 Every subcommand lives in a module `ui/cli/cmd_*.py` with a `register(add_command)` function;
 they are discovered here so that adding a command touches one file, and only the module of the
-command being run is imported. Exit codes: 0 done,
-1 refused (one line on stderr), 2 usage.
+command being run is imported. Exit codes: 0 done, 1 refused (one line on stderr), 2 usage.
 """
 
 import argparse
