@@ -77,6 +77,11 @@ def wrap_text(text: str, font: Font, width: int) -> list[str]:
     return lines
 
 
+def largest_fitting(text: str, fonts: tuple[Font, ...], width: float) -> Font:
+    """The first (largest) of `fonts` that draws `text` within `width`, else the smallest."""
+    return next((font for font in fonts if font.getlength(text) <= width), fonts[-1])
+
+
 def fit_text(text: str, font: Font, width: int) -> str:
     """Shorten with an ellipsis to fit one line (labels only, never addresses or amounts)."""
     if text_width(text, font) <= width:
@@ -121,8 +126,7 @@ def title_bar(canvas: Canvas, title: str, chrome: Chrome) -> int:
         )
         right -= text_width(chrome.fingerprint, small) + m.px(6)
     space = right - m.margin
-    fonts = m.title_fonts()
-    font = next((f for f in fonts if f.getlength(title) <= space), fonts[-1])
+    font = largest_fitting(title, m.title_fonts(), space)
     label = fit_text(title, font, space)
     canvas.draw.text(
         (m.margin, top + (m.title_height - line_height(font)) // 2), label, font=font,

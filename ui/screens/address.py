@@ -16,6 +16,7 @@ from ui.widgets import (
     button_row,
     centered_text,
     draw_address,
+    largest_fitting,
     line_height,
     text_lines,
     text_width,
@@ -54,10 +55,9 @@ class AddressScreen(Screen):
         )
         canvas.draw.text((x + m.px(6), y + m.px(2)), view.badge, font=badge_font, fill=(0, 0, 0))
         if view.amount:
-            amount_font = m.bold_font()
             room = canvas.width - 2 * m.margin - badge_w - m.px(2)
-            if text_width(view.amount, amount_font) > room:  # a long BTC amount beside CHANGE
-                amount_font = m.small_bold_font()
+            # A long BTC amount beside CHANGE steps down rather than overlapping the badge.
+            amount_font = largest_fitting(view.amount, (m.bold_font(), m.small_bold_font()), room)
             canvas.draw.text(
                 (canvas.width - m.margin - text_width(view.amount, amount_font), y),
                 view.amount, font=amount_font, fill=view.badge_colour,
