@@ -18,17 +18,23 @@ class ScannerFeed:
         from ui.scan.scanner import Scanner
 
         self.scanner = Scanner(camera).start()  # type: ignore[arg-type]
+        self._last: tuple[object, ScanState] | None = None
 
     def __call__(self) -> ScanState:
         snapshot = self.scanner.snapshot()
+        # The screen polls faster than frames arrive: an unchanged snapshot keeps its state.
+        if self._last is not None and self._last[0] is snapshot:
+            return self._last[1]
         progress = snapshot.progress
-        return ScanState(
+        state = ScanState(
             preview=Image.fromarray(snapshot.frame) if snapshot.frame is not None else None,
             progress=progress if progress is not None and progress.parts_total > 1 else None,
             fps=snapshot.stats.fps,
             finished=snapshot.ended,
             status=MISMATCH if snapshot.mismatch else (snapshot.error or READY),
         )
+        self._last = (snapshot, state)
+        return state
 
 
 def scan_payload(ctx: FlowContext, title: str) -> Payload | None:
