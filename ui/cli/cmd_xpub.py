@@ -5,8 +5,11 @@ import argparse
 import sys
 from pathlib import Path
 
+from embit.bip32 import HDKey
+
 from signer.errors import UsageError
 from signer.export import ExportFormat, account_ur, coldcard_json, cosigner_export
+from signer.network import Network
 from signer.scripts import ScriptType, format_path, parse_path
 from signer.transport import ur as ur_transport
 from signer.transport.encoders import encode_frames, qr_version_for
@@ -59,30 +62,11 @@ def run(args: argparse.Namespace) -> int:
         root = keystore.root(passphrase)
         density = keystore.settings.qr_density
         fps = keystore.settings.qr_fps
-        fingerprint = root.my_fingerprint.hex()
         suffix = " (with the BIP-39 passphrase)" if passphrase else ""
-        print(f"airsign: fingerprint {fingerprint}{suffix}, network {network}", file=sys.stderr)
-        if chosen is ExportFormat.COLDCARD_JSON:
-            text = coldcard_json(root, network, args.account, args.slip132)
-            frames = _file_frames(text, args.qr_format, density)
-        elif chosen is ExportFormat.UR:
-            if args.slip132:
-                raise UsageError("a UR carries the key itself: --slip132 does not apply")
-            resource = account_ur(root, network, [script], args.account)
-            text = ur_transport.encode_single(resource) + "\n"
-            account = Payload(PayloadKind.ACCOUNT, resource.cbor, Format.UR)
-            frames = list(encode_frames(account, Format.UR, density=density).frames)
-        else:
-            path = parse_path(args.path) if args.path else None
-            export = cosigner_export(root, network, script, args.account, path)
-            print(f"airsign: {format_path(export.path)} ({export.script or 'custom path'})",
-                  file=sys.stderr)
-            if chosen is ExportFormat.JSON:
-                text = export.json_text(args.slip132)
-                frames = _file_frames(text, args.qr_format, density)
-            else:
-                text = export.origin_text(args.slip132) + "\n"
-                frames = [text.strip()]
+        print(f"airsign: fingerprint {root.my_fingerprint.hex()}{suffix}, network {network}",
+              file=sys.stderr)
+        text, frames = _export(args, chosen, root, network=network, script=script,
+                               density=density)
     sys.stdout.write(text)
     if args.out:
         write_output(args.out, text.encode("utf-8"))
@@ -93,6 +77,30 @@ def run(args: argparse.Namespace) -> int:
     if args.qr_gif:
         _save_images(frames, Path(args.qr_gif), fps)
     return 0
+
+
+def _export(args: argparse.Namespace, chosen: ExportFormat, root: HDKey, *, network: Network,
+            script: ScriptType, density: str) -> tuple[str, list[str]]:
+    """The export's text and the QR frames that carry it."""
+    if chosen is ExportFormat.COLDCARD_JSON:
+        text = coldcard_json(root, network, args.account, args.slip132)
+        return text, _file_frames(text, args.qr_format, density)
+    if chosen is ExportFormat.UR:
+        if args.slip132:
+            raise UsageError("a UR carries the key itself: --slip132 does not apply")
+        resource = account_ur(root, network, [script], args.account)
+        account = Payload(PayloadKind.ACCOUNT, resource.cbor, Format.UR)
+        frames = list(encode_frames(account, Format.UR, density=density).frames)
+        return ur_transport.encode_single(resource) + "\n", frames
+    path = parse_path(args.path) if args.path else None
+    export = cosigner_export(root, network, script, args.account, path)
+    print(f"airsign: {format_path(export.path)} ({export.script or 'custom path'})",
+          file=sys.stderr)
+    if chosen is ExportFormat.JSON:
+        text = export.json_text(args.slip132)
+        return text, _file_frames(text, args.qr_format, density)
+    text = export.origin_text(args.slip132) + "\n"
+    return text, [text.strip()]
 
 
 def _file_frames(text: str, qr_format: str, density: str) -> list[str]:
