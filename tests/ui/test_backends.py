@@ -54,7 +54,7 @@ def test_framebuffer_32_bit_is_bgrx(tmp_path: Path) -> None:
 
 
 def test_framebuffer_without_geometry_is_a_clear_error(tmp_path: Path) -> None:
-    with pytest.raises(UsageError, match="cannot read the geometry"):
+    with pytest.raises(UsageError, match="fb9: no framebuffer"):
         FramebufferDisplay(str(tmp_path / "fb9"), tmp_path)
 
 

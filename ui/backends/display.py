@@ -85,8 +85,10 @@ class FramebufferDisplay:
             self.bits = int((info / "bits_per_pixel").read_text())
             stride_file = info / "stride"
             self.stride = int(stride_file.read_text()) if stride_file.exists() else 0
-        except (OSError, ValueError) as exc:
-            raise UsageError(f"cannot read the geometry of {device} from {info}: {exc}") from None
+        except OSError as exc:
+            raise UsageError(f"{device}: no framebuffer ({info}: {exc.strerror or exc})") from None
+        except ValueError:
+            raise UsageError(f"{device}: unreadable framebuffer geometry in {info}") from None
         if self.bits not in (16, 32):
             raise UsageError(f"{device} uses {self.bits} bits per pixel; 16 or 32 supported")
         self.size = (width, height)
