@@ -3,8 +3,12 @@ from pathlib import Path
 
 import pytest
 
+from signer.keystore import KdfParams
+
 REPO = Path(__file__).resolve().parent.parent
 VECTORS = REPO.parent / "shared" / "vectors"
+# Tests only (with kdf_cost_check=False): an instant unlock instead of the device's 64 MiB.
+CHEAP_KDF = KdfParams(memory_kib=64, iterations=1, lanes=1)
 
 
 def load_vectors(relative: str) -> dict:

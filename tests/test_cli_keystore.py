@@ -7,9 +7,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import CHEAP_KDF
 
 from signer.errors import UsageError
-from signer.keystore import KdfParams, Keystore
+from signer.keystore import Keystore
 from signer.network import Network
 from signer.settings import Settings
 from ui.cli import main
@@ -229,12 +230,11 @@ def test_plumbing_helpers(tmp_path, monkeypatch) -> None:
 
 
 def test_device_network_precedence(tmp_path) -> None:
-    cheap = KdfParams(memory_kib=64, iterations=1, lanes=1)
     with Keystore.create(
         tmp_path / "ks",
         ABANDON,
         "pw",
-        kdf=cheap,
+        kdf=CHEAP_KDF,
         kdf_cost_check=False,
         settings=Settings(network=Network.SIGNET),
     ) as ks:

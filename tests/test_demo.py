@@ -98,15 +98,13 @@ def test_the_demo_check_refuses_a_psbt_without_our_signatures() -> None:
 def test_demo_leaves_a_keystore_it_did_not_make_alone(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    from conftest import CHEAP_KDF
     from independent.cosigners import MNEMONICS
 
     from signer.keystore import Keystore
-    from signer.keystore.fileformat import KdfParams
 
     real = tmp_path / "keystore"
-    Keystore.create(real, MNEMONICS[2], "mine", kdf=KdfParams(memory_kib=64, iterations=1,
-                                                               lanes=1),
-                    kdf_cost_check=False).lock()
+    Keystore.create(real, MNEMONICS[2], "mine", kdf=CHEAP_KDF, kdf_cost_check=False).lock()
     before = real.read_bytes()
     code, _, stderr = run_cli(monkeypatch, capsys, "demo", "--out", str(tmp_path))
     assert code == 2 and "did not make" in stderr

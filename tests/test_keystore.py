@@ -5,6 +5,7 @@ import struct
 from pathlib import Path
 
 import pytest
+from conftest import CHEAP_KDF
 from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
 from hypothesis import HealthCheck, given
@@ -38,7 +39,6 @@ ABANDON = "abandon " * 11 + "about"
 ZOO = "zoo " * 11 + "wrong"
 LEGAL = "legal winner thank year wave sausage worth useful legal winner thank yellow"
 # Argon2id's minimum-ish cost so tests are instant; unlock needs kdf_cost_check=False for it.
-CHEAP = KdfParams(memory_kib=64, iterations=1, lanes=1)
 WRONG = "wrong passphrase, or the keystore file is damaged"
 
 # (name, offset, size) of every header field, from the documented layout.
@@ -59,7 +59,7 @@ HEADER_FIELDS = [
 
 
 def create(path: Path, words: str = ABANDON, passphrase: str = "correct horse", **kw):
-    return Keystore.create(path, words, passphrase, kdf=CHEAP, kdf_cost_check=False, **kw)
+    return Keystore.create(path, words, passphrase, kdf=CHEAP_KDF, kdf_cost_check=False, **kw)
 
 
 def unlock(path: Path, passphrase: str = "correct horse", **kw):
@@ -262,7 +262,7 @@ def test_cheap_kdf_refused_without_the_test_override(path: Path) -> None:
     with pytest.raises(KeystoreError, match="too weak"):
         Keystore.unlock(path, "correct horse")
     with pytest.raises(KeystoreError, match="too weak"):
-        Keystore.create(path.with_name("k2"), ABANDON, "pw", kdf=CHEAP)
+        Keystore.create(path.with_name("k2"), ABANDON, "pw", kdf=CHEAP_KDF)
     assert Keystore.info(path).failed_attempts == 0  # refused before any attempt
 
 
@@ -318,8 +318,8 @@ def test_bip39_passphrase_roots_cached_and_never_stored(path: Path) -> None:
 def test_a_stored_setting_this_version_rejects_does_not_lock_the_owner_out(path: Path) -> None:
     # Written with the format primitives: save() itself would refuse the bad value.
     salt = new_salt()
-    key = CHEAP.derive_key("pw", salt)
-    header = Header(VERSION, CHEAP, 0, 0, 0, salt, new_nonce())
+    key = CHEAP_KDF.derive_key("pw", salt)
+    header = Header(VERSION, CHEAP_KDF, 0, 0, 0, salt, new_nonce())
     stored = {"qr_fps": 1000, "denomination": "sats", "from_a_newer_version": True}
     path.parent.mkdir(parents=True)
     path.write_bytes(seal(header, key, Contents(bytearray(ABANDON.encode()), stored, [])))
@@ -345,7 +345,7 @@ def test_change_passphrase_with_fresh_salt_and_kdf(path: Path) -> None:
         with pytest.raises(UsageError):
             again.change_passphrase("")
         with pytest.raises(KeystoreError, match="too weak"):
-            again.change_passphrase("x" * 20, kdf=CHEAP)
+            again.change_passphrase("x" * 20, kdf=CHEAP_KDF)
 
 
 def test_unstorable_wallet_record_refused_and_file_kept(path: Path) -> None:

@@ -4,6 +4,7 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import CHEAP_KDF
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -12,7 +13,6 @@ from signer.keystore import KdfParams, Keystore
 from signer.keystore.attempts import MAX_DELAY_SECONDS, delay_after
 
 ABANDON = "abandon " * 11 + "about"
-CHEAP = KdfParams(memory_kib=64, iterations=1, lanes=1)
 START = 1_800_000_000.0
 
 
@@ -32,7 +32,8 @@ def clock() -> FakeClock:
 @pytest.fixture
 def path(tmp_path: Path, clock: FakeClock) -> Path:
     target = tmp_path / "keystore"
-    Keystore.create(target, ABANDON, "right", kdf=CHEAP, kdf_cost_check=False, clock=clock).lock()
+    Keystore.create(target, ABANDON, "right", kdf=CHEAP_KDF, kdf_cost_check=False,
+                    clock=clock).lock()
     return target
 
 

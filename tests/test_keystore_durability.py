@@ -5,13 +5,13 @@ import os
 from pathlib import Path
 
 import pytest
+from conftest import CHEAP_KDF
 
 from signer.errors import KeystoreError, UnlockFailed
-from signer.keystore import FileOps, KdfParams, Keystore, UnlockedKeystore
+from signer.keystore import FileOps, Keystore, UnlockedKeystore
 
 ABANDON = "abandon " * 11 + "about"
 ZOO = "zoo " * 11 + "wrong"
-CHEAP = KdfParams(memory_kib=64, iterations=1, lanes=1)
 STEPS = ["create_temp", "write", "fsync", "close", "replace", "fsync_dir"]
 # Before the rename the old file must survive; after it the new one is in place.
 NEW_AFTER = {"fsync_dir"}
@@ -76,7 +76,7 @@ def temps(directory: Path) -> list[Path]:
 
 
 def keystore_with(path: Path, ops: FileOps, records: list[dict]) -> UnlockedKeystore:
-    ks = Keystore.create(path, ABANDON, "pw", kdf=CHEAP, kdf_cost_check=False, file_ops=ops)
+    ks = Keystore.create(path, ABANDON, "pw", kdf=CHEAP_KDF, kdf_cost_check=False, file_ops=ops)
     ks.wallet_records[:] = records
     ks.save()
     return ks
@@ -126,7 +126,7 @@ def test_replace_failure_keeps_old_or_new_seed(tmp_path: Path, step: str) -> Non
     ops = FailingOps(step)
     with pytest.raises(KeystoreError):
         Keystore.create(
-            path, ZOO, "new pw", replace=True, kdf=CHEAP, kdf_cost_check=False, file_ops=ops
+            path, ZOO, "new pw", replace=True, kdf=CHEAP_KDF, kdf_cost_check=False, file_ops=ops
         )
     ops.armed = False
     try:
@@ -146,7 +146,7 @@ def test_first_create_failure_leaves_nothing_or_the_new_keystore(tmp_path: Path,
     path = tmp_path / "keystore"
     with pytest.raises(KeystoreError):
         Keystore.create(
-            path, ABANDON, "pw", kdf=CHEAP, kdf_cost_check=False, file_ops=FailingOps(step)
+            path, ABANDON, "pw", kdf=CHEAP_KDF, kdf_cost_check=False, file_ops=FailingOps(step)
         )
     if step in NEW_AFTER:
         assert records_on_disk(path) == []
@@ -179,7 +179,7 @@ def test_passphrase_change_failure_leaves_a_consistent_keystore(tmp_path: Path, 
     ks = keystore_with(path, ops, [{"name": "w"}])
     ops.armed = True
     with pytest.raises(KeystoreError) as caught:
-        ks.change_passphrase("new pw", kdf=CHEAP, kdf_cost_check=False)
+        ks.change_passphrase("new pw", kdf=CHEAP_KDF, kdf_cost_check=False)
     ops.armed = False
     on_disk = "new pw" if step in NEW_AFTER else "pw"
     said = "new passphrase is in effect" if step in NEW_AFTER else "passphrase was not changed"

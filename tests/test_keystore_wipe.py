@@ -5,14 +5,12 @@ import os
 from pathlib import Path
 
 import pytest
+from conftest import CHEAP_KDF
 from independent.cosigners import MNEMONICS
 
 from signer.errors import KeystoreNotFound, UnlockFailed
 from signer.keystore import Keystore
 from signer.keystore.attempts import attempts_path
-from signer.keystore.fileformat import KdfParams
-
-CHEAP_KDF = KdfParams(memory_kib=64, iterations=1, lanes=1)
 
 
 def test_wipe_overwrites_then_removes_the_keystore_and_its_counter(tmp_path: Path) -> None:

@@ -3,18 +3,17 @@
 from pathlib import Path
 
 import pytest
+from conftest import CHEAP_KDF
 from embit.descriptor import Descriptor
 from wallet_kit import MNEMONICS, multisig_descriptor, root
 
 from signer.errors import InvalidAddress, InvalidWallet, UnknownWallet, WalletMismatch
-from signer.keystore import KdfParams, Keystore
+from signer.keystore import Keystore
 from signer.network import Network
 from signer.scripts import ScriptType
 from signer.wallet.formats import load_wallet
 from signer.wallet.model import Wallet
 from signer.wallet.registry import WalletRegistry
-
-CHEAP_KDF = KdfParams(memory_kib=64, iterations=1, lanes=1)  # tests only: instant unlock
 
 
 def _registry(*descriptors: str) -> WalletRegistry:

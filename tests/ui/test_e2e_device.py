@@ -5,6 +5,7 @@ recorded screen with pyzbar and compared with embit's BIP-48 derivation."""
 from pathlib import Path
 
 import pytest
+from conftest import CHEAP_KDF
 from embit import bip39
 from embit.bip32 import HDKey
 from independent.cosigners import MNEMONICS
@@ -13,7 +14,6 @@ from pyzbar import pyzbar
 from signer.errors import UnlockFailed
 from signer.keystore import Keystore
 from signer.keystore.attempts import attempts_path
-from signer.keystore.fileformat import KdfParams
 from signer.network import Network
 from signer.settings import Settings
 from signer.transport.assembler import Assembler
@@ -31,7 +31,6 @@ from ui.screens.menu import MenuScreen
 from ui.screens.message import MessageScreen
 from ui.screens.qr import QRScreen
 
-CHEAP_KDF = KdfParams(memory_kib=64, iterations=1, lanes=1)  # tests only: instant unlock
 PASSPHRASE = "correct horse"
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import CHEAP_KDF
 from framegen import MILD, qr_camera_frame, write_frames_dir
 from independent import coordinator, sighash
 from independent.coordinator import Pay, Spend, build_psbt, external_script, make_wallet
@@ -22,7 +23,6 @@ from PIL import Image
 from pyzbar import pyzbar
 
 from signer.keystore import Keystore
-from signer.keystore.fileformat import KdfParams
 from signer.network import Network
 from signer.settings import Settings
 from signer.transport.assembler import Assembler
@@ -44,7 +44,6 @@ from ui.screens.message import MessageScreen
 from ui.screens.qr import QRScreen
 from ui.screens.scan import ScanScreen
 
-CHEAP_KDF = KdfParams(memory_kib=64, iterations=1, lanes=1)  # tests only: instant unlock
 PASSPHRASE = "correct horse"
 QR_CYCLES = 2  # the signed animation is watched this many times over
 

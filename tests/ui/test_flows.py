@@ -8,12 +8,12 @@ The device is cosigner 0 ("abandon ... about") of the test coordinator's 2-of-3 
 from pathlib import Path
 
 import pytest
+from conftest import CHEAP_KDF
 from embit.script import Script
 from independent.coordinator import external_script, make_wallet
 from independent.cosigners import MNEMONICS
 
 from signer.keystore import Keystore
-from signer.keystore.fileformat import KdfParams
 from signer.network import Network
 from signer.settings import Settings
 from signer.transport.types import Format, Payload, PayloadKind
@@ -34,7 +34,6 @@ from ui.screens.menu import MenuScreen
 from ui.screens.message import MessageScreen
 from ui.screens.qr import QRScreen
 
-CHEAP_KDF = KdfParams(memory_kib=64, iterations=1, lanes=1)  # tests only: instant unlock
 PASSPHRASE = "correct horse"
 CORPUS = Path(__file__).resolve().parents[1] / "attacks" / "corpus" / "psbt"
 
