@@ -8,9 +8,12 @@ slower than a desktop core): first screen <= 1.5 s there, so <= 0.15 s here; eve
 renders in <= 5 ms here (<= 50 ms on the Pi, 20 fps), the camera preview included.
 """
 
+import os
 import subprocess
 import sys
+import tempfile
 import time
+from pathlib import Path
 
 FIRST_SCREEN = """
 import time
@@ -38,6 +41,23 @@ def first_screen_seconds() -> tuple[float, float]:
     return min(inner), min(outer)
 
 
+def airsign_run_seconds() -> float:
+    """Wall time of `airsign run` from a cold interpreter to its first screen and exit (PNG
+    display, a one-pause key script, no keystore: the first-run screen), best of 3."""
+    with tempfile.TemporaryDirectory() as scratch:
+        keys = Path(scratch) / "keys.txt"
+        keys.write_text("none\n")
+        command = [sys.executable, "-m", "ui.cli", "run", "--display", f"png:{scratch}/out",
+                   "--input", f"script:{keys}"]
+        environment = {**os.environ, "AIRSIGN_KEYSTORE": f"{scratch}/keystore"}
+        times = []
+        for _ in range(3):
+            start = time.perf_counter()
+            subprocess.run(command, capture_output=True, check=True, env=environment)
+            times.append(time.perf_counter() - start)
+    return min(times)
+
+
 def render_ms(name: str, size: tuple[int, int]) -> float:
     from ui.screens.gallery import CHROME, SCREENS
 
@@ -55,6 +75,7 @@ def main() -> None:
     inner, outer = first_screen_seconds()
     print(f"first screen: {inner * 1000:.0f} ms in process, {outer * 1000:.0f} ms with "
           "interpreter start")
+    print(f"airsign run: {airsign_run_seconds() * 1000:.0f} ms to the first screen and exit")
     print()
     header = "screen".ljust(18) + "".join(f"{w}x{h} ms".rjust(12) for w, h in SIZES)
     print(header)
