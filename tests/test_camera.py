@@ -100,3 +100,14 @@ def test_errors(tmp_path: Path) -> None:
         read_all(open_source([str(tmp_path / "bad.png")]))
     with pytest.raises(CameraError, match="cannot open camera"):
         open_source(["camera:63"])
+
+
+@pytest.mark.parametrize("spec", ["camera:63", "/dev/video63"])
+def test_missing_camera_is_one_line_on_stderr(capfd, spec: str) -> None:
+    """OpenCV and its ffmpeg backend log to fd 2 themselves; the user must see only our line."""
+    from ui.cli import main
+
+    assert main(["decode", spec]) == 1
+    err = capfd.readouterr().err
+    assert err.count("\n") == 1, err
+    assert err.startswith("airsign: ") and "camera" in err

@@ -54,6 +54,9 @@ def _cv2() -> Any:
     except ImportError as exc:
         raise CameraError("OpenCV is not installed: video files need it (image files, GIFs, "
                           "frame directories and v4l2:N cameras do not)") from exc
+    # OpenCV logs a missing camera as a dozen WARN/ERROR lines on stderr; our CameraError
+    # already says it in one.
+    cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
     return cv2
 
 
@@ -121,6 +124,9 @@ class OpenCVCamera(FrameSource):
         mirror: bool = False,
     ) -> None:
         super().__init__(rotation, mirror)
+        # Checked first: OpenCV's ffmpeg backend would print its own error for a missing path.
+        if isinstance(device, str) and not Path(device).exists():
+            raise CameraError(f"no camera at {device}: is it connected?")
         cv2 = _cv2()
         self.device = device
         self.capture = cv2.VideoCapture(device)
