@@ -55,7 +55,8 @@ def run(args: argparse.Namespace) -> int:
 
 def register(add_command) -> None:  # noqa: ANN001 - the dispatcher's callable
     parser = add_command("demo", "the whole appliance on testnet with a throwaway seed")
-    parser.add_argument("--out", default="demo-out", help="where to write the demo's files")
+    parser.add_argument("--out", default="demo-out", metavar="DIR",
+                        help="directory for the demo's files (default: demo-out)")
     parser.add_argument("--headless", action="store_true",
                         help="no window: write the screens and the GIF only (the default)")
     parser.add_argument("--window", action="store_true",
