@@ -6,7 +6,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from framegen import HARSH, MILD, Degradation, camera_frame, write_frames_dir
+import qrcode
+from framegen import HARSH, MILD, Degradation, camera_frame, write_frames_dir, write_video
 from independent.coordinator import Pay, Spend, build_psbt, external_script, make_wallet
 from PIL import Image
 
@@ -61,6 +62,30 @@ def test_degraded_animated_psbt_end_to_end(tmp_path: Path, fmt: Format, writer: 
     assert stats.parts_used >= stats.parts_needed == len(frames.frames)
     assert stats.frames_with_part >= stats.parts_needed
     assert stats.decode_ms_per_frame > 0
+
+
+def qrcode_package_frames(texts: list[str | bytes], version: int) -> list[np.ndarray]:
+    """The same frames drawn by python-qrcode (an encoder that is not ours) at one version."""
+    images = []
+    for text in texts:
+        code = qrcode.QRCode(version=version, error_correction=qrcode.constants.ERROR_CORRECT_L,
+                             border=4, box_size=5)
+        code.add_data(text)
+        code.make(fit=False)
+        images.append(np.asarray(code.make_image().get_image().convert("L")))
+    return images
+
+
+@pytest.mark.parametrize(("fmt", "decoder"), [(Format.UR, "zxing"), (Format.BBQR, "pyzbar")])
+def test_other_encoders_frames_through_a_video(tmp_path: Path, fmt: Format, decoder: str) -> None:
+    frames = encode_frames(PSBT, fmt, density="medium")
+    codes = qrcode_package_frames(frame_texts(frames), frames.qr_version)
+    shots = [camera_frame(code, MILD, 200 + n) for n, code in enumerate(codes)]
+    video = write_video(shots, tmp_path / "scan.avi")
+    with open_source([str(video)]) as source:
+        payload, stats = scan_frames(source, get_decoder(decoder))
+    assert payload.kind is PayloadKind.PSBT and payload.data == PSBT
+    assert payload.format is fmt and stats.frames_read <= len(shots)
 
 
 def test_lost_frames_are_made_up_by_fountain_parts() -> None:
