@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from signer.errors import AirsignError, UsageError
+from ui.cli import AddCommand
 
 
 def run(args: argparse.Namespace) -> int:
@@ -53,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(add_command) -> None:  # noqa: ANN001 - the dispatcher's callable
+def register(add_command: AddCommand) -> None:
     parser = add_command("demo", "the whole appliance on testnet with a throwaway seed")
     parser.add_argument("--out", default="demo-out", metavar="DIR",
                         help="directory for the demo's files (default: demo-out)")

@@ -13,6 +13,7 @@ from embit import ec
 from signer.errors import AirsignError
 from signer.keys import secp256k1_backend
 from ui.backends.camera import open_source
+from ui.cli import AddCommand
 from ui.demo.walkthrough import walk
 
 CAMERA_FRAMES = 3
@@ -61,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(add_command) -> None:  # noqa: ANN001 - the dispatcher's callable
+def register(add_command: AddCommand) -> None:
     parser = add_command("selftest", "check that this device can unlock, review and sign")
     parser.add_argument("--image", action="store_true",
                         help="running inside the appliance image (the boot test)")
