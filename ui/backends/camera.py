@@ -154,6 +154,7 @@ class Picamera2Camera(FrameSource):
     """The Raspberry Pi camera module through picamera2 (optional; not tested in CI).
 
     Asks for YUV420 so the luminance plane is the first `height` rows: no colour conversion.
+    Columns are cut to `width` too, in case libcamera pads rows to an aligned stride.
     """
 
     def __init__(
@@ -181,11 +182,11 @@ class Picamera2Camera(FrameSource):
             self.camera.start()
         except (RuntimeError, IndexError, OSError) as exc:
             raise CameraError(f"cannot start the Pi camera {camera_index}: {exc}") from exc
-        self.height = height
+        self.width, self.height = width, height
         self.fps = 30.0
 
     def _grab(self) -> np.ndarray:
-        return self.camera.capture_array("main")[: self.height]
+        return self.camera.capture_array("main")[: self.height, : self.width]
 
     def close(self) -> None:
         self.camera.stop()
