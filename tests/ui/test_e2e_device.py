@@ -5,7 +5,7 @@ recorded screen with pyzbar and compared with embit's BIP-48 derivation."""
 from pathlib import Path
 
 import pytest
-from conftest import CHEAP_KDF
+from device_kit import PASSPHRASE, device_keystore, loopback_sys
 from embit import bip39
 from embit.bip32 import HDKey
 from independent.cosigners import MNEMONICS
@@ -14,8 +14,6 @@ from pyzbar import pyzbar
 from signer.errors import UnlockFailed
 from signer.keystore import Keystore
 from signer.keystore.attempts import attempts_path
-from signer.network import Network
-from signer.settings import Settings
 from signer.transport.assembler import Assembler
 from signer.transport.types import PayloadKind
 from ui.app import run_flows
@@ -31,21 +29,15 @@ from ui.screens.menu import MenuScreen
 from ui.screens.message import MessageScreen
 from ui.screens.qr import QRScreen
 
-PASSPHRASE = "correct horse"
-
 
 @pytest.fixture
 def keystore_path(tmp_path: Path) -> Path:
-    path = tmp_path / "keystore"
-    Keystore.create(path, MNEMONICS[0], PASSPHRASE, kdf=CHEAP_KDF, kdf_cost_check=False,
-                    settings=Settings(network=Network.TEST)).lock()
-    return path
+    return device_keystore(tmp_path / "keystore")
 
 
 def unlocked(keystore_path: Path, tmp_path: Path, decide: object) -> RecordingContext:
-    (tmp_path / "sys" / "net" / "lo").mkdir(parents=True, exist_ok=True)
     ctx = RecordingContext(RecorderDisplay((240, 240)), None, keystore_path,  # type: ignore[arg-type]
-                           sys_class=tmp_path / "sys", kdf_cost_check=False)
+                           sys_class=loopback_sys(tmp_path), kdf_cost_check=False)
     ctx.shown = []
     ctx.keystore = Keystore.unlock(keystore_path, PASSPHRASE, kdf_cost_check=False)
     ctx.input = Pilot(lambda: ctx, decide)  # type: ignore[arg-type]

@@ -13,22 +13,21 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import CHEAP_KDF
+from device_kit import PASSPHRASE, device_keystore, loopback_sys
 from framegen import MILD, qr_camera_frame, write_frames_dir
 from independent import coordinator, sighash
 from independent.coordinator import Pay, Spend, build_psbt, external_script, make_wallet
-from independent.cosigners import MNEMONICS, key_expression
+from independent.cosigners import key_expression
 from independent.ecdsa import ecdsa_valid
 from PIL import Image
 from pyzbar import pyzbar
 
 from signer.keystore import Keystore
 from signer.network import Network
-from signer.settings import Settings
 from signer.transport.assembler import Assembler
 from signer.transport.encoders import encode_frames
 from signer.transport.types import Format, Payload, PayloadKind
-from signer.wallet.registry import WalletRegistry, wallet_record
+from signer.wallet.registry import WalletRegistry
 from ui.app import run_flows
 from ui.backends import InputClosed, Key
 from ui.backends.camera import open_source
@@ -44,25 +43,16 @@ from ui.screens.message import MessageScreen
 from ui.screens.qr import QRScreen
 from ui.screens.scan import ScanScreen
 
-PASSPHRASE = "correct horse"
 QR_CYCLES = 2  # the signed animation is watched this many times over
 
 
 @pytest.fixture
 def quiet_sys(tmp_path: Path) -> Path:
-    (tmp_path / "sys" / "net" / "lo").mkdir(parents=True)
-    return tmp_path / "sys"
+    return loopback_sys(tmp_path)
 
 
 def keystore(tmp_path: Path, registered: coordinator.TestWallet | None) -> Path:
-    path = tmp_path / "keystore"
-    stored = Keystore.create(path, MNEMONICS[0], PASSPHRASE, kdf=CHEAP_KDF,
-                             kdf_cost_check=False, settings=Settings(network=Network.TEST))
-    if registered is not None:
-        stored.wallet_records.append(wallet_record(registered.wallet))
-        stored.save()
-    stored.lock()
-    return path
+    return device_keystore(tmp_path / "keystore", registered.wallet if registered else None)
 
 
 def camera_frames(tmp_path: Path, frames: list[str | bytes], version: int) -> Path:

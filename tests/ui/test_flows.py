@@ -9,15 +9,14 @@ from pathlib import Path
 
 import pytest
 from conftest import CHEAP_KDF
+from device_kit import PASSPHRASE, device_keystore, loopback_sys
 from embit.script import Script
 from independent.coordinator import external_script, make_wallet
 from independent.cosigners import MNEMONICS
 
 from signer.keystore import Keystore
 from signer.network import Network
-from signer.settings import Settings
 from signer.transport.types import Format, Payload, PayloadKind
-from signer.wallet.registry import wallet_record
 from ui.app import run_flows
 from ui.backends import InputClosed, Key
 from ui.backends.display import RecorderDisplay
@@ -34,26 +33,17 @@ from ui.screens.menu import MenuScreen
 from ui.screens.message import MessageScreen
 from ui.screens.qr import QRScreen
 
-PASSPHRASE = "correct horse"
 CORPUS = Path(__file__).resolve().parents[1] / "attacks" / "corpus" / "psbt"
 
 
 @pytest.fixture
 def keystore_path(tmp_path: Path) -> Path:
-    path = tmp_path / "keystore"
-    keystore = Keystore.create(path, MNEMONICS[0], PASSPHRASE, kdf=CHEAP_KDF,
-                               kdf_cost_check=False, settings=Settings(network=Network.TEST))
-    keystore.wallet_records.append(wallet_record(make_wallet(network=Network.TEST).wallet))
-    keystore.save()
-    keystore.lock()
-    return path
+    return device_keystore(tmp_path / "keystore", make_wallet(network=Network.TEST).wallet)
 
 
 @pytest.fixture
 def quiet_sys(tmp_path: Path) -> Path:
-    """A /sys/class with loopback only."""
-    (tmp_path / "sys" / "net" / "lo").mkdir(parents=True)
-    return tmp_path / "sys"
+    return loopback_sys(tmp_path)
 
 
 def context(keystore_path: Path, sys_class: Path, keys: object = (),
