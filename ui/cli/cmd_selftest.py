@@ -8,27 +8,13 @@ import argparse
 import tempfile
 from pathlib import Path
 
-from embit import ec
-
 from signer.errors import AirsignError
 from signer.keys import secp256k1_backend
 from ui.backends.camera import open_source
 from ui.cli import AddCommand
-from ui.demo.walkthrough import walk
+from ui.demo.walkthrough import verify_signatures, walk
 
 CAMERA_FRAMES = 3
-
-
-def verify_signatures(signed_psbt) -> int:  # noqa: ANN001 - an embit PSBT
-    """Check every partial signature against its sighash; returns how many were checked."""
-    checked = 0
-    for index, inp in enumerate(signed_psbt.inputs):
-        for pubkey, der in inp.partial_sigs.items():
-            sighash = signed_psbt.sighash(index, sighash=der[-1])
-            if not pubkey.verify(ec.Signature.parse(der[:-1]), sighash):
-                raise AirsignError(f"selftest: the signature on input {index} does not verify")
-            checked += 1
-    return checked
 
 
 def check_camera(spec: str) -> str:

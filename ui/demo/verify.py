@@ -11,7 +11,7 @@ from PIL import Image
 
 from signer.errors import AirsignError
 from signer.transport.assembler import Assembler
-from ui.cli.cmd_selftest import verify_signatures
+from ui.demo.walkthrough import verify_signatures
 from ui.scan.decoders import QRDecoder, get_decoder
 
 

@@ -10,8 +10,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from embit import ec
 from embit.psbt import PSBT
 
+from signer.errors import AirsignError
 from signer.keys import secp256k1_backend
 from signer.keystore import Keystore, UnlockedKeystore
 from signer.psbt import load_psbt, serialize_psbt
@@ -60,7 +62,8 @@ def register_demo_wallet(keystore: UnlockedKeystore, say: Say) -> DemoCoordinato
     say(f"wallet registered: {wallet.policy} ({wallet.name})")
     address = wallet.address(False, 0)
     match = registry.find_address(address)
-    assert match is not None and (match.change, match.index) == (False, 0)
+    if match is None or (match.change, match.index) != (False, 0):
+        raise AirsignError(f"the demo wallet does not find its own receive address {address}")
     say(f"receive address 0 verified: {address}")
     return coordinator
 
@@ -75,6 +78,18 @@ def review_and_sign(keystore: UnlockedKeystore, psbt: PSBT, say: Say) -> tuple[R
     signed = sign_psbt(psbt, review, root=root, wallets=registry.wallets())
     say(f"signed inputs: {', '.join(map(str, signed.signed_inputs))}")
     return review, signed
+
+
+def verify_signatures(signed_psbt: PSBT) -> int:
+    """Check every partial signature against its sighash; returns how many were checked."""
+    checked = 0
+    for index, inp in enumerate(signed_psbt.inputs):
+        for pubkey, der in inp.partial_sigs.items():
+            sighash = signed_psbt.sighash(index, sighash=der[-1])
+            if not pubkey.verify(ec.Signature.parse(der[:-1]), sighash):
+                raise AirsignError(f"selftest: the signature on input {index} does not verify")
+            checked += 1
+    return checked
 
 
 def walk(keystore_path: Path, say: Say) -> WalkResult:
