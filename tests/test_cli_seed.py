@@ -229,7 +229,7 @@ def test_seedqr_text_and_verify_with_keystore(stored, monkeypatch, capsys, tmp_p
 
 def test_seedqr_decode_bad_inputs(keystore, monkeypatch, capsys, tmp_path) -> None:
     code, _, err = run_cli(monkeypatch, capsys, "seedqr", "decode", str(tmp_path / "missing.png"))
-    assert code == 2 and "no such image" in err
+    assert code == 2 and "no such file or directory" in err
     blank = tmp_path / "blank.png"
     Image.new("L", (100, 100), 255).save(blank)
     code, _, err = run_cli(monkeypatch, capsys, "seedqr", "decode", str(blank))

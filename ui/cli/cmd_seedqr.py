@@ -10,16 +10,16 @@ import sys
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, UnidentifiedImageError
+from PIL import Image
 
 from signer.errors import TransportError, UsageError
 from signer.seed.check import check_mnemonic
+from signer.seed.importing import words_from_payload
 from signer.seed.transcribe import confirm_transcription, render_text, seedqr_matrix
-from signer.transport import seedqr
 from ui.cli import AddCommand
 from ui.cli.common import add_location_options, open_keystore
 from ui.qr.render import scale_to_fit
-from ui.scan.decoders import get_decoder
+from ui.scan.sources import scan_sources
 
 PNG_SIZE = 400  # pixels
 
@@ -78,17 +78,9 @@ def run_encode(args: argparse.Namespace) -> int:
 
 
 def scan_words(image_path: str) -> list[str]:
-    try:
-        with Image.open(image_path) as image:
-            gray = np.asarray(image.convert("L"))
-    except FileNotFoundError:
-        raise UsageError(f"no such image: {image_path}") from None
-    except (UnidentifiedImageError, OSError):
-        raise UsageError(f"{image_path} is not an image") from None
-    found = get_decoder().decode(gray)
-    if not found:
-        raise TransportError(f"no QR code found in {image_path}")
-    return seedqr.decode(found[0])
+    """The words of the SeedQR in the image, through the same scan and classification as
+    every other QR (the device's Scan reads SeedQRs the same way)."""
+    return words_from_payload(scan_sources([image_path]).payload)
 
 
 def run_decode(args: argparse.Namespace) -> int:
