@@ -6,14 +6,11 @@ exactly what the generator builds, so the corpus and its description cannot drif
 """
 
 import pytest
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.hazmat.primitives.asymmetric.utils import Prehashed
 from embit.psbt import InputScope, OutputScope
 from hostile_psbts import CASES, Case, registered, vault
 from independent import sighash
 from independent.coordinator import root
+from independent.ecdsa import ecdsa_valid
 
 from signer.errors import SigningRefused
 from signer.psbt import IN_PARTIAL_SIG, ParsedPSBT, load_psbt, serialize_psbt
@@ -90,15 +87,6 @@ def _bip143(tx: sighash.Tx, index: int, script_code: bytes, amount: int, hash_ty
                 + hash_type.to_bytes(4, "little"))
 
 
-def _ecdsa_valid(pubkey: bytes, der: bytes, digest: bytes) -> bool:
-    key = ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256K1(), pubkey)
-    try:
-        key.verify(der, digest, ec.ECDSA(Prehashed(hashes.SHA256())))
-    except InvalidSignature:
-        return False
-    return True
-
-
 @pytest.mark.parametrize("name", SIGHASH_CASES)
 def test_non_all_sighash_is_signed_as_asked_only_when_allowed(name: str) -> None:
     case = next(c for c in CASES if c.name == name)
@@ -114,7 +102,7 @@ def test_non_all_sighash_is_signed_as_asked_only_when_allowed(name: str) -> None
     assert utxo is not None
     script_code = vault().derive(False, 0).witness_script().data
     digest = _bip143(tx, 0, script_code, utxo.amount, value)
-    assert _ecdsa_valid(ours, signature[:-1], digest)
+    assert ecdsa_valid(ours, signature[:-1], digest)
 
 
 def test_review_of_dust_and_non_standard_outputs_shows_their_scripts() -> None:
