@@ -20,7 +20,7 @@ export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-$(git -C "$REPO" log -1 --format=%
 # ~80 MB of the RAM the root filesystem lives in.
 DEB_PACKAGES=python3,libzbar0
 PY_WHEELS=(qrcode==8.2 pyzbar==0.1.9 cryptography==50.0.2 zxing-cpp==3.1.1 pillow==13.0.0
-           cffi==2.0.0)
+           cffi==2.0.0 python-periphery==2.4.3)
 PURE_SDISTS=(embit==0.8.0)
 
 step() { printf '\n== %s\n' "$*" >&2; }

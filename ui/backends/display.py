@@ -158,45 +158,50 @@ SPI_CHUNK = 4096  # spidev's default bufsiz
 class ST7789Display:
     """The Waveshare 1.3" LCD HAT: ST7789 240x240 on SPI0 CE0, DC=GPIO25, RST=GPIO27, BL=GPIO24.
 
-    The command sequence and RGB565 framing follow the datasheet; this machine has no panel,
-    so this class is not exercised by the tests (docs/ui.md, "Waveshare HAT").
+    SPI and GPIO go through python-periphery: pure Python over the kernel's
+    spidev and GPIO character devices, so the image needs no compiled Pi-specific module. The
+    command sequence and RGB565 framing follow the datasheet; this machine has no panel, so
+    this class is not exercised by the tests (docs/ui.md, "Waveshare HAT"). The backlight pin
+    is on or off; brightness dims the pixels, as the recorder does.
     """
 
     def __init__(self, size: tuple[int, int] = (240, 240), *, dc: int = 25, reset: int = 27,
-                 backlight: int = 24, spi_hz: int = 40_000_000):
+                 backlight: int = 24, spi_hz: int = 40_000_000,
+                 spi_device: str = "/dev/spidev0.0", gpio_chip: str = "/dev/gpiochip0"):
         try:
-            import spidev
-            from gpiozero import DigitalOutputDevice, PWMOutputDevice
+            from periphery import GPIO, SPI, GPIOError, SPIError
         except ImportError:
-            raise UsageError("the ST7789 display needs the [pi] extra (spidev, gpiozero)") from None
+            raise UsageError("the ST7789 display needs python-periphery") from None
         self.size = size
-        self.spi = spidev.SpiDev()
-        self.spi.open(0, 0)
-        self.spi.max_speed_hz = spi_hz
-        self.spi.mode = 0
-        self.dc = DigitalOutputDevice(dc)
-        self.reset = DigitalOutputDevice(reset)
-        self.backlight = PWMOutputDevice(backlight, frequency=1000)
+        self.brightness = 100
+        try:
+            self.spi = SPI(spi_device, 0, spi_hz)
+            self.dc = GPIO(gpio_chip, dc, "out")
+            self.reset = GPIO(gpio_chip, reset, "out")
+            self.backlight = GPIO(gpio_chip, backlight, "out")
+        except (SPIError, GPIOError) as exc:
+            raise UsageError(f"the ST7789 display is not reachable ({exc}): is SPI enabled "
+                             "and the HAT seated?") from None
         self._init_panel()
-        self.set_brightness(100)
+        self.backlight.write(True)
 
     def _command(self, command: int, data: bytes = b"") -> None:
-        self.dc.off()
-        self.spi.writebytes([command])
+        self.dc.write(False)
+        self.spi.transfer(bytes([command]))
         if data:
             self._data(data)
 
     def _data(self, data: bytes) -> None:
-        self.dc.on()
+        self.dc.write(True)
         for start in range(0, len(data), SPI_CHUNK):
-            self.spi.writebytes2(data[start : start + SPI_CHUNK])
+            self.spi.transfer(data[start : start + SPI_CHUNK])
 
     def _init_panel(self) -> None:
-        self.reset.on()
+        self.reset.write(True)
         time.sleep(0.01)
-        self.reset.off()
+        self.reset.write(False)
         time.sleep(0.01)
-        self.reset.on()
+        self.reset.write(True)
         time.sleep(0.12)
         self._command(SWRESET)
         time.sleep(0.15)  # the datasheet asks for 120 ms before the next command
@@ -214,11 +219,12 @@ class ST7789Display:
         self._command(CASET, bytes([0, 0, (width - 1) >> 8, (width - 1) & 0xFF]))
         self._command(RASET, bytes([0, 0, (height - 1) >> 8, (height - 1) & 0xFF]))
         self._command(RAMWR)
-        self._data(rgb565(image, big_endian=True))
+        self._data(rgb565(_dimmed(image, self.brightness), big_endian=True))
 
     def set_brightness(self, percent: int) -> None:
-        self.backlight.value = max(0.05, percent / 100)
+        self.brightness = percent
 
     def close(self) -> None:
-        self.backlight.off()
-        self.spi.close()
+        self.backlight.write(False)
+        for device in (self.spi, self.dc, self.reset, self.backlight):
+            device.close()

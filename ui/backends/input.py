@@ -1,6 +1,8 @@
 """Input backends: the HAT's joystick and keys (GPIO), the desktop window's keyboard, a script."""
 
 import queue
+import threading
+import time
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -95,25 +97,66 @@ class KeyboardInput:
         return None
 
 
-class GpioInput:
-    """The HAT's joystick and keys through gpiozero: 20 ms debounce, joystick auto-repeat."""
+class KeySampler:
+    """Debounce and auto-repeat for sampled keys: a key counts as pressed once it reads down
+    twice in a row (two samples, about 20 ms), and a held joystick direction repeats every
+    `repeat_every` seconds. Pure logic, so it is tested without hardware."""
 
-    def __init__(self, pins: dict[Key, int] | None = None, repeat_every: float = 0.25):
+    def __init__(self, keys: Iterable[Key], repeat_every: float = 0.25):
+        self.repeat_every = repeat_every
+        self.down_reads = dict.fromkeys(keys, 0)
+        self.next_repeat: dict[Key, float] = {}
+
+    def sample(self, down: dict[Key, bool], now: float) -> list[Key]:
+        pressed = []
+        for key in self.down_reads:
+            if not down[key]:
+                self.down_reads[key] = 0
+                self.next_repeat.pop(key, None)
+                continue
+            self.down_reads[key] += 1
+            if self.down_reads[key] == 2:
+                pressed.append(key)
+                if key in REPEATING:
+                    self.next_repeat[key] = now + self.repeat_every
+            elif key in self.next_repeat and now >= self.next_repeat[key]:
+                pressed.append(key)
+                self.next_repeat[key] = now + self.repeat_every
+        return pressed
+
+
+class GpioInput:
+    """The HAT's joystick and keys on the GPIO character device, through python-periphery.
+
+    A background thread samples the active-low, pulled-up lines every POLL_SECONDS and feeds
+    a KeySampler. Polling rather than edge events keeps to the plainest part of the kernel
+    interface.
+    """
+
+    POLL_SECONDS = 0.01
+
+    def __init__(self, pins: dict[Key, int] | None = None, repeat_every: float = 0.25,
+                 gpio_chip: str = "/dev/gpiochip0"):
         try:
-            from gpiozero import Button
+            from periphery import GPIO, GPIOError
         except ImportError:
-            raise UsageError("GPIO input needs the [pi] extra (gpiozero)") from None
+            raise UsageError("GPIO input needs python-periphery") from None
         self.events: queue.Queue[Key] = queue.Queue()
-        self.buttons = []
-        for key, pin in (pins or WAVESHARE_PINS).items():
-            repeat = key in REPEATING
-            # gpiozero repeats when_held every hold_time while the joystick is held.
-            button = Button(pin, pull_up=True, bounce_time=0.02, hold_time=repeat_every,
-                            hold_repeat=repeat)
-            button.when_pressed = lambda _b, k=key: self.events.put(k)
-            if repeat:
-                button.when_held = lambda _b, k=key: self.events.put(k)
-            self.buttons.append(button)
+        try:
+            self.lines = {key: GPIO(gpio_chip, pin, "in", bias="pull_up")
+                          for key, pin in (pins or WAVESHARE_PINS).items()}
+        except GPIOError as exc:
+            raise UsageError(f"the HAT's keys are not reachable ({exc})") from None
+        self.sampler = KeySampler(self.lines, repeat_every)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, name="gpio-keys", daemon=True)
+        self._thread.start()
+
+    def _sample(self) -> None:
+        while not self._stop.wait(self.POLL_SECONDS):
+            down = {key: not line.read() for key, line in self.lines.items()}
+            for key in self.sampler.sample(down, time.monotonic()):
+                self.events.put(key)
 
     def wait(self, timeout: float | None) -> Key | None:
         try:
@@ -122,5 +165,7 @@ class GpioInput:
             return None
 
     def close(self) -> None:
-        for button in self.buttons:
-            button.close()
+        self._stop.set()
+        self._thread.join(timeout=1)
+        for line in self.lines.values():
+            line.close()
