@@ -64,6 +64,8 @@ expect "selftest: signatures verified: 2"
 if [ "$VARIANT" = stock ]; then
     # The pure-Python V4L2 capture, against the kernel's vivid virtual camera.
     expect "selftest: camera: 3 frames of 640x480 from v4l2:0"
+    # The HAT's key code (python-periphery over the GPIO character device) on QEMU's PL061.
+    expect "selftest: gpio: 8 key lines sampled on /dev/gpiochip0"
 fi
 expect "AIRSIGN-APP-SELFTEST-OK"
 expect "probe: AF_INET6 socket: refused"

@@ -151,7 +151,8 @@ def run_selftest(loader: ModuleLoader) -> None:
     where the kernel has one), then a probe reports the network."""
     loader.load("vivid")
     camera = ["--camera", "v4l2:0"] if os.path.exists("/dev/video0") else []
-    app = run([sys.executable, "-m", "ui.cli", "selftest", "--image", *camera])
+    gpio = ["--gpio-chip", "/dev/gpiochip0"] if os.path.exists("/dev/gpiochip0") else []
+    app = run([sys.executable, "-m", "ui.cli", "selftest", "--image", *camera, *gpio])
     probe = run([sys.executable, "/usr/lib/airsign-image/probe_network.py"])
     if app == 0 and probe == 0:
         print("AIRSIGN-SELFTEST-OK", flush=True)

@@ -6,6 +6,7 @@ demo's throwaway testnet seed in a temporary keystore, never the device's own.
 
 import argparse
 import tempfile
+import time
 from pathlib import Path
 
 from signer.errors import AirsignError
@@ -29,6 +30,20 @@ def check_camera(spec: str) -> str:
     return f"{len(frames)} frames of {width}x{height} from {spec}"
 
 
+def check_gpio_keys(chip: str) -> str:
+    """Open the HAT's eight key lines (on lines 0-7 of `chip`) the way `airsign run` does and
+    sample them for a moment: proves the GPIO character device path, not the wiring."""
+    from ui.backends.input import WAVESHARE_PINS, GpioInput
+
+    keys = GpioInput(pins={key: line for line, key in enumerate(WAVESHARE_PINS)},
+                     gpio_chip=chip)
+    try:
+        time.sleep(0.1)
+    finally:
+        keys.close()
+    return f"{len(WAVESHARE_PINS)} key lines sampled on {chip}"
+
+
 def run(args: argparse.Namespace) -> int:
     def say(line: str) -> None:
         print(f"selftest: {line}", flush=True)
@@ -44,6 +59,8 @@ def run(args: argparse.Namespace) -> int:
     say(f"signatures verified: {count}")
     if args.camera:
         say(f"camera: {check_camera(args.camera)}")
+    if args.gpio_chip:
+        say(f"gpio: {check_gpio_keys(args.gpio_chip)}")
     print("AIRSIGN-APP-SELFTEST-OK", flush=True)
     return 0
 
@@ -54,4 +71,6 @@ def register(add_command: AddCommand) -> None:
                         help="running inside the appliance image (the boot test)")
     parser.add_argument("--camera", metavar="SOURCE",
                         help="also read a few frames from this camera (e.g. v4l2:0)")
+    parser.add_argument("--gpio-chip", metavar="PATH",
+                        help="also open and sample the key lines on this GPIO chip")
     parser.set_defaults(func=run)
