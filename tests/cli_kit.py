@@ -1,4 +1,7 @@
-"""Running `airsign` in-process for the CLI tests, and the testnet keystore they unlock."""
+"""Running `airsign` in-process for the CLI tests, and the testnet keystore they unlock.
+
+Also a pytest plugin (tests/conftest.py loads it): the `vault_keystore` fixture.
+"""
 
 import io
 import shutil
@@ -6,6 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from independent.coordinator import make_wallet
+from independent.cosigners import MNEMONICS
 
 from signer.keystore import Keystore
 from signer.network import Network
@@ -51,3 +56,21 @@ def use_keystore_copy(stored: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPa
     monkeypatch.setenv("AIRSIGN_KEYSTORE", str(path))
     monkeypatch.setenv("AIRSIGN_PASSPHRASE", KEYSTORE_PASSPHRASE)
     return path
+
+
+# The wallet the sign and transport CLI tests spend from: cosigners 0, 1, 2 on testnet.
+VAULT = make_wallet()
+
+
+@pytest.fixture(scope="module")
+def stored_vault_keystore(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A keystore for cosigner 0 on testnet with VAULT registered; tests copy it."""
+    return create_keystore_with_wallet(tmp_path_factory.mktemp("ks") / "keystore",
+                                       MNEMONICS[0], VAULT.wallet.descriptor())
+
+
+@pytest.fixture
+def vault_keystore(stored_vault_keystore: Path, tmp_path: Path,
+                   monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the stored keystore that this test may change, set as the CLI's keystore."""
+    return use_keystore_copy(stored_vault_keystore, tmp_path, monkeypatch)

@@ -5,6 +5,9 @@ import pytest
 
 from signer.keystore import KdfParams
 
+# Shared fixtures from the CLI test kit (vault_keystore).
+pytest_plugins = ["cli_kit"]
+
 REPO = Path(__file__).resolve().parent.parent
 VECTORS = REPO.parent / "shared" / "vectors"
 # Tests only (with kdf_cost_check=False): an instant unlock instead of the device's 64 MiB.

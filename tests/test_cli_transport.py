@@ -6,15 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
-from cli_kit import (
-    create_keystore_with_wallet,
-    run_cli,
-    use_keystore_copy,
-)
+from cli_kit import VAULT, run_cli  # and the vault_keystore fixture (tests/conftest.py)
 from framegen import MILD, camera_frame, write_frames_dir
 from independent import sighash
-from independent.coordinator import Pay, Spend, build_psbt, external_script, make_wallet
-from independent.cosigners import MNEMONICS
+from independent.coordinator import Pay, Spend, build_psbt, external_script
 from independent.ecdsa import ecdsa_valid
 from PIL import Image
 
@@ -25,22 +20,10 @@ from ui.qr.render import QRRenderer
 from ui.scan.scanner import scan_frames
 from ui.scan.sources import frame_texts, write_qr_frames
 
-VAULT = make_wallet()
 SPEND = build_psbt([Spend(VAULT, False, 2, 700_000)],
                    [Pay(600_000, external_script()),
                     Pay(99_000, wallet=VAULT, change=True, index=3)]).serialize()
 
-
-@pytest.fixture(scope="module")
-def stored_keystore(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A keystore for cosigner 0 on testnet with the vault registered; tests copy it."""
-    return create_keystore_with_wallet(tmp_path_factory.mktemp("ks") / "keystore",
-                                       MNEMONICS[0], VAULT.wallet.descriptor())
-
-
-@pytest.fixture
-def keystore(stored_keystore: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    return use_keystore_copy(stored_keystore, tmp_path, monkeypatch)
 
 
 def scan_file(path: Path) -> bytes:
@@ -135,7 +118,7 @@ def test_encode_usage(tmp_path: Path, monkeypatch, capsys) -> None:
 
 
 @pytest.mark.parametrize("case", ["ur medium", "bbqr low"])
-def test_sign_from_qr_frames_replies_as_qr(keystore, tmp_path: Path, monkeypatch, capsys,
+def test_sign_from_qr_frames_replies_as_qr(vault_keystore, tmp_path: Path, monkeypatch, capsys,
                                            case: str) -> None:
     fmt, density = case.split()
     incoming = encode_frames(SPEND, Format(fmt), density=density)
@@ -153,7 +136,7 @@ def test_sign_from_qr_frames_replies_as_qr(keystore, tmp_path: Path, monkeypatch
     assert_our_signature_verifies(SPEND, base64.b64decode(out))
 
 
-def test_sign_qr_dir_and_part_lines(keystore, tmp_path: Path, monkeypatch, capsys) -> None:
+def test_sign_qr_dir_and_part_lines(vault_keystore, tmp_path: Path, monkeypatch, capsys) -> None:
     frames = encode_frames(SPEND, Format.PMOFN, density="low")
     lines = tmp_path / "parts.txt"
     lines.write_text("\n".join(str(t) for t in frame_texts(frames)) + "\n")
@@ -167,7 +150,7 @@ def test_sign_qr_dir_and_part_lines(keystore, tmp_path: Path, monkeypatch, capsy
     assert_our_signature_verifies(SPEND, base64.b64decode(out))
 
 
-def test_review_refuses_a_qr_that_is_not_a_psbt(keystore, tmp_path: Path, monkeypatch,
+def test_review_refuses_a_qr_that_is_not_a_psbt(vault_keystore, tmp_path: Path, monkeypatch,
                                                 capsys) -> None:
     image = tmp_path / "descriptor.png"
     Image.fromarray(QRRenderer(300).render(VAULT.wallet.descriptor())).save(image)

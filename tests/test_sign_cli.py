@@ -2,32 +2,11 @@
 
 import base64
 import json
-from pathlib import Path
 
-import pytest
-from cli_kit import (
-    create_keystore_with_wallet,
-    run_cli,
-    use_keystore_copy,
-)
+from cli_kit import VAULT, run_cli  # and the vault_keystore fixture (tests/conftest.py)
 from independent.coordinator import Pay, Spend, build_psbt, external_script, make_wallet
-from independent.cosigners import MNEMONICS
 
 from signer.psbt import load_psbt
-
-VAULT = make_wallet()
-
-
-@pytest.fixture(scope="module")
-def stored_keystore(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A keystore for cosigner 0 on testnet with the vault registered; tests copy it."""
-    return create_keystore_with_wallet(tmp_path_factory.mktemp("ks") / "keystore",
-                                       MNEMONICS[0], VAULT.wallet.descriptor())
-
-
-@pytest.fixture
-def keystore(stored_keystore: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    return use_keystore_copy(stored_keystore, tmp_path, monkeypatch)
 
 
 def spend_psbt(*, forged_change: bool = False) -> bytes:
@@ -37,7 +16,7 @@ def spend_psbt(*, forged_change: bool = False) -> bytes:
                       [Pay(1_193_567, external_script()), change]).serialize()
 
 
-def test_review_human_and_json(keystore, tmp_path, monkeypatch, capsys) -> None:
+def test_review_human_and_json(vault_keystore, tmp_path, monkeypatch, capsys) -> None:
     source = tmp_path / "spend.psbt"
     source.write_bytes(base64.b64encode(spend_psbt()))
     code, out, err = run_cli(monkeypatch, capsys, "review", str(source))
@@ -52,7 +31,7 @@ def test_review_human_and_json(keystore, tmp_path, monkeypatch, capsys) -> None:
     assert data["inputs"][0]["ours"] and data["inputs"][0]["wallet"] == "vault"
 
 
-def test_sign_keeps_encoding_and_signs(keystore, tmp_path, monkeypatch, capsys) -> None:
+def test_sign_keeps_encoding_and_signs(vault_keystore, tmp_path, monkeypatch, capsys) -> None:
     original = spend_psbt()
     for encode in (base64.b64encode, lambda raw: raw.hex().encode()):
         code, out, err = run_cli(monkeypatch, capsys, "sign", "-", "--yes", stdin=encode(original))
@@ -69,7 +48,7 @@ def test_sign_keeps_encoding_and_signs(keystore, tmp_path, monkeypatch, capsys) 
     assert len(load_psbt(target.read_bytes()).inputs[0].partial_sigs) == 1
 
 
-def test_sigs_only(keystore, monkeypatch, capsys) -> None:
+def test_sigs_only(vault_keystore, monkeypatch, capsys) -> None:
     code, out, _ = run_cli(monkeypatch, capsys, "sign", "-", "--yes", "--sigs-only",
                        stdin=base64.b64encode(spend_psbt()))
     small = load_psbt(out.strip())
@@ -77,7 +56,7 @@ def test_sigs_only(keystore, monkeypatch, capsys) -> None:
     assert small.inputs[0].witness_utxo is None and not small.outputs[1].bip32_derivations
 
 
-def test_danger_refused_then_allowed(keystore, monkeypatch, capsys) -> None:
+def test_danger_refused_then_allowed(vault_keystore, monkeypatch, capsys) -> None:
     data = base64.b64encode(spend_psbt(forged_change=True))
     code, out, err = run_cli(monkeypatch, capsys, "sign", "-", "--yes", stdin=data)
     last = err.strip().splitlines()[-1]
@@ -88,12 +67,12 @@ def test_danger_refused_then_allowed(keystore, monkeypatch, capsys) -> None:
     assert code == 0 and load_psbt(out.strip()).inputs[0].partial_sigs
 
 
-def test_confirmation_needs_a_terminal(keystore, monkeypatch, capsys) -> None:
+def test_confirmation_needs_a_terminal(vault_keystore, monkeypatch, capsys) -> None:
     code, out, err = run_cli(monkeypatch, capsys, "sign", "-", stdin=base64.b64encode(spend_psbt()))
     assert code == 2 and out == "" and "--yes" in err
 
 
-def test_usage_and_bad_input(keystore, tmp_path, monkeypatch, capsys) -> None:
+def test_usage_and_bad_input(vault_keystore, tmp_path, monkeypatch, capsys) -> None:
     code, _, err = run_cli(monkeypatch, capsys, "sign", "-", "--yes", "--allow", "everything")
     assert code == 2 and "unknown warning code" in err
     garbage = tmp_path / "garbage.psbt"
@@ -104,7 +83,7 @@ def test_usage_and_bad_input(keystore, tmp_path, monkeypatch, capsys) -> None:
     assert code == 2 and "cannot read" in err
 
 
-def test_nothing_to_sign(keystore, monkeypatch, capsys) -> None:
+def test_nothing_to_sign(vault_keystore, monkeypatch, capsys) -> None:
     strangers = make_wallet(cosigners=(1, 2, 3))
     data = build_psbt([Spend(strangers, False, 0, 50_000)],
                       [Pay(49_000, external_script())]).serialize()
