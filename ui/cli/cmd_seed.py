@@ -128,9 +128,8 @@ def run_new(args: argparse.Namespace) -> int:
     words = result.words
     _report(result, sys.stderr)
     if not args.store:
-        print(" ".join(words))
-        fingerprint = master_fingerprint(root_from_mnemonic(" ".join(words))).hex()
-        print(f"airsign: fingerprint {fingerprint} (without a BIP-39 passphrase)",
+        print(" ".join(words))  # what `seed new` without --store is asked for
+        print(f"airsign: fingerprint {_fingerprint(words)} (without a BIP-39 passphrase)",
               file=sys.stderr)
         return 0
     backup_ceremony(words, sys.stdin, sys.stderr)
@@ -168,6 +167,11 @@ def backup_ceremony(words: list[str], answers: TextIO, screen: TextIO) -> None:
                                 "copy and run seed new again")
 
 
+def _fingerprint(words: list[str], bip39_passphrase: str = "") -> str:
+    """The master fingerprint (hex) these words give: public, shown so the user can compare."""
+    return master_fingerprint(root_from_mnemonic(" ".join(words), bip39_passphrase)).hex()
+
+
 # --- seed final-word --------------------------------------------------------------------
 def run_final_word(args: argparse.Namespace) -> int:
     typed = (read_secret_line("Words (not shown): ") if args.first_words == ["-"]
@@ -179,7 +183,7 @@ def run_final_word(args: argparse.Namespace) -> int:
     if args.first:
         print(candidates[0])
         return 0
-    print(f"{len(candidates)} valid last words (any one completes a valid mnemonic):",
+    print(f"{len(candidates)} valid last words (any one completes the checksum):",
           file=sys.stderr)
     print(textwrap.fill(" ".join(candidates), width=78))
     return 0
@@ -190,13 +194,11 @@ def run_check(args: argparse.Namespace) -> int:
     check = check_mnemonic(read_secret_line("Words (not shown): ") if sys.stdin.isatty()
                            else sys.stdin.read())
     if check.valid:
-        words = " ".join(check.words)
         line = (f"valid BIP-39 mnemonic, {len(check.words)} words, fingerprint "
-                f"{master_fingerprint(root_from_mnemonic(words)).hex()}")
+                f"{_fingerprint(check.words)}")
         if args.bip39_passphrase:
             passphrase = read_bip39_passphrase()
-            line += (f"; with the BIP-39 passphrase "
-                     f"{master_fingerprint(root_from_mnemonic(words, passphrase)).hex()}")
+            line += f"; with the BIP-39 passphrase {_fingerprint(check.words, passphrase)}"
         print(line)
         return 0
     _explain(check)
