@@ -9,13 +9,14 @@ from signer.keystore import KdfParams
 pytest_plugins = ["cli_kit"]
 
 REPO = Path(__file__).resolve().parent.parent
-VECTORS = REPO.parent / "shared" / "vectors"
+# Copied into the repository (sources and licences in tests/vectors/README.md): a clone stands alone.
+VECTORS = REPO / "tests" / "vectors"
 # Tests only (with kdf_cost_check=False): an instant unlock instead of the device's 64 MiB.
 CHEAP_KDF = KdfParams(memory_kib=64, iterations=1, lanes=1)
 
 
 def load_vectors(relative: str) -> dict:
-    """A JSON file from ../shared/vectors (the public test vectors, with their sources)."""
+    """A JSON file from tests/vectors (the public test vectors, with their sources)."""
     return json.loads((VECTORS / relative).read_text())
 
 
