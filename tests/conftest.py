@@ -9,7 +9,7 @@ from signer.keystore import KdfParams
 pytest_plugins = ["cli_kit"]
 
 REPO = Path(__file__).resolve().parent.parent
-# Copied into the repository (sources and licences in tests/vectors/README.md): a clone stands alone.
+# Copied into the repository (sources, licences: tests/vectors/README.md): a clone stands alone.
 VECTORS = REPO / "tests" / "vectors"
 # Tests only (with kdf_cost_check=False): an instant unlock instead of the device's 64 MiB.
 CHEAP_KDF = KdfParams(memory_kib=64, iterations=1, lanes=1)
