@@ -19,9 +19,10 @@ export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-$(git -C "$REPO" log -1 --format=%
 # device captures through ui/backends/v4l2.py, and OpenCV with its ffmpeg libraries would be
 # ~80 MB of the RAM the root filesystem lives in.
 DEB_PACKAGES=python3,libzbar0
-PY_WHEELS=(qrcode==8.2 pyzbar==0.1.9 cryptography==50.0.2 zxing-cpp==3.1.1 pillow==13.0.0
-           cffi==2.0.0 python-periphery==2.4.3)
-PURE_SDISTS=(embit==0.8.0)
+# Python packages at the versions in requirements.txt (the list pyproject.toml reads), except
+# those the device does without; embit is built on the host as a pure-Python wheel.
+NOT_ON_DEVICE=(opencv-python)
+BUILT_ON_HOST=(embit)
 
 step() { printf '\n== %s\n' "$*" >&2; }
 key_of() { printf '%s\n' "$@" | sha256sum | cut -c1-16; }
@@ -50,14 +51,20 @@ if [ ! -f "$bootpkgs_tar" ]; then
     mv "$bootpkgs_tar.part" "$bootpkgs_tar"
 fi
 
-step "Python wheels for aarch64"
+step "Python wheels for aarch64 (pins from requirements.txt)"
+PY_WHEELS=(); PURE_SDISTS=()
+while read -r pin; do
+    name=${pin%%==*}
+    [[ " ${NOT_ON_DEVICE[*]} " == *" $name "* ]] && continue
+    if [[ " ${BUILT_ON_HOST[*]} " == *" $name "* ]]; then PURE_SDISTS+=("$pin"); else PY_WHEELS+=("$pin"); fi
+done < <(sed -e 's/#.*//' -e 's/[[:space:]]//g' "$REPO/requirements.txt" | grep -v '^$')
 aarch64=(--platform manylinux2014_aarch64 --platform manylinux_2_28_aarch64
          --platform manylinux_2_17_aarch64 --python-version 3.11 --implementation cp)
 wheels=$CACHE/wheels-$(key_of "${PY_WHEELS[@]}" "${PURE_SDISTS[@]}")
 if [ ! -d "$wheels" ]; then
     rm -rf "$wheels.part" && mkdir -p "$wheels.part"
     "${PIP[@]}" download -q --no-deps --only-binary=:all: "${aarch64[@]}" \
-        -d "$wheels.part" "${PY_WHEELS[@]}" numpy==2.4.6 pycparser==3.12
+        -d "$wheels.part" "${PY_WHEELS[@]}"
     "${PIP[@]}" wheel -q --no-deps -w "$wheels.part" "${PURE_SDISTS[@]}"
     mv "$wheels.part" "$wheels"
 fi
