@@ -5,7 +5,7 @@ re-derives from a registered wallet (or our own single-sig account) at the deriv
 the PSBT gives; the warnings say what is odd or dangerous, with stable codes (docs/review.md).
 """
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -13,7 +13,7 @@ from typing import Any
 
 from embit import script as embit_script
 from embit.bip32 import HDKey
-from embit.psbt import PSBT, InputScope, OutputScope
+from embit.psbt import PSBT, InputScope
 from embit.script import Script
 from embit.transaction import Transaction, TransactionOutput
 
@@ -24,11 +24,12 @@ from signer.fees import (
     psbt_input_size,
     single_sig_input,
 )
+from signer.matcher import Location, WalletMatcher, derivations
 from signer.network import Network
 from signer.psbt import LOCKTIME_THRESHOLD, psbt_version, unsigned_transaction
-from signer.scripts import HARDENED, ScriptType, format_path
+from signer.scripts import HARDENED, format_path
 from signer.settings import Settings
-from signer.wallet.model import CosignerKey, OutputScripts, Wallet
+from signer.wallet.model import Wallet
 
 # Every warning code the review can raise (docs/review.md explains each); stable across versions.
 WARNING_CODES = frozenset({
@@ -43,8 +44,6 @@ DEFAULT_DUST_LIMIT = 546
 SIGHASH_NAMES = {0: "DEFAULT", 1: "ALL", 2: "NONE", 3: "SINGLE"}
 ANYONECANPAY = 0x80
 FINAL_SEQUENCE = 0xFFFFFFFF
-SINGLE_SIG_PURPOSES = {44: ScriptType.P2PKH, 49: ScriptType.P2SH_P2WPKH, 84: ScriptType.P2WPKH,
-                       86: ScriptType.P2TR}
 STANDARD_PURPOSES = (44, 48, 49, 84, 86)  # paths with a coin type at the second level
 ADDRESS_TYPES = ("p2pkh", "p2sh", "p2wpkh", "p2wsh", "p2tr")
 
@@ -78,16 +77,6 @@ class Warning:  # shadows the builtin on purpose: the name the API promises
         if self.output_index is not None:
             data["output"] = self.output_index
         return data
-
-
-@dataclass(frozen=True)
-class Location:
-    """Where a script sits in one of our wallets, with the scripts derived there."""
-
-    wallet: Wallet
-    change: bool
-    index: int
-    scripts: OutputScripts
 
 
 @dataclass(frozen=True)
@@ -170,112 +159,6 @@ class Review:
             "tx_version": self.tx_version,
             "warnings": [w.to_json() for w in self.warnings],
         }
-
-
-# --- matching scripts to wallets ----------------------------------------------------------
-@dataclass(frozen=True)
-class Derivation:
-    """One BIP-32 derivation the PSBT gives for a script: pubkey (SEC or x-only) -> path."""
-
-    pubkey: bytes
-    fingerprint: bytes
-    path: tuple[int, ...]
-
-
-def derivations(scope: InputScope | OutputScope) -> list[Derivation]:
-    found = [Derivation(pub.sec(), der.fingerprint, tuple(der.derivation))
-             for pub, der in scope.bip32_derivations.items()]
-    found += [Derivation(pub.xonly(), der.fingerprint, tuple(der.derivation))
-              for pub, (_leaves, der) in scope.taproot_bip32_derivations.items()]
-    return found
-
-
-class WalletMatcher:
-    """Finds the wallet and (change, index) of a script; derives each address once."""
-
-    def __init__(self, root: HDKey, wallets: Sequence[Wallet], network: Network):
-        self.root = root
-        self.fingerprint: bytes = root.my_fingerprint
-        self.network = network
-        self.wallets = list(wallets)
-        self._single_sig: dict[tuple[ScriptType, int], Wallet] = {}
-        self._scripts: dict[tuple[int, bool, int], OutputScripts] = {}
-        self._pubkeys: dict[tuple[int, bool, int], tuple[bytes, bytes]] = {}
-
-    def scripts(self, wallet: Wallet, change: bool, index: int) -> OutputScripts:
-        key = (id(wallet), change, index)
-        if key not in self._scripts:
-            self._scripts[key] = wallet.output(change, index)
-        return self._scripts[key]
-
-    def _single_sig_wallet(self, path: tuple[int, ...]) -> Wallet | None:
-        """Our own BIP-44/49/84/86 account for a path like 84h/0h/0h/0/5, if it is one."""
-        if len(path) != 5 or any(step < HARDENED for step in path[:3]):
-            return None
-        script_type = SINGLE_SIG_PURPOSES.get(path[0] - HARDENED)
-        if script_type is None or path[1] - HARDENED != self.network.coin_type:
-            return None
-        account = path[2] - HARDENED
-        if (script_type, account) not in self._single_sig:
-            self._single_sig[(script_type, account)] = Wallet.single_sig(
-                self.root, script_type, self.network, account)
-        return self._single_sig[(script_type, account)]
-
-    def candidates(self, derivation: Derivation) -> Iterator[tuple[Wallet, bool, int]]:
-        """Wallet positions this derivation claims, by fingerprint and path."""
-        wallets = list(self.wallets)
-        if derivation.fingerprint == self.fingerprint:
-            own = self._single_sig_wallet(derivation.path)
-            if own is not None:
-                wallets.append(own)
-        for wallet in wallets:
-            place = wallet.locate(derivation.fingerprint, derivation.path)
-            if place is not None:
-                yield wallet, place[0], place[1]
-
-    def by_pubkey(self, derivation: Derivation) -> Iterator[tuple[Wallet, bool, int]]:
-        """For a missing or zero fingerprint: the wallet key that derives this very pubkey."""
-        if len(derivation.path) < 2 or derivation.path[-2] not in (0, 1):
-            return
-        change, index = bool(derivation.path[-2]), derivation.path[-1]
-        if index >= HARDENED:
-            return
-        for wallet in self.wallets:
-            for key in wallet.keys:
-                if derivation.pubkey in self._cosigner_pubkey(key, change, index):
-                    yield wallet, change, index
-
-    def _cosigner_pubkey(self, key: CosignerKey, change: bool, index: int) -> tuple[bytes, bytes]:
-        """(SEC, x-only) of a cosigner's key at an address, derived once per review."""
-        cache_key = (id(key), change, index)
-        if cache_key not in self._pubkeys:
-            pub = key.derive(change, index)
-            self._pubkeys[cache_key] = (pub.sec(), pub.xonly())
-        return self._pubkeys[cache_key]
-
-    def locate(self, found: list[Derivation], script_pubkey: Script) -> tuple[Location | None,
-                                                                              bool]:
-        """(the verified location, whether any derivation claimed one of our wallets)."""
-        claimed = False
-        positions = []
-        for derivation in found:
-            matches = list(self.candidates(derivation))
-            if derivation.fingerprint == self.fingerprint:
-                claimed = True
-            if matches:
-                claimed = True
-            else:
-                matches = list(self.by_pubkey(derivation))
-            positions += matches
-        for wallet, change, index in positions:
-            scripts = self.scripts(wallet, change, index)
-            if scripts.script_pubkey.data == script_pubkey.data:
-                return Location(wallet, change, index, scripts), True
-        return None, claimed
-
-    def our_key_path(self, location: Location) -> tuple[int, ...] | None:
-        key = location.wallet.key_for_fingerprint(self.fingerprint)
-        return key.full_path(location.change, location.index) if key else None
 
 
 # --- the review ------------------------------------------------------------------------------
@@ -413,22 +296,13 @@ class _ReviewBuilder:
                            location=location, our_path=our_path, **review)
 
     def _foreign_input(self, index: int, inp: InputScope) -> None:
-        if any(self._is_our_key(d) for d in derivations(inp)):
+        if any(self.matcher.is_our_key(d) for d in derivations(inp)):
             self.warn("unknown-wallet", Severity.DANGER, f"input {index} uses our key in a "
                       "wallet that is not registered on this device (or whose script does "
                       "not match it): it will not be signed", input_index=index)
         else:
             self.warn("foreign-input", Severity.CAUTION, f"input {index} is not from one of "
                       "our wallets: this device cannot sign it", input_index=index)
-
-    def _is_our_key(self, derivation: Derivation) -> bool:
-        if derivation.fingerprint == self.matcher.fingerprint:
-            return True
-        if derivation.fingerprint != bytes(4) or not derivation.path:
-            return False
-        # A coordinator that hides fingerprints: derive the path to see whether it is us.
-        pub = self.matcher.root.derive(list(derivation.path)).key.get_public_key()
-        return derivation.pubkey in (pub.sec(), pub.xonly())
 
     def _signers(self, inp: InputScope) -> tuple[str, ...]:
         known = {d.pubkey: d.fingerprint.hex() for d in derivations(inp)}
