@@ -3,7 +3,7 @@ PY := .venv/bin/python
 KERNEL ?= stock
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: setup demo test lint bench fuzz image image-test clean
+.PHONY: setup demo test interop lint bench fuzz image image-test clean
 
 setup:
 	@./scripts/bootstrap.sh
@@ -14,6 +14,12 @@ demo: setup
 test: setup
 	.venv/bin/ruff check signer ui tests bench image-build
 	$(PY) -m pytest -q
+
+# Interop with real coordinator software (tests/interop/README.md): Node.js and the npm
+# libraries pinned in tests/interop/js/package-lock.json, installed here when missing.
+interop: setup
+	scripts/interop-deps.sh
+	$(PY) -m pytest -q tests/interop
 
 lint: setup
 	.venv/bin/ruff check signer ui tests bench image-build
@@ -33,4 +39,4 @@ image-test:
 	image-build/boot-test.sh $(KERNEL)
 
 clean:
-	rm -rf .venv demo-out .pytest_cache image-build/out
+	rm -rf .venv demo-out .pytest_cache image-build/out tests/interop/js/node_modules

@@ -24,3 +24,14 @@ def load_vectors(relative: str) -> dict:
 def vectors_dir() -> Path:
     assert VECTORS.is_dir(), f"public test vectors not found at {VECTORS}"
     return VECTORS
+
+
+INTEROP = REPO / "tests" / "interop"
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """tests/interop needs Node.js and npm installs: it runs only when named (make interop)."""
+    if collection_path != INTEROP:
+        return None
+    named = (Path(arg.split("::")[0]).resolve() for arg in config.args)
+    return not any(path == INTEROP or INTEROP in path.parents for path in named)

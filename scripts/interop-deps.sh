@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# What `make interop` needs beyond .venv: Node.js 18+ with npm (Debian 12 ships 18), and the
+# coordinator libraries pinned in tests/interop/js/package-lock.json. Idempotent: apt only when node or npm is
+# missing, `npm ci` only when node_modules is missing or older than the lock file.
+# Fails (exit 1, one line saying what) rather than letting the interop suite skip.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+js=tests/interop/js
+
+need_node() {
+    command -v node >/dev/null && command -v npm >/dev/null \
+        && node -e 'process.exit(Number(process.versions.node.split(".")[0] < 18))'
+}
+
+if ! need_node; then
+    sudo=""
+    if [ "$(id -u)" -ne 0 ]; then
+        if command -v sudo >/dev/null; then sudo="sudo"; else
+            echo "interop-deps: need root or sudo to install nodejs and npm" >&2; exit 1; fi
+    fi
+    echo "interop-deps: installing nodejs and npm with apt-get"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq nodejs npm >/dev/null
+    need_node || { echo "interop-deps: Node.js 18 or later with npm is needed" \
+        "(found: $(node --version 2>/dev/null || echo none))" >&2; exit 1; }
+fi
+
+stamp=$js/node_modules/.airsign-installed
+if [ ! -f "$stamp" ] || [ $js/package-lock.json -nt "$stamp" ] || [ $js/package.json -nt "$stamp" ]; then
+    echo "interop-deps: npm ci in $js"
+    if ! (cd $js && npm ci --no-audit --no-fund --loglevel=error); then
+        echo "interop-deps: npm ci failed: the coordinator libraries in $js/package-lock.json" \
+            "could not be installed" >&2
+        exit 1
+    fi
+    touch "$stamp"
+fi

@@ -1,0 +1,49 @@
+"""Running the real coordinator code of the interop suite: node scripts in tests/interop/js
+(JSON in on stdin, JSON out on stdout) and airsign's own command line, each as a process."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+JS = REPO / "tests" / "interop" / "js"
+INSTALL = REPO / "scripts" / "interop-deps.sh"
+
+
+class CoordinatorRefused(Exception):
+    """The coordinator code exited non-zero: it refused what it was given (message: its
+    stderr's last line)."""
+
+
+def install_coordinators() -> None:
+    """Node.js and the pinned npm libraries, as `make interop` installs them; a failure is
+    a test failure with the installer's own message, never a skip."""
+    result = subprocess.run([str(INSTALL)], capture_output=True, text=True, check=False)
+    if result.returncode:
+        lines = (result.stderr or result.stdout).strip().splitlines() or ["(no output)"]
+        raise RuntimeError(f"interop: cannot install the coordinator libraries: {lines[-1]}")
+
+
+def node(script: str, command: str, request: object = None, *args: str) -> object:
+    """`node js/SCRIPT COMMAND ARGS` with `request` as JSON on stdin; its JSON answer."""
+    result = subprocess.run(
+        ["node", str(JS / script), command, *args], input=json.dumps(request),
+        capture_output=True, text=True, cwd=JS, check=False, timeout=120)
+    if result.returncode:
+        lines = result.stderr.strip().splitlines() or ["(no message)"]
+        raise CoordinatorRefused(lines[-1])
+    return json.loads(result.stdout)
+
+
+def airsign(*argv: str, keystore: Path | None = None, passphrase: str | None = None,
+            stdin: bytes = b"") -> subprocess.CompletedProcess[bytes]:
+    """The airsign command line as a user runs it (a fresh process, its real exit code)."""
+    env = dict(os.environ)
+    if keystore is not None:
+        env["AIRSIGN_KEYSTORE"] = str(keystore)
+    if passphrase is not None:
+        env["AIRSIGN_PASSPHRASE"] = passphrase
+    return subprocess.run([sys.executable, "-m", "ui.cli", *argv], input=stdin,
+                          capture_output=True, cwd=REPO, env=env, check=False, timeout=300)
