@@ -5,7 +5,7 @@ re-derives from a registered wallet (or our own single-sig account) at the deriv
 the PSBT gives; the warnings say what is odd or dangerous, with stable codes (docs/review.md).
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -61,21 +61,68 @@ class Severity(StrEnum):
     DANGER = "danger"
 
 
+class Part(StrEnum):
+    INPUT = "input"
+    OUTPUT = "output"
+
+
+@dataclass(frozen=True)
+class Subject:
+    """The input or output a warning is about, numbered the way every screen numbers them."""
+
+    part: Part
+    index: int  # position in the transaction, from 0 (the JSON's "input"/"output")
+    count: int  # how many inputs (or outputs) the transaction has
+
+    @property
+    def label(self) -> str:
+        """"Output 2/2": the title of that output's own screen."""
+        return f"{self.part.value.capitalize()} {self.index + 1}/{self.count}"
+
+
+def _sats(amount: int) -> str:
+    return f"{amount:,} sats"
+
+
 @dataclass(frozen=True)
 class Warning:  # shadows the builtin on purpose: the name the API promises
+    """One finding. `message` says what is wrong without naming where: `subject` names the
+    input or output and `amount` the sats at stake, so every interface numbers them alike."""
+
     code: str
     severity: Severity
     message: str
-    input_index: int | None = None
-    output_index: int | None = None
+    subject: Subject | None = None
+    amount: int | None = None  # sats at stake: the value of that input or output
+
+    @property
+    def input_index(self) -> int | None:
+        return self.subject.index if self.subject and self.subject.part is Part.INPUT else None
+
+    @property
+    def output_index(self) -> int | None:
+        return self.subject.index if self.subject and self.subject.part is Part.OUTPUT else None
+
+    def where(self, amount: Callable[[int], str] = _sats) -> str:
+        """"Output 2/2 · 50,000,000 sats", with amounts formatted by `amount`; "" for a
+        warning about the whole transaction."""
+        parts = [self.subject.label] if self.subject else []
+        if self.amount is not None:
+            parts.append(amount(self.amount))
+        return " · ".join(parts)
+
+    def text(self, amount: Callable[[int], str] = _sats) -> str:
+        """One line for a terminal or an error: where, then what."""
+        where = self.where(amount)
+        return f"{where}: {self.message}" if where else self.message
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {"code": self.code, "severity": self.severity.value,
                                 "message": self.message}
-        if self.input_index is not None:
-            data["input"] = self.input_index
-        if self.output_index is not None:
-            data["output"] = self.output_index
+        if self.subject is not None:
+            data[self.subject.part.value] = self.subject.index
+        if self.amount is not None:
+            data["amount"] = self.amount
         return data
 
 
@@ -215,8 +262,15 @@ class _ReviewBuilder:
         self.tx: Transaction = unsigned_transaction(psbt)
 
     def warn(self, code: str, severity: Severity, message: str, *, input_index: int | None = None,
-             output_index: int | None = None) -> None:
-        self.warnings.append(Warning(code, severity, message, input_index, output_index))
+             output_index: int | None = None, amount: int | None = None) -> None:
+        """`message` never names the input or output: the index given here does, as the
+        screens number them ("Input 1/3")."""
+        subject = None
+        if input_index is not None:
+            subject = Subject(Part.INPUT, input_index, len(self.psbt.inputs))
+        elif output_index is not None:
+            subject = Subject(Part.OUTPUT, output_index, len(self.tx.vout))
+        self.warnings.append(Warning(code, severity, message, subject, amount))
 
     def review(self) -> Review:
         self._check_network()
@@ -257,52 +311,51 @@ class _ReviewBuilder:
         review = dict(index=index, prevout=prevout, sighash=sighash_name(sighash_type),
                       signed_by=self._signers(inp), sighash_type=sighash_type)
         if mismatch:
-            self.warn("utxo-mismatch", Severity.DANGER, f"input {index}: {mismatch}",
-                      input_index=index)
+            self.warn("utxo-mismatch", Severity.DANGER, mismatch, input_index=index)
         if utxo is None:
             if not mismatch:
-                self.warn("missing-utxo", Severity.DANGER, f"input {index} does not say which "
-                          "amount it spends: the fee cannot be checked", input_index=index)
+                self.warn("missing-utxo", Severity.DANGER, "it does not say which amount it "
+                          "spends: the fee cannot be checked", input_index=index)
             return InputReview(amount=None, ours=False, wallet=None, **review)
         problem = script_problem(inp, utxo.script_pubkey)
         if problem:
-            self.warn("script-mismatch", Severity.DANGER, f"input {index}: {problem}",
-                      input_index=index)
+            self.warn("script-mismatch", Severity.DANGER, problem, input_index=index,
+                      amount=utxo.value)
             return InputReview(amount=utxo.value, ours=False, wallet=None, **review)
         location, _ = self.matcher.locate(derivations(inp), utxo.script_pubkey)
         our_path = self.matcher.our_key_path(location) if location else None
         if location is None or our_path is None:
-            self._foreign_input(index, inp)
+            self._foreign_input(index, inp, utxo.value)
             return InputReview(amount=utxo.value, ours=False, wallet=None, **review)
         if sighash_type not in (0, 1) or (sighash_type == 0 and not taproot):
             # Only our own inputs matter: our SIGHASH_ALL signatures commit to everything,
             # whatever another party's input allows.
-            self.warn("sighash", Severity.DANGER, f"input {index} asks for sighash "
+            self.warn("sighash", Severity.DANGER, f"it asks for sighash "
                       f"{sighash_name(sighash_type)}: the transaction could be changed after "
-                      "signing", input_index=index)
+                      "signing", input_index=index, amount=utxo.value)
         if inp.non_witness_utxo is None and not taproot:
             # BIP-143 signs the amount the PSBT states; a coordinator that states different
             # amounts in two signing sessions can combine the signatures into a transaction
             # whose real fee is higher than either review showed. The previous transaction
             # proves the amount (taproot signatures commit to every input's amount instead).
-            self.warn("unproven-amount", Severity.CAUTION, f"input {index} comes without its "
-                      "previous transaction, so its amount (and the fee) cannot be proven",
-                      input_index=index)
+            self.warn("unproven-amount", Severity.CAUTION, "it comes without its previous "
+                      "transaction, so its amount (and the fee) cannot be proven",
+                      input_index=index, amount=utxo.value)
         if location.index > self.settings.large_index_warning:
-            self.warn("large-index", Severity.CAUTION, f"input {index} comes from address "
-                      f"index {location.index:,}, far beyond the usual gap limit",
-                      input_index=index)
+            self.warn("large-index", Severity.CAUTION, "it comes from address index "
+                      f"{location.index:,}, far beyond the usual gap limit",
+                      input_index=index, amount=utxo.value)
         return InputReview(amount=utxo.value, ours=True, wallet=location.wallet.name,
                            location=location, our_path=our_path, **review)
 
-    def _foreign_input(self, index: int, inp: InputScope) -> None:
+    def _foreign_input(self, index: int, inp: InputScope, amount: int) -> None:
         if any(self.matcher.is_our_key(d) for d in derivations(inp)):
-            self.warn("unknown-wallet", Severity.DANGER, f"input {index} uses our key in a "
-                      "wallet that is not registered on this device (or whose script does "
-                      "not match it): it will not be signed", input_index=index)
+            self.warn("unknown-wallet", Severity.DANGER, "it uses our key in a wallet that is "
+                      "not registered on this device (or whose script does not match it): it "
+                      "will not be signed", input_index=index, amount=amount)
         else:
-            self.warn("foreign-input", Severity.CAUTION, f"input {index} is not from one of "
-                      "our wallets: this device cannot sign it", input_index=index)
+            self.warn("foreign-input", Severity.CAUTION, "it is not from one of our wallets: "
+                      "this device cannot sign it", input_index=index, amount=amount)
 
     def _signers(self, inp: InputScope) -> tuple[str, ...]:
         known = {d.pubkey: d.fingerprint.hex() for d in derivations(inp)}
@@ -336,22 +389,22 @@ class _ReviewBuilder:
         address = _address(script, self.network)
         dust_limit = DUST_LIMITS.get(script.script_type() or "", DEFAULT_DUST_LIMIT)
         if vout.value < dust_limit:
-            self.warn("dust", Severity.CAUTION, f"output {index} is {vout.value:,} sats, below "
-                      f"the dust limit of {dust_limit:,}: nodes will not relay the transaction",
-                      output_index=index)
+            self.warn("dust", Severity.CAUTION, f"it is below the dust limit of {dust_limit:,} "
+                      "sats: nodes will not relay the transaction", output_index=index,
+                      amount=vout.value)
         location, claimed = self.matcher.locate(derivations(self.psbt.outputs[index]), script)
         if location is None:
             if claimed:
-                self.warn("fake-change", Severity.DANGER, f"output {index} claims to be ours "
-                          "but its script does not derive from our wallet at the path given",
-                          output_index=index)
+                self.warn("fake-change", Severity.DANGER, "it claims to be our change, but its "
+                          "script does not derive from our wallet: it pays someone else",
+                          output_index=index, amount=vout.value)
             return Output(address=address, kind=OutputKind.EXTERNAL, wallet=None, path=None,
                           **common)
         kind = OutputKind.CHANGE if location.change else OutputKind.SELF
         if location.index > self.settings.large_index_warning:
-            self.warn("large-index", Severity.DANGER, f"output {index} goes to address index "
+            self.warn("large-index", Severity.DANGER, f"it goes to address index "
                       f"{location.index:,}: a wallet scanning with a normal gap limit would "
-                      "not find it", output_index=index)
+                      "not find it", output_index=index, amount=vout.value)
         our_path = self.matcher.our_key_path(location)
         return Output(address=address, kind=kind, wallet=location.wallet.name,
                       path=format_path(our_path) if our_path else None, **common)

@@ -28,7 +28,7 @@ from signer.psbt import (
     signatures_only,
     unsigned_transaction,
 )
-from signer.review import InputReview, Review, Severity, Warning, input_utxo
+from signer.review import InputReview, Part, Review, Severity, Subject, Warning, input_utxo
 from signer.scripts import ScriptType
 from signer.wallet.derivation import ChainKey
 from signer.wallet.model import Wallet
@@ -89,8 +89,10 @@ class _Signer:
         self._taproot_utxos: tuple[list, list[int]] | None = None
 
     def skip(self, index: int, reason: str) -> None:
+        subject = Subject(Part.INPUT, index, len(self.psbt.inputs))
         self.skipped.append(Warning("script-mismatch", Severity.DANGER,
-                                    f"input {index} not signed: {reason}", input_index=index))
+                                    f"not signed: {reason}",
+                                    subject, self.review.inputs[index].amount))
 
     def sign_input(self, review: InputReview) -> int:
         index, location = review.index, review.location
@@ -201,7 +203,7 @@ def check_allowed(review: Review, allow: set[str] | frozenset[str]) -> None:
     if unacknowledged:
         first = unacknowledged[0]
         more = f" (and {len(unacknowledged) - 1} more)" if len(unacknowledged) > 1 else ""
-        raise SigningRefused(f"refusing to sign: {first.message}{more}; "
+        raise SigningRefused(f"refusing to sign: {first.text()}{more}; "
                              f"override with --allow {first.code} if you are sure")
 
 

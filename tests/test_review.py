@@ -90,7 +90,14 @@ def test_fake_change_wrong_index(vault) -> None:
     result = review(psbt, (vault,))
     assert result.outputs[1].kind is OutputKind.EXTERNAL
     assert codes(result)["fake-change"] is Severity.DANGER
-    assert result.blocking()[0].output_index == 1
+    warning = result.blocking()[0]
+    assert warning.output_index == 1
+    # Named as the screens name the output, with what it pays (the PSBT's own tx says 30,000).
+    assert warning.where() == "Output 2/2 · 30,000 sats"
+    assert warning.text().startswith("Output 2/2 · 30,000 sats: it claims to be our change")
+    assert warning.to_json() | {"message": None} == {
+        "code": "fake-change", "severity": "danger", "message": None, "output": 1,
+        "amount": psbt.tx.vout[1].value}
 
 
 def test_fake_change_other_script(vault) -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from conftest import CHEAP_KDF
 from device_kit import PASSPHRASE, device_keystore, loopback_sys
+from embit.psbt import PSBT
 from embit.script import Script
 from independent.coordinator import external_script, make_wallet
 from independent.cosigners import MNEMONICS
@@ -32,6 +33,7 @@ from ui.screens.keyboard import KeyboardScreen, KeyboardView
 from ui.screens.menu import MenuScreen
 from ui.screens.message import MessageScreen
 from ui.screens.qr import QRScreen
+from ui.widgets import format_amount
 
 CORPUS = Path(__file__).resolve().parents[1] / "attacks" / "corpus" / "psbt"
 
@@ -171,7 +173,14 @@ def test_fake_change_shows_danger_and_is_not_signed_by_pressing_through(
     run(ctx, go(review, payload=_fake_change_payload()))
     dangers = [s for s in ctx.shown if isinstance(s, MessageScreen) and s.view.tone == "danger"]
     assert dangers, "the fake change was not shown as a danger"
-    assert "claims to be ours" in dangers[0].view.body
+    assert "claims to be our change" in dangers[0].view.body
+    # Named as its own screen names it, with what it pays (read from the PSBT by embit).
+    forged = PSBT.parse(_fake_change_payload().data)
+    titles = [s.view.title for s in ctx.shown if isinstance(s, AddressScreen)]
+    assert titles == ["Output 1/2", "Output 2/2"]
+    assert forged.outputs[1].bip32_derivations and not forged.outputs[0].bip32_derivations
+    amount = format_amount(forged.tx.vout[1].value, ctx.settings.denomination)
+    assert dangers[0].view.lead == f"Output 2/2 · {amount}"
     assert not any(isinstance(s, QRScreen) for s in ctx.shown)
     assert any(isinstance(s, MessageScreen) and s.view.title == "Not signed" for s in ctx.shown)
     outputs = [s.view.badge for s in ctx.shown if isinstance(s, AddressScreen)]

@@ -57,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
     result = sign_psbt(reviewed.psbt, review, root=reviewed.root, wallets=reviewed.wallets,
                        allow=allow, sigs_only=args.sigs_only)
     for warning in result.skipped:
-        print(f"airsign: {warning.message}", file=sys.stderr)
+        print(f"airsign: {warning.text()}", file=sys.stderr)
     if result.signatures:
         inputs = ", ".join(str(i) for i in result.signed_inputs)
         print(f"Signed input(s) {inputs}: {result.signatures} signature(s).", file=sys.stderr)

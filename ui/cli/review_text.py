@@ -1,4 +1,7 @@
-"""The review as terminal text: outputs with their kind, amounts, fee and warnings."""
+"""The review as terminal text: outputs with their kind, amounts, fee and warnings.
+
+Inputs and outputs are numbered from 1, as the device's screens and warnings number them
+("Output 2/2"); the JSON keeps the transaction's 0-based positions."""
 
 from signer.review import OutputKind, Review, Severity
 
@@ -25,7 +28,7 @@ def render_review(review: Review, denomination: str = "sats") -> list[str]:
     for inp in review.inputs:
         owner = f"{inp.wallet}" if inp.ours else "not ours"
         signed = ", ".join(inp.signed_by) or "nobody yet"
-        lines.append(f"  #{inp.index}  {amount(inp.amount):>22}  {owner}  sighash {inp.sighash}"
+        lines.append(f"  #{inp.index + 1}  {amount(inp.amount):>22}  {owner}  sighash {inp.sighash}"
                      f"  signed by: {signed}")
     lines.append("Outputs:")
     for out in review.outputs:
@@ -33,7 +36,7 @@ def render_review(review: Review, denomination: str = "sats") -> list[str]:
         label = {OutputKind.CHANGE: "change", OutputKind.SELF: "to self",
                  OutputKind.EXTERNAL: "SEND", OutputKind.OP_RETURN: "data"}[out.kind]
         extra = f"  ({out.wallet} {out.path})" if out.wallet else ""
-        lines.append(f"  #{out.index}  {label:<8} {amount(out.amount):>22}  {where}{extra}")
+        lines.append(f"  #{out.index + 1}  {label:<8} {amount(out.amount):>22}  {where}{extra}")
     lines.append(f"Sending: {amount(review.spend)}")
     if review.fee is None:
         lines.append("Fee: unknown (an input amount is missing)")
@@ -45,5 +48,5 @@ def render_review(review: Review, denomination: str = "sats") -> list[str]:
         for warning in review.warnings:
             marker = {Severity.DANGER: "DANGER ", Severity.CAUTION: "caution",
                       Severity.INFO: "info   "}[warning.severity]
-            lines.append(f"  {marker} [{warning.code}] {warning.message}")
+            lines.append(f"  {marker} [{warning.code}] {warning.text(amount)}")
     return lines

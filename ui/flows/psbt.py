@@ -8,7 +8,7 @@ not acknowledged.
 from typing import Any
 
 from signer.errors import AirsignError
-from signer.review import Output, OutputKind, Review, Severity
+from signer.review import Output, OutputKind, Review, Severity, Warning
 from signer.transport.types import Format, Payload, PayloadKind
 from ui import theme
 from ui.flows import Destination, FlowContext, go
@@ -70,6 +70,16 @@ def output_view(output: Output, count: int, denomination: str) -> AddressView:
     )
 
 
+def warning_view(warning: Warning, title: str, buttons: tuple[Button, ...],
+                 denomination: str) -> MessageView:
+    """The input or output it is about ("Output 2/2 · 0.50 000 000 BTC", numbered as its own
+    screen) above what is wrong."""
+    text = warning.message[:1].upper() + warning.message[1:]
+    lead = warning.where(lambda sats: format_amount(sats, denomination))
+    return MessageView(title, text, buttons, tone=warning.severity.value, lead=lead,
+                       back_action="reject")
+
+
 def review(ctx: FlowContext, payload: Payload) -> Destination | None:
     from signer.psbt import load_psbt
     from signer.review import review_psbt
@@ -128,9 +138,7 @@ def acknowledge_warnings(ctx: FlowContext, result: Review) -> frozenset[str] | N
             buttons = (Button("Reject", "reject"), Button("Continue", "accept"))
         else:
             buttons = (Button("OK", "accept"),)
-        text = warning.message[:1].upper() + warning.message[1:]
-        view = MessageView(title, text, buttons, tone=warning.severity.value,
-                           back_action="reject")
+        view = warning_view(warning, title, buttons, ctx.settings.denomination)
         if ctx.show(MessageScreen(view)).action != "accept":
             return None
         if warning.severity is Severity.DANGER:

@@ -17,6 +17,7 @@ from ui.widgets import (
     line_height,
     scrollbar,
     text_lines,
+    text_width,
     title_bar,
     wrap_text,
 )
@@ -31,6 +32,7 @@ class MessageView:
     buttons: tuple[Button, ...] = (Button("OK", "ok"),)
     tone: str = "info"  # info | success | caution | danger
     heading: str = ""  # large line above the body; danger/caution get one by default
+    lead: str = ""  # bold line(s) between heading and body: what the warning is about
     back_action: str | None = "back"  # what BACK/KEY1 means here; None: ignored
     selected: int = 0
 
@@ -62,6 +64,14 @@ class MessageScreen(Screen):
             canvas, [b.label for b in view.buttons], self.selected,
             "danger" if view.tone == "danger" else "normal",
         )
+        if view.lead:
+            # "Output 2/2 · 0.00 039 000 BTC": too wide, it breaks between its parts, never
+            # inside an amount.
+            width = canvas.width - 2 * m.margin
+            parts = [view.lead] if text_width(view.lead, m.bold_font()) <= width else (
+                view.lead.split(" · "))
+            lead_lines = [line for part in parts for line in wrap_text(part, m.bold_font(), width)]
+            top = text_lines(canvas, lead_lines, top, m.bold_font(), theme.TEXT) + m.px(2)
         font = m.body_font()
         lines = wrap_text(view.body, font, canvas.width - 2 * m.margin - m.px(4))
         self._line_count = len(lines)
