@@ -84,6 +84,11 @@ class SigningRefused(AirsignError):
     """Signing was refused (danger warnings not acknowledged, nothing to sign, ...)."""
 
 
+# --- messages ----------------------------------------------------------------
+class InvalidMessage(AirsignError):
+    """A message request that cannot be signed, or a signature that does not verify."""
+
+
 # --- QR transport -----------------------------------------------------------
 class TransportError(AirsignError):
     """A QR payload that cannot be read (bad checksum, unknown format, garbled)."""

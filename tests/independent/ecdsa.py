@@ -15,3 +15,21 @@ def ecdsa_valid(pubkey_sec: bytes, der: bytes, digest: bytes) -> bool:
     except InvalidSignature:
         return False
     return True
+
+
+def recover_pubkey(digest: bytes, r: int, s: int, recovery_id: int) -> bytes:
+    """SEC 1 §4.1.6 public key recovery in Python integers: the compressed key that made (r, s).
+
+    Independent of libsecp256k1 (the legacy message format's check)."""
+    from independent.bip340 import G, N, P, point_add, point_mul
+
+    x = r + (recovery_id >> 1) * N
+    y_sq = (pow(x, 3, P) + 7) % P
+    y = pow(y_sq, (P + 1) // 4, P)
+    if y % 2 != recovery_id & 1:
+        y = P - y
+    e = int.from_bytes(digest, "big")
+    r_inverse = pow(r, N - 2, N)
+    point = point_mul(point_add(point_mul((x, y), s), point_mul(G, (N - e) % N)), r_inverse)
+    assert point is not None
+    return bytes([2 + (point[1] & 1)]) + point[0].to_bytes(32, "big")

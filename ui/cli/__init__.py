@@ -61,11 +61,23 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     return parser
 
 
+def _parse(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespace:
+    """parse_args, except that a command naming `trailing_sources` also gets the words after
+    its options: argparse gives a '*' positional only the words before the first option."""
+    args, extra = parser.parse_known_args(argv)
+    target = getattr(args, "trailing_sources", None)
+    if extra and target and not any(word.startswith("-") for word in extra):
+        getattr(args, target).extend(extra)
+    elif extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    return args
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     install_hygiene()  # no sockets, no tracebacks with secrets: before anything else runs
     argv = sys.argv[1:] if argv is None else list(argv)
     parser = build_parser(argv[0] if argv else None)
-    args = parser.parse_args(argv)
+    args = _parse(parser, argv)
     try:
         return int(args.func(args) or EXIT_OK)
     except UsageError as exc:
