@@ -1,0 +1,73 @@
+"""bitcoinjs-lib (BlueWallet's library) and @scure/btc-signer as coordinators: bitcoinjs builds
+the 2-of-3 spend; each library checks airsign's signature with its own sighash code, adds a
+second cosigner's, finalizes and extracts the transaction, whose txid must be the request's."""
+
+import pytest
+from interop_kit import CoordinatorRefused, airsign, node
+from psbt_kit import airsign_sign, assert_review_agrees, corrupt_signature, master_xprv, wallet_json
+
+pytestmark = pytest.mark.usefixtures("coordinators", "vault_keystore")
+
+SPEND = {"amount": 250_000, "pay": 120_000, "fee": 1_500}
+LIBRARIES = ["bitcoinjs.mjs", "scure.mjs"]
+
+
+def request(label: str, cosigners: tuple[int, ...] = (0, 1, 2)) -> dict:
+    return node("bitcoinjs.mjs", "build", {"wallet": wallet_json(cosigners), "label": label,
+                                           **SPEND})
+
+
+@pytest.mark.parametrize("library", LIBRARIES)
+def test_verifies_completes_and_extracts_the_same_transaction(library: str, tmp_path) -> None:
+    spend = request(f"{library} full")
+    signed = airsign_sign(spend["psbt"], tmp_path)
+    assert_review_agrees(signed.review, SPEND, spend)
+    done = node(library, "finalize", {"psbt": signed.psbt, "cosigner": master_xprv(1)})
+    assert done["verified"] == [1]  # airsign's signature, checked before the second is added
+    assert done["txid"] == spend["txid"]
+
+
+@pytest.mark.parametrize("library", LIBRARIES)
+def test_combines_a_signatures_only_reply(library: str, tmp_path) -> None:
+    spend = request(f"{library} sigs-only")
+    reply = airsign_sign(spend["psbt"], tmp_path, "--sigs-only").psbt
+    assert len(reply) < len(spend["psbt"]) / 2
+    done = node(library, "combine", {"psbt": spend["psbt"], "replies": [reply],
+                                     "cosigner": master_xprv(2)})
+    assert done["verified"] == [1]
+    assert done["txid"] == spend["txid"]
+
+
+@pytest.mark.parametrize("library", LIBRARIES)
+def test_rejects_a_corrupted_signature(library: str, tmp_path) -> None:
+    signed = airsign_sign(request(f"{library} corrupt")["psbt"], tmp_path).psbt
+    with pytest.raises(CoordinatorRefused, match="does not verify"):
+        node(library, "finalize", {"psbt": corrupt_signature(signed),
+                                   "cosigner": master_xprv(1)})
+
+
+@pytest.mark.parametrize("library", LIBRARIES)
+def test_refuses_to_combine_a_reply_for_another_transaction(library: str, tmp_path) -> None:
+    spend = request(f"{library} combine one")
+    other = airsign_sign(request(f"{library} combine two")["psbt"], tmp_path, "--sigs-only")
+    # bitcoinjs: "does not have the same transaction"; scure: "different unsigned tx"
+    with pytest.raises(CoordinatorRefused, match="same transaction|different unsigned tx"):
+        node(library, "combine", {"psbt": spend["psbt"], "replies": [other.psbt],
+                                  "cosigner": master_xprv(2)})
+
+
+@pytest.mark.parametrize("library", LIBRARIES)
+def test_a_key_outside_the_wallet_cannot_complete_it(library: str, tmp_path) -> None:
+    signed = airsign_sign(request(f"{library} outsider")["psbt"], tmp_path).psbt
+    with pytest.raises(CoordinatorRefused, match="No inputs (were )?signed"):
+        node(library, "finalize", {"psbt": signed, "cosigner": master_xprv(3)})
+
+
+def test_a_spend_from_another_wallet_is_refused_by_airsign(tmp_path) -> None:
+    other = request("another wallet", cosigners=(0, 1, 3))
+    path = tmp_path / "other.psbt"
+    path.write_text(other["psbt"])
+    result = airsign("sign", str(path), "--yes")
+    assert result.returncode == 1, result.stderr.decode()
+    assert "[unknown-wallet]" in result.stderr.decode()
+    assert not result.stdout
