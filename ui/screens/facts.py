@@ -9,6 +9,7 @@ from ui.theme import Colour
 from ui.widgets import (
     Canvas,
     Chrome,
+    Font,
     banner,
     button_row,
     line_height,
@@ -54,41 +55,54 @@ class FactsScreen(Screen):
         bottom = button_row(canvas, [b.label for b in self.view.buttons], self.selected)
         label_font, value_font, marker_font = m.small_font(), m.bold_font(), m.small_bold_font()
         width = canvas.width - 2 * m.margin - m.px(4)
-        blocks = []
+        # One row per label or wrapped value line, scrolled a row at a time, so a fact taller
+        # than the screen (a long message) scrolls instead of running into the buttons.
+        rows: list[tuple[Fact, str, bool, int]] = []  # fact, text, is_label, height
         for fact in self.view.facts:
+            rows.append((fact, fact.label, True, line_height(label_font)))
             values = wrap_text(fact.value, value_font, width) if fact.value else []
-            height = line_height(label_font) + len(values) * line_height(value_font) + m.px(4)
-            blocks.append((fact, values, height))
-        # The last first-fact that still shows the final fact: scrolling stops there.
+            for number, value in enumerate(values):
+                gap = m.px(4) if number == len(values) - 1 else 0
+                rows.append((fact, value, False, line_height(value_font) + gap))
         room = bottom - top
-        self._last_first = len(blocks) - 1
+        self._last_first = len(rows) - 1
         used = 0
-        for index in range(len(blocks) - 1, -1, -1):
-            used += blocks[index][2]
+        for index in range(len(rows) - 1, -1, -1):
+            used += rows[index][3]
             if used > room:
                 break
             self._last_first = index
         self.first = min(self.first, self._last_first)
         y = top
         shown = 0
-        for fact, values, height in blocks[self.first :]:
-            if y + height > bottom and shown:
+        for position, (fact, text, is_label, height) in enumerate(rows[self.first :]):
+            # A fact starts only where it fits whole, or alone (taller than the screen):
+            # never a label whose value is cut off below it.
+            block = height + sum(r[3] for r in rows[self.first + position + 1:]
+                                 if r[0] is fact and not r[2]) if is_label else height
+            if y + (block if shown and block <= room else height) > bottom:
                 break
-            canvas.draw.text((m.margin, y), fact.label, font=label_font, fill=theme.MUTED)
-            if fact.marker:
-                x = m.margin + text_width(fact.label, label_font) + m.px(6)
-                mw = text_width(fact.marker, marker_font) + m.px(6)
-                canvas.draw.rounded_rectangle(
-                    (x, y, x + mw, y + line_height(marker_font)), m.px(3), fill=fact.colour
-                )
-                canvas.draw.text((x + m.px(3), y), fact.marker, font=marker_font, fill=(0, 0, 0))
-            line_y = y + line_height(label_font)
-            for value in values:
-                canvas.draw.text((m.margin, line_y), value, font=value_font, fill=fact.colour)
-                line_y += line_height(value_font)
+            if is_label:
+                self._draw_label(canvas, fact, (m.margin, y), label_font, marker_font)
+            else:
+                canvas.draw.text((m.margin, y), text, font=value_font, fill=fact.colour)
             y += height
             shown += 1
-        scrollbar(canvas, (top, bottom), self.first, shown, len(blocks))
+        scrollbar(canvas, (top, bottom), self.first, shown, len(rows))
+
+    @staticmethod
+    def _draw_label(canvas: Canvas, fact: Fact, at: tuple[int, int], label_font: Font,
+                    marker_font: Font) -> None:
+        m = canvas.metrics
+        x, y = at
+        canvas.draw.text((x, y), fact.label, font=label_font, fill=theme.MUTED)
+        if fact.marker:
+            x += text_width(fact.label, label_font) + m.px(6)
+            mw = text_width(fact.marker, marker_font) + m.px(6)
+            canvas.draw.rounded_rectangle(
+                (x, y, x + mw, y + line_height(marker_font)), m.px(3), fill=fact.colour
+            )
+            canvas.draw.text((x + m.px(3), y), fact.marker, font=marker_font, fill=(0, 0, 0))
 
     def handle(self, key: Key) -> Choice | None:
         if key is Key.UP:
