@@ -1,10 +1,10 @@
 """Classify the payload of one plain (non-animated) QR into a typed Payload.
 
 Decided by structure, in an order where no earlier rule can claim a later one's input:
-raw bytes -> PSBT / compact SeedQR / transaction / bytes; text -> base64 PSBT, standard
-SeedQR digits, hex PSBT or transaction, bitcoin: URI, descriptor(s), xpub, address, wallet JSON,
-Coldcard/BSMS wallet text, BIP-39 words (or their 4-letter prefixes), base43 (Electrum) PSBT
-or transaction, else TEXT.
+raw bytes -> PSBT / compact SeedQR / transaction / bytes; text -> SeedSigner's sign-message
+request, base64 PSBT, standard SeedQR digits, hex PSBT or transaction, bitcoin: URI,
+descriptor(s), xpub, address, wallet JSON, Coldcard/BSMS wallet text, BIP-39 words (or their
+4-letter prefixes), base43 (Electrum) PSBT or transaction, else TEXT.
 """
 
 import base64
@@ -99,6 +99,8 @@ def _is_mangled_compact_seedqr(text: str) -> bool:
 def classify_text(text: str) -> Payload:
     if _is_mangled_compact_seedqr(text):
         return _seed_payload(seedqr.decode(text), "compact")
+    if text.startswith("signmessage "):  # unstripped: every byte of a message is signed
+        return Payload(PayloadKind.SIGN_MESSAGE, text, Format.SINGLE, "signmessage")
     stripped = text.strip()
     for rule in _TEXT_RULES:
         payload = rule(stripped)

@@ -23,6 +23,7 @@ class PayloadKind(StrEnum):
     SEEDQR = "seedqr"  # BIP-39 words from a SeedQR (standard or compact)
     MNEMONIC = "mnemonic"  # BIP-39 words as plain text
     ACCOUNT = "account"  # UR crypto-account (cosigner key export)
+    SIGN_MESSAGE = "sign-message"  # SeedSigner's "signmessage PATH ascii:TEXT" request
     BYTES = "bytes"
     TEXT = "text"
 

@@ -1,4 +1,5 @@
-"""Scan: one entry point; what was scanned decides where to go (PSBT, wallet, address, seed)."""
+"""Scan: one entry point; what was scanned decides where to go (PSBT, wallet, address, seed,
+a message to sign)."""
 
 from PIL import Image
 
@@ -86,6 +87,10 @@ def route(payload: Payload) -> Destination:
         from ui.flows.seed import compare_seed
 
         return go(compare_seed, payload=payload)
+    if payload.kind in (PayloadKind.SIGN_MESSAGE, PayloadKind.TEXT, PayloadKind.BYTES):
+        from ui.flows.message import sign_request
+
+        return go(sign_request, payload=payload)
     return go(unsupported, kind=payload.kind.value)
 
 
