@@ -66,8 +66,8 @@ def test_seedsigner_request_is_shown_whole_then_signed(keystore_path: Path,
     recovered = recover_pubkey(digest, int.from_bytes(raw[1:33], "big"),
                                int.from_bytes(raw[33:], "big"), (raw[0] - 27) & 3)
     assert recovered == root(0).derive(list(path)).key.get_public_key().sec()
-    assert facts["Signed by address"] and verify_message(facts["Signed by address"], message, signature,
-                                               Network.TEST) is MessageFormat.LEGACY
+    address = facts["Signed by address"]
+    assert verify_message(address, message, signature, Network.TEST) is MessageFormat.LEGACY
 
 
 def test_cancel_signs_nothing(keystore_path: Path, tmp_path: Path) -> None:
