@@ -24,6 +24,7 @@ from signer.errors import InvalidPSBT
 MAGIC = b"psbt\xff"
 DEFAULT_MAX_SIZE = 8 * 1024 * 1024  # far above any real multisig spend, far below the Pi's RAM
 LOCKTIME_THRESHOLD = 500_000_000  # below: block height, at or above: unix time
+FINAL_SEQUENCE = 0xFFFFFFFF  # also BIP-370's value for an input without PSBT_IN_SEQUENCE
 # Bitcoin Core's MAX_STANDARD_TX_WEIGHT is 400,000 WU: a transaction whose stripped size alone
 # exceeds 100,000 bytes can never be relayed, so its PSBT is refused before it is parsed.
 MAX_STANDARD_TX_SIZE = 100_000
@@ -533,10 +534,57 @@ def computed_locktime(psbt: PSBT) -> int:
 
 
 def unsigned_transaction(psbt: PSBT) -> Transaction:
-    """The unsigned transaction (v2: assembled from the fields), with its locktime."""
-    tx = psbt.tx
-    tx.locktime = computed_locktime(psbt)
-    return tx
+    """The transaction the PSBT describes, exactly: what is reviewed and what is signed.
+
+    Built from the PSBT's own fields and never from embit's `PSBT.tx`, which fills in its
+    defaults (nSequence 0 becomes 0xffffffff, version 0 becomes 2) and so describes another
+    transaction. v0: the unsigned transaction's version, sequences and locktime as given. v2
+    (BIP-370): PSBT_GLOBAL_TX_VERSION, each PSBT_IN_SEQUENCE (0xffffffff when absent) and the
+    locktime determined from the required and fallback locktimes.
+    """
+    if psbt.tx_version is None:
+        raise InvalidPSBT("the PSBT does not give the transaction version")
+    vin = []
+    for index, inp in enumerate(psbt.inputs):
+        if inp.txid is None or inp.vout is None:
+            raise InvalidPSBT(f"input {index} does not say which coin it spends")
+        sequence = FINAL_SEQUENCE if inp.sequence is None else inp.sequence
+        vin.append(TransactionInput(inp.txid, inp.vout, sequence=sequence))
+    vout = [TransactionOutput(out.value, out.script_pubkey) for out in psbt.outputs]
+    return Transaction(version=psbt.tx_version, vin=vin, vout=vout,
+                       locktime=computed_locktime(psbt))
+
+
+@dataclass(frozen=True)
+class SpentCoin:
+    """The output an input spends. `output` is the truth when `proven` (taken from a
+    previous transaction that hashes to the prevout), else the witness UTXO's claim; `problem`
+    says how the PSBT's two copies disagree, when they do."""
+
+    output: TransactionOutput | None
+    proven: bool
+    problem: str | None = None
+
+
+def spent_coin(inp: InputScope) -> SpentCoin:
+    """What input `inp` spends, preferring the hash-verified previous transaction."""
+    claim = inp.witness_utxo
+    full = inp.non_witness_utxo
+    if full is None:
+        return SpentCoin(claim, False)
+    if full.txid() != inp.txid:
+        return SpentCoin(None, False, "its previous transaction does not hash to the txid it "
+                                      "spends")
+    if inp.vout >= len(full.vout):
+        return SpentCoin(None, False, "its previous transaction has no such output")
+    truth = full.vout[inp.vout]
+    if claim is not None and (claim.value != truth.value
+                              or claim.script_pubkey.data != truth.script_pubkey.data):
+        return SpentCoin(truth, True, f"its witness UTXO claims {claim.value:,} sats, its "
+                                      f"previous transaction proves {truth.value:,} sats"
+                         if claim.value != truth.value else "its witness UTXO's script "
+                         "disagrees with the previous transaction")
+    return SpentCoin(truth, True)
 
 
 # Fields a coordinator needs to combine signatures back into its own copy of the PSBT.

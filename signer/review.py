@@ -17,6 +17,7 @@ from embit.psbt import PSBT, InputScope
 from embit.script import Script
 from embit.transaction import Transaction, TransactionOutput
 
+from signer import sighash
 from signer.fees import (
     InputSize,
     estimate_vsize,
@@ -26,7 +27,15 @@ from signer.fees import (
 )
 from signer.matcher import Location, WalletMatcher, derivations
 from signer.network import Network
-from signer.psbt import LOCKTIME_THRESHOLD, psbt_version, unsigned_transaction
+from signer.psbt import (
+    FINAL_SEQUENCE,
+    IN_TAP_KEY_SIG,
+    LOCKTIME_THRESHOLD,
+    SpentCoin,
+    psbt_version,
+    spent_coin,
+    unsigned_transaction,
+)
 from signer.scripts import HARDENED, format_path
 from signer.settings import Settings
 from signer.wallet.model import Wallet
@@ -36,14 +45,14 @@ WARNING_CODES = frozenset({
     "fake-change", "sighash", "utxo-mismatch", "missing-utxo", "script-mismatch",
     "foreign-input", "mixed-wallets", "unknown-wallet", "high-fee", "network-mismatch",
     "large-index", "no-change", "locktime", "unproven-amount", "dust", "tx-version",
+    "missing-previous-tx", "sighash-refused", "invalid-signature",
 })
+# Dangers no override can sign through: the device cannot prove what would be signed.
+REFUSAL_CODES = frozenset({"missing-previous-tx", "utxo-mismatch", "sighash-refused"})
 STANDARD_TX_VERSIONS = (1, 2, 3)  # 3: TRUC (BIP-431), relayed by Bitcoin Core since 28.0
 # Bitcoin Core's dust limits at the default 3 sat/vB dust relay fee, by output type.
 DUST_LIMITS = {"p2pkh": 546, "p2sh": 540, "p2wpkh": 294, "p2wsh": 330, "p2tr": 330}
 DEFAULT_DUST_LIMIT = 546
-SIGHASH_NAMES = {0: "DEFAULT", 1: "ALL", 2: "NONE", 3: "SINGLE"}
-ANYONECANPAY = 0x80
-FINAL_SEQUENCE = 0xFFFFFFFF
 STANDARD_PURPOSES = (44, 48, 49, 84, 86)  # paths with a coin type at the second level
 ADDRESS_TYPES = ("p2pkh", "p2sh", "p2wpkh", "p2wsh", "p2tr")
 
@@ -116,6 +125,11 @@ class Warning:  # shadows the builtin on purpose: the name the API promises
         where = self.where(amount)
         return f"{where}: {self.message}" if where else self.message
 
+    @property
+    def overridable(self) -> bool:
+        """A danger the user may sign through (with --allow CODE or "Sign anyway")."""
+        return self.code not in REFUSAL_CODES
+
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {"code": self.code, "severity": self.severity.value,
                                 "message": self.message}
@@ -123,6 +137,8 @@ class Warning:  # shadows the builtin on purpose: the name the API promises
             data[self.subject.part.value] = self.subject.index
         if self.amount is not None:
             data["amount"] = self.amount
+        if self.severity is Severity.DANGER:
+            data["overridable"] = self.overridable
         return data
 
 
@@ -134,10 +150,13 @@ class InputReview:
     ours: bool
     wallet: str | None
     sighash: str
-    signed_by: tuple[str, ...]  # master fingerprints (hex) of the keys that signed already
+    # master fingerprints (hex) of the keys whose signatures verify over this transaction
+    signed_by: tuple[str, ...]
     sighash_type: int  # the value to sign with (DEFAULT for taproot when absent, else ALL)
     location: Location | None = field(default=None, compare=False)
     our_path: tuple[int, ...] | None = None  # full path of our key in this input
+    # keys whose signatures in the PSBT do not verify (or cannot be checked): they do not count
+    unverified: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -149,6 +168,7 @@ class InputReview:
             "path": format_path(self.our_path) if self.our_path else None,
             "sighash": self.sighash,
             "signed_by": list(self.signed_by),
+            "unverified_signatures": list(self.unverified),
         }
 
 
@@ -192,6 +212,10 @@ class Review:
         """Danger warnings: signing is refused unless each code is explicitly allowed."""
         return [w for w in self.warnings if w.severity is Severity.DANGER]
 
+    def refusals(self) -> list[Warning]:
+        """Dangers that no override lifts: signing this PSBT is refused."""
+        return [w for w in self.blocking() if not w.overridable]
+
     def to_json(self) -> dict[str, Any]:
         return {
             "network": self.network.value,
@@ -209,31 +233,8 @@ class Review:
 
 
 # --- the review ------------------------------------------------------------------------------
-def sighash_name(value: int) -> str:
-    base = SIGHASH_NAMES.get(value & ~ANYONECANPAY)
-    if base is None or value & ~(ANYONECANPAY | 3) or value == ANYONECANPAY:
-        return f"0x{value:02x}"
-    return f"{base}|ANYONECANPAY" if value & ANYONECANPAY else base
-
-
-def input_utxo(inp: InputScope) -> tuple[TransactionOutput | None, str | None]:
-    """The output an input spends, and a reason if the PSBT's two copies disagree."""
-    full = None
-    if inp.non_witness_utxo is not None:
-        if inp.non_witness_utxo.txid() != inp.txid:
-            return None, "its previous transaction does not hash to the txid it spends"
-        if inp.vout >= len(inp.non_witness_utxo.vout):
-            return None, "its previous transaction has no such output"
-        full = inp.non_witness_utxo.vout[inp.vout]
-    if inp.witness_utxo is not None and full is not None and (
-        inp.witness_utxo.value != full.value
-        or inp.witness_utxo.script_pubkey.data != full.script_pubkey.data
-    ):
-        return None, "its witness UTXO disagrees with the previous transaction"
-    return inp.witness_utxo or full, None
-
-
-def script_problem(inp: InputScope, script_pubkey: Script) -> str | None:
+def script_problem(inp: InputScope, script_pubkey: Script, *,
+                   check_witness_utxo: bool = True) -> str | None:
     """BIP-174's signer checks: the redeem/witness scripts must hash to what is spent."""
     kind = script_pubkey.script_type()
     redeem, witness = inp.redeem_script, inp.witness_script
@@ -246,7 +247,8 @@ def script_problem(inp: InputScope, script_pubkey: Script) -> str | None:
     if witness is not None and embit_script.p2wsh(witness).data != program.data:
         return "its witness script does not match the output it spends"
     segwit = program.script_type() in ("p2wpkh", "p2wsh", "p2tr")
-    if inp.witness_utxo is not None and not segwit and (kind != "p2sh" or redeem is not None):
+    if check_witness_utxo and inp.witness_utxo is not None and not segwit and (
+            kind != "p2sh" or redeem is not None):
         return "it gives a witness UTXO for an output that is not segwit"
     return None
 
@@ -260,6 +262,8 @@ class _ReviewBuilder:
         self.matcher = WalletMatcher(root, wallets, network)
         self.warnings: list[Warning] = []
         self.tx: Transaction = unsigned_transaction(psbt)
+        self.coins: list[SpentCoin] = [spent_coin(inp) for inp in psbt.inputs]
+        self.digests = sighash.Digests(self.tx, [coin.output for coin in self.coins])
 
     def warn(self, code: str, severity: Severity, message: str, *, input_index: int | None = None,
              output_index: int | None = None, amount: int | None = None) -> None:
@@ -305,48 +309,86 @@ class _ReviewBuilder:
     # --- inputs ---------------------------------------------------------------------------
     def _input(self, index: int, inp: InputScope) -> InputReview:
         prevout = f"{inp.txid.hex()}:{inp.vout}"
-        utxo, mismatch = input_utxo(inp)
-        taproot = utxo is not None and utxo.script_pubkey.script_type() == "p2tr"
-        sighash_type = inp.sighash_type if inp.sighash_type is not None else (0 if taproot else 1)
-        review = dict(index=index, prevout=prevout, sighash=sighash_name(sighash_type),
-                      signed_by=self._signers(inp), sighash_type=sighash_type)
-        if mismatch:
-            self.warn("utxo-mismatch", Severity.DANGER, mismatch, input_index=index)
+        coin = self.coins[index]
+        utxo = coin.output
+        if utxo is not None:
+            algo = sighash.algorithm(utxo.script_pubkey, inp.redeem_script)
+        else:
+            algo = sighash.Algorithm.SEGWIT_V0  # unknown: only decides the default type
+        sighash_type = (inp.sighash_type if inp.sighash_type is not None
+                        else sighash.default_type(algo))
+        common = dict(index=index, prevout=prevout, sighash=sighash.sighash_name(sighash_type),
+                      sighash_type=sighash_type)
+        if coin.problem:
+            self.warn("utxo-mismatch", Severity.DANGER, f"{coin.problem}: the PSBT contradicts "
+                      "itself, so it is refused", input_index=index,
+                      amount=utxo.value if utxo is not None else None)
         if utxo is None:
-            if not mismatch:
+            if not coin.problem:
                 self.warn("missing-utxo", Severity.DANGER, "it does not say which amount it "
                           "spends: the fee cannot be checked", input_index=index)
-            return InputReview(amount=None, ours=False, wallet=None, **review)
-        problem = script_problem(inp, utxo.script_pubkey)
+            return InputReview(amount=None, ours=False, wallet=None,
+                               **self._signers(index, inp, algo, None), **common)
+        # A witness UTXO that disagrees is already refused; the previous transaction is the
+        # truth, so the input is still matched against our wallets from it.
+        problem = script_problem(inp, utxo.script_pubkey, check_witness_utxo=not coin.problem)
         if problem:
             self.warn("script-mismatch", Severity.DANGER, problem, input_index=index,
                       amount=utxo.value)
-            return InputReview(amount=utxo.value, ours=False, wallet=None, **review)
+            return InputReview(amount=utxo.value, ours=False, wallet=None,
+                               **self._signers(index, inp, algo, None), **common)
         location, _ = self.matcher.locate(derivations(inp), utxo.script_pubkey)
         our_path = self.matcher.our_key_path(location) if location else None
         if location is None or our_path is None:
             self._foreign_input(index, inp, utxo.value)
-            return InputReview(amount=utxo.value, ours=False, wallet=None, **review)
-        if sighash_type not in (0, 1) or (sighash_type == 0 and not taproot):
-            # Only our own inputs matter: our SIGHASH_ALL signatures commit to everything,
-            # whatever another party's input allows.
-            self.warn("sighash", Severity.DANGER, f"it asks for sighash "
-                      f"{sighash_name(sighash_type)}: the transaction could be changed after "
-                      "signing", input_index=index, amount=utxo.value)
-        if inp.non_witness_utxo is None and not taproot:
-            # BIP-143 signs the amount the PSBT states; a coordinator that states different
-            # amounts in two signing sessions can combine the signatures into a transaction
-            # whose real fee is higher than either review showed. The previous transaction
-            # proves the amount (taproot signatures commit to every input's amount instead).
-            self.warn("unproven-amount", Severity.CAUTION, "it comes without its previous "
-                      "transaction, so its amount (and the fee) cannot be proven",
-                      input_index=index, amount=utxo.value)
+            code = sighash.script_code(utxo.script_pubkey, inp.redeem_script, inp.witness_script)
+            return InputReview(amount=utxo.value, ours=False, wallet=None,
+                               **self._signers(index, inp, algo, code), **common)
+        scripts = location.scripts
+        # Ours: the wallet's own scripts decide the algorithm and what a signature commits to.
+        algo = sighash.algorithm(scripts.script_pubkey, scripts.redeem_script)
+        code = sighash.script_code(scripts.script_pubkey, scripts.redeem_script,
+                                   scripts.witness_script)
+        self._check_amount_proof(index, coin, algo)
+        self._check_sighash(index, sighash_type, algo, utxo.value)
+        signers = self._signers(index, inp, algo, code, location)
         if location.index > self.settings.large_index_warning:
             self.warn("large-index", Severity.CAUTION, "it comes from address index "
                       f"{location.index:,}, far beyond the usual gap limit",
                       input_index=index, amount=utxo.value)
         return InputReview(amount=utxo.value, ours=True, wallet=location.wallet.name,
-                           location=location, our_path=our_path, **review)
+                           location=location, our_path=our_path, **signers, **common)
+
+    def _check_amount_proof(self, index: int, coin: SpentCoin, algo: sighash.Algorithm) -> None:
+        amount = coin.output.value if coin.output is not None else None
+        if coin.proven or algo is sighash.Algorithm.TAPROOT:
+            return  # taproot signatures commit to every input's amount and script
+        if algo is sighash.Algorithm.LEGACY:
+            # A legacy signature commits to no amount: whatever the PSBT states, the fee
+            # could be anything (BIP-174's signer rule; Coldcard and Trezor refuse too).
+            self.warn("missing-previous-tx", Severity.DANGER, "it is not segwit and comes "
+                      "without its previous transaction: its amount, and so the fee, cannot be "
+                      "proven, and a legacy signature does not commit to it", input_index=index,
+                      amount=amount)
+            return
+        # BIP-143 signs the amount the PSBT states; a coordinator that states different
+        # amounts in two signing sessions can combine the signatures into a transaction
+        # whose real fee is higher than either review showed.
+        self.warn("unproven-amount", Severity.CAUTION, "it comes without its previous "
+                  "transaction, so its amount (and the fee) cannot be proven", input_index=index,
+                  amount=amount)
+
+    def _check_sighash(self, index: int, value: int, algo: sighash.Algorithm,
+                       amount: int) -> None:
+        # Only our own inputs matter: our SIGHASH_ALL signatures commit to everything,
+        # whatever another party's input allows.
+        verdict = sighash.judge(value, algo, index, len(self.tx.vout))
+        if verdict.refused:
+            self.warn("sighash-refused", Severity.DANGER, f"it {verdict.problem}",
+                      input_index=index, amount=amount)
+        elif not verdict.safe:
+            self.warn("sighash", Severity.DANGER, f"it {verdict.problem}", input_index=index,
+                      amount=amount)
 
     def _foreign_input(self, index: int, inp: InputScope, amount: int) -> None:
         if any(self.matcher.is_our_key(d) for d in derivations(inp)):
@@ -357,15 +399,59 @@ class _ReviewBuilder:
             self.warn("foreign-input", Severity.CAUTION, "it is not from one of our wallets: "
                       "this device cannot sign it", input_index=index, amount=amount)
 
-    def _signers(self, inp: InputScope) -> tuple[str, ...]:
+    def _signers(self, index: int, inp: InputScope, algo: sighash.Algorithm,
+                 code: bytes | None, ours: Location | None = None) -> dict[str, tuple[str, ...]]:
+        """signed_by and unverified: a signature counts only when it verifies over this very
+        transaction. On our own inputs a signature that does not is a caution (ours is
+        replaced when signing)."""
         known = {d.pubkey: d.fingerprint.hex() for d in derivations(inp)}
-        signers = [known.get(pub.sec(), pub.sec().hex()) for pub in inp.partial_sigs]
-        signers += [known.get(pub.xonly(), pub.xonly().hex()) for pub, _leaf in inp.taproot_sigs]
-        if b"\x13" in inp.unknown:  # key-path signature: the internal key's owner signed
+        our_keys: tuple[bytes, ...] = ()
+        if ours is not None:
+            key = ours.wallet.key_for_fingerprint(self.matcher.fingerprint)
+            assert key is not None  # the input is ours: our key is in its wallet
+            pub = key.derive(ours.change, ours.index)
+            our_keys = (pub.sec(), pub.xonly())
+        signed_by, unverified = [], []
+        for pubkey, valid in self._signatures(index, inp, algo, code):
+            label = known.get(pubkey, pubkey.hex())
+            (signed_by if valid else unverified).append(label)
+            if ours is None or valid:
+                continue
+            whose = "our key" if pubkey in our_keys else f"key {label}"
+            then = ("signing replaces it with ours" if pubkey in our_keys
+                    else "it does not count as signed")
+            self.warn("invalid-signature", Severity.CAUTION, f"it carries a signature under "
+                      f"{whose} that does not verify for this transaction: {then}",
+                      input_index=index)
+        return {"signed_by": tuple(signed_by), "unverified": tuple(unverified)}
+
+    def _signatures(self, index: int, inp: InputScope, algo: sighash.Algorithm,
+                    code: bytes | None) -> list[tuple[bytes, bool]]:
+        """Each signature in the input: (its public key, SEC or x-only; whether it verifies)."""
+        utxo = self.coins[index].output
+        amount = utxo.value if utxo is not None else 0
+        found = [(pub.sec(), sighash.ecdsa_signature_valid(
+                      self.digests, index, algo=algo, code=code, amount=amount,
+                      pubkey=pub.sec(), signature=signature))
+                 for pub, signature in inp.partial_sigs.items()]
+        found += [(pub.xonly(), sighash.schnorr_signature_valid(self.digests, index, pub.xonly(),
+                                                                signature, leaf))
+                  for (pub, leaf), signature in inp.taproot_sigs.items()]
+        key_path = inp.unknown.get(bytes([IN_TAP_KEY_SIG]))
+        if key_path is not None:
+            taproot = utxo is not None and algo is sighash.Algorithm.TAPROOT
+            output_key = utxo.script_pubkey.data[2:34] if taproot and utxo else b""
+            valid = taproot and sighash.schnorr_signature_valid(self.digests, index, output_key,
+                                                                key_path)
+            # the internal key's owner signed, when it really tweaks to the output key
             internal = inp.taproot_internal_key
-            signers.append(known.get(internal.xonly(), internal.xonly().hex())
-                           if internal is not None else "unknown")
-        return tuple(signers)
+            signer = output_key
+            if internal is not None and taproot:
+                merkle_root = inp.taproot_merkle_root or b""
+                if internal.taproot_tweak(merkle_root).xonly() == output_key:
+                    signer = internal.xonly()
+            found.append((signer, valid))
+        return found
 
     def _input_size(self, inp: InputScope, review: InputReview) -> InputSize:
         location = review.location

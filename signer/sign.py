@@ -14,10 +14,11 @@ from embit import script as embit_script
 from embit.bip32 import HDKey
 from embit.ec import PrivateKey, Signature
 from embit.hashes import hash160
-from embit.psbt import PSBT, InputScope
+from embit.psbt import PSBT
 from embit.transaction import Transaction
 from embit.util import secp256k1
 
+from signer import sighash
 from signer.errors import SigningRefused
 from signer.psbt import (
     IN_PARTIAL_SIG,
@@ -26,17 +27,19 @@ from signer.psbt import (
     load_psbt,
     serialize_psbt,
     signatures_only,
+    spent_coin,
     unsigned_transaction,
 )
-from signer.review import InputReview, Part, Review, Severity, Subject, Warning, input_utxo
-from signer.scripts import ScriptType
+from signer.review import InputReview, Part, Review, Severity, Subject, Warning
 from signer.wallet.derivation import ChainKey
 from signer.wallet.model import Wallet
 
-ECDSA_SIGHASHES = {0x01, 0x02, 0x03, 0x81, 0x82, 0x83}
-TAPROOT_SIGHASHES = {0x00} | ECDSA_SIGHASHES
-SAFE_SIGHASHES = {0x00, 0x01}  # DEFAULT (taproot) and ALL; others need --allow sighash
-LEGACY_TYPES = (ScriptType.P2SH, ScriptType.P2PKH)  # pre-segwit: the original sighash
+# Why an input the review found ours was not signed after all (SignResult.skipped); each
+# reason its own code (docs/signing.md).
+SKIP_CODES = frozenset({
+    "missing-utxo", "utxo-mismatch", "missing-previous-tx", "not-wallet-script",
+    "key-not-in-script", "sighash", "sighash-refused",
+})
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,8 @@ class SignResult:
     signed_inputs: tuple[int, ...]
     signatures: int
     skipped: tuple[Warning, ...]  # our inputs refused at signing time, with the reason
+    # inputs whose signature under our key did not verify for this transaction: ours replaced it
+    replaced: tuple[int, ...] = ()
 
 
 def sign_ecdsa_low_r(secret: bytes, digest: bytes) -> bytes:
@@ -78,113 +83,120 @@ class _Keys:
 
 
 class _Signer:
-    def __init__(self, psbt: ParsedPSBT, review: Review, root: HDKey, allow: frozenset[str]):
+    def __init__(self, psbt: ParsedPSBT, root: HDKey, allow: frozenset[str]):
         self.psbt = psbt
-        self.review = review
         self.allow = allow
         self.keys = _Keys(root)
         self.tx: Transaction = unsigned_transaction(psbt)
+        self.coins = [spent_coin(inp) for inp in psbt.inputs]
+        self.digests = sighash.Digests(self.tx, [coin.output for coin in self.coins])
         self.skipped: list[Warning] = []
         self.added: dict[int, list[bytes]] = {}
-        self._taproot_utxos: tuple[list, list[int]] | None = None
+        self.replaced: list[int] = []
 
-    def skip(self, index: int, reason: str) -> None:
+    def skip(self, code: str, index: int, reason: str) -> int:
         subject = Subject(Part.INPUT, index, len(self.psbt.inputs))
-        self.skipped.append(Warning("script-mismatch", Severity.DANGER,
-                                    f"not signed: {reason}",
-                                    subject, self.review.inputs[index].amount))
+        amount = self.coins[index].output
+        self.skipped.append(Warning(code, Severity.DANGER, f"not signed: {reason}", subject,
+                                    amount.value if amount is not None else None))
+        return 0
 
     def sign_input(self, review: InputReview) -> int:
+        """Re-check one input of ours against the wallet, then sign it; 0 when skipped."""
         index, location = review.index, review.location
         if location is None or review.our_path is None:
             return 0
         inp = self.psbt.inputs[index]
-        sighash = review.sighash_type
-        if sighash not in SAFE_SIGHASHES and "sighash" not in self.allow:
-            return 0
-        utxo, mismatch = input_utxo(inp)
-        if utxo is None:
-            self.skip(index, mismatch or "its amount is unknown")
-            return 0
+        coin = self.coins[index]
+        if coin.problem:
+            return self.skip("utxo-mismatch", index, coin.problem)
+        if coin.output is None:
+            return self.skip("missing-utxo", index, "its amount is unknown")
         scripts = location.scripts
-        if utxo.script_pubkey.data != scripts.script_pubkey.data:
-            self.skip(index, "it does not spend the wallet's script at that index")
-            return 0
+        if coin.output.script_pubkey.data != scripts.script_pubkey.data:
+            return self.skip("not-wallet-script", index, "it does not spend the wallet's script "
+                             "at that index")
         for given, expected, name in ((inp.witness_script, scripts.witness_script, "witness"),
                                       (inp.redeem_script, scripts.redeem_script, "redeem")):
             if given is not None and (expected is None or given.data != expected.data):
-                self.skip(index, f"its {name} script is not the wallet's script at that index")
-                return 0
+                return self.skip("not-wallet-script", index, f"its {name} script is not the "
+                                 "wallet's script at that index")
+        algo = sighash.algorithm(scripts.script_pubkey, scripts.redeem_script)
+        if algo is sighash.Algorithm.LEGACY and not coin.proven:
+            return self.skip("missing-previous-tx", index, "it is not segwit and its previous "
+                             "transaction is missing, so its amount cannot be proven")
+        verdict = sighash.judge(review.sighash_type, algo, index, len(self.tx.vout))
+        if verdict.refused:
+            return self.skip("sighash-refused", index, verdict.problem)
+        if not verdict.safe and "sighash" not in self.allow:
+            return self.skip("sighash", index, f"{verdict.problem} (not allowed)")
         key = self.keys.child(review.our_path)
-        if location.wallet.script_type is ScriptType.P2TR:
-            return self._sign_taproot(index, inp, key, sighash)
-        if sighash not in ECDSA_SIGHASHES:
-            self.skip(index, f"sighash 0x{sighash:02x} is not valid for this input")
-            return 0
-        return self._sign_ecdsa(review, key, utxo.value)
+        if algo is sighash.Algorithm.TAPROOT:
+            return self._sign_taproot(index, key, review.sighash_type)
+        return self._sign_ecdsa(review, key, algo, coin.output.value)
 
-    def _sign_ecdsa(self, review: InputReview, key: PrivateKey, amount: int) -> int:
-        index, sighash, location = review.index, review.sighash_type, review.location
+    def _sign_ecdsa(self, review: InputReview, key: PrivateKey, algo: sighash.Algorithm,
+                    amount: int) -> int:
+        index, hash_type, location = review.index, review.sighash_type, review.location
         assert location is not None
         pubkey = key.get_public_key()
-        if pubkey in self.psbt.inputs[index].partial_sigs:
-            return 0  # already signed by us: signing again would change nothing useful
         scripts = location.scripts
-        script_type = location.wallet.script_type
-        if script_type.is_multisig:
+        if location.wallet.script_type.is_multisig:
             script_code = scripts.witness_script or scripts.redeem_script
             assert script_code is not None
             if pubkey.sec() not in script_code.data:
-                self.skip(index, "our key is not in the wallet's script (wrong wallet file?)")
-                return 0
+                return self.skip("key-not-in-script", index, "our key is not in the wallet's "
+                                 "script (wrong wallet file?)")
         else:
             if hash160(pubkey.sec()) not in (scripts.redeem_script or scripts.script_pubkey).data:
-                self.skip(index, "our key does not match the single-signature script")
-                return 0
+                return self.skip("key-not-in-script", index, "our key does not match the "
+                                 "single-signature script")
             script_code = embit_script.p2pkh(pubkey)
-        if script_type in LEGACY_TYPES:
-            digest = self.tx.sighash_legacy(index, script_code, sighash)
+        code = script_code.data
+        existing = self.psbt.inputs[index].partial_sigs.get(pubkey)
+        if existing is not None:
+            if existing[-1] == hash_type and sighash.ecdsa_signature_valid(
+                    self.digests, index, algo=algo, code=code, amount=amount,
+                    pubkey=pubkey.sec(), signature=existing):
+                return 0  # already signed by us as reviewed: signing again changes nothing
+            self.replaced.append(index)
+        if algo is sighash.Algorithm.LEGACY:
+            digest = self.digests.legacy(index, code, hash_type)
         else:
-            digest = self.tx.sighash_segwit(index, script_code, amount, sighash)
+            digest = self.digests.segwit_v0(index, code, amount, hash_type)
         der = sign_ecdsa_low_r(key.secret, digest)
         if not pubkey.verify(Signature.parse(der), digest):
             raise SigningRefused(f"input {index}: a new signature failed verification")
-        self.psbt.add_partial_sig(index, pubkey.sec(), der + bytes([sighash]))
+        self.psbt.add_partial_sig(index, pubkey.sec(), der + bytes([hash_type]))
         self.added.setdefault(index, []).append(bytes([IN_PARTIAL_SIG]) + pubkey.sec())
         return 1
 
-    def _sign_taproot(self, index: int, inp: InputScope, key: PrivateKey, sighash: int) -> int:
-        if sighash not in TAPROOT_SIGHASHES:
-            self.skip(index, f"sighash 0x{sighash:02x} is not valid for taproot")
-            return 0
-        if bytes([IN_TAP_KEY_SIG]) in inp.unknown:
-            return 0
+    def _sign_taproot(self, index: int, key: PrivateKey, hash_type: int) -> int:
         tweaked = key.taproot_tweak(b"")  # BIP-86: no script tree
-        script_pubkeys, amounts = self._all_utxos()
-        digest = self.tx.sighash_taproot(index, script_pubkeys, amounts, sighash)
+        output_key = tweaked.get_public_key()
+        existing = self.psbt.inputs[index].unknown.get(bytes([IN_TAP_KEY_SIG]))
+        if existing is not None:
+            existing_type = existing[64] if len(existing) == 65 else sighash.DEFAULT
+            if existing_type == hash_type and sighash.schnorr_signature_valid(
+                    self.digests, index, output_key.xonly(), existing):
+                return 0
+            self.replaced.append(index)
+        digest = self.digests.taproot(index, hash_type)
         signature = tweaked.schnorr_sign(digest)
-        if not tweaked.get_public_key().schnorr_verify(signature, digest):
+        if not output_key.schnorr_verify(signature, digest):
             raise SigningRefused(f"input {index}: a new signature failed verification")
-        data = signature.serialize() + (bytes([sighash]) if sighash else b"")
+        data = signature.serialize() + (bytes([hash_type]) if hash_type else b"")
         self.psbt.add_taproot_key_sig(index, data)
         self.added.setdefault(index, []).append(bytes([IN_TAP_KEY_SIG]))
         return 1
-
-    def _all_utxos(self) -> tuple[list, list[int]]:
-        """Taproot signs every input's amount and script (BIP-341)."""
-        if self._taproot_utxos is None:
-            spent = [input_utxo(inp)[0] for inp in self.psbt.inputs]
-            if any(utxo is None for utxo in spent):
-                raise SigningRefused("a taproot input needs every input's amount and script")
-            self._taproot_utxos = ([u.script_pubkey for u in spent if u is not None],
-                                   [u.value for u in spent if u is not None])
-        return self._taproot_utxos
 
 
 def _check_review_matches(psbt: PSBT, review: Review, root: HDKey,
                           wallets: Sequence[Wallet]) -> None:
     prevouts = [f"{inp.txid.hex()}:{inp.vout}" for inp in psbt.inputs]
-    if prevouts != [inp.prevout for inp in review.inputs]:
+    tx = unsigned_transaction(psbt)
+    if prevouts != [inp.prevout for inp in review.inputs] or (
+            tx.version, tx.locktime) != (review.tx_version, review.locktime):
         raise SigningRefused("the review belongs to a different PSBT")
     known = {id(wallet) for wallet in wallets}
     for inp in review.inputs:
@@ -198,7 +210,12 @@ def _check_review_matches(psbt: PSBT, review: Review, root: HDKey,
 
 
 def check_allowed(review: Review, allow: set[str] | frozenset[str]) -> None:
-    """SigningRefused naming the first danger warning whose code is not in allow."""
+    """SigningRefused naming the first danger warning whose code is not in allow, or the
+    first danger that no override lifts."""
+    refusals = review.refusals()
+    if refusals:
+        raise SigningRefused(f"refusing to sign: {refusals[0].text()} [{refusals[0].code}: "
+                             "no override can sign this]")
     unacknowledged = [w for w in review.blocking() if w.code not in allow]
     if unacknowledged:
         first = unacknowledged[0]
@@ -221,7 +238,7 @@ def sign_psbt(psbt: PSBT, review: Review, *, root: HDKey, wallets: Sequence[Wall
         psbt = load_psbt(serialize_psbt(psbt))
     if not any(inp.ours for inp in review.inputs):
         raise SigningRefused("nothing to sign: no input belongs to a wallet on this device")
-    signer = _Signer(psbt, review, root, frozenset(allow))
+    signer = _Signer(psbt, root, frozenset(allow))
     signed = []
     count = 0
     for inp in review.inputs:
@@ -230,5 +247,6 @@ def sign_psbt(psbt: PSBT, review: Review, *, root: HDKey, wallets: Sequence[Wall
             signed.append(inp.index)
             count += added
     result_psbt = signatures_only(psbt, signer.added) if sigs_only else psbt
-    return SignResult(result_psbt, tuple(signed), count, tuple(signer.skipped))
+    return SignResult(result_psbt, tuple(signed), count, tuple(signer.skipped),
+                      tuple(signer.replaced))
 

@@ -67,7 +67,8 @@ def test_kinds_and_json_schema(vault) -> None:
     assert set(data) >= {"network", "inputs", "outputs", "fee", "fee_rate", "warnings"}
     assert data["inputs"][0] | {"prevout": None} == {
         "index": 0, "prevout": None, "amount": 100_000, "ours": True, "wallet": "vault",
-        "path": "m/48h/1h/0h/2h/0/0", "sighash": "ALL", "signed_by": []}
+        "path": "m/48h/1h/0h/2h/0/0", "sighash": "ALL", "signed_by": [],
+        "unverified_signatures": []}
     assert data["outputs"][3]["kind"] == "op_return" and data["outputs"][3]["address"] is None
 
 
@@ -126,7 +127,10 @@ def test_utxo_mismatch_between_copies(vault) -> None:
     psbt.inputs[0].witness_utxo = TransactionOutput(utxo.value - 50_000, utxo.script_pubkey)
     result = review(psbt, (vault,))
     assert codes(result)["utxo-mismatch"] is Severity.DANGER
-    assert result.fee is None
+    # the previous transaction is the truth: its amount, the real fee, the input ours
+    assert result.inputs[0].amount == 100_000 and result.inputs[0].ours
+    assert result.fee == 1_000
+    assert not result.blocking()[0].overridable
 
 
 def test_utxo_mismatch_wrong_previous_tx(vault) -> None:

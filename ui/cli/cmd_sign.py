@@ -5,7 +5,7 @@ import sys
 
 from signer.errors import SigningRefused, UsageError
 from signer.psbt import serialize_psbt
-from signer.review import WARNING_CODES
+from signer.review import REFUSAL_CODES, WARNING_CODES
 from signer.sign import check_allowed, sign_psbt
 from signer.transport.encoders import reply_frames
 from ui.cli import AddCommand
@@ -43,7 +43,11 @@ def run(args: argparse.Namespace) -> int:
     unknown = sorted(set(args.allow) - WARNING_CODES)
     if unknown:
         raise UsageError(f"unknown warning code {unknown[0]!r} for --allow: "
-                         f"one of {', '.join(sorted(WARNING_CODES))}")
+                         f"one of {', '.join(sorted(WARNING_CODES - REFUSAL_CODES))}")
+    refusals = sorted(set(args.allow) & REFUSAL_CODES)
+    if refusals:
+        raise UsageError(f"--allow {refusals[0]}: this danger cannot be overridden (the device "
+                         "cannot prove what it would sign)")
     reviewed = review_source(args)
     review = reviewed.review
     print_review(review, reviewed.settings, stream=sys.stderr)
@@ -57,7 +61,10 @@ def run(args: argparse.Namespace) -> int:
     result = sign_psbt(reviewed.psbt, review, root=reviewed.root, wallets=reviewed.wallets,
                        allow=allow, sigs_only=args.sigs_only)
     for warning in result.skipped:
-        print(f"airsign: {warning.text()}", file=sys.stderr)
+        print(f"airsign: {warning.text()} [{warning.code}]", file=sys.stderr)
+    for index in result.replaced:
+        print(f"airsign: input {index + 1}: replaced a signature under our key that did not "
+              "verify for this transaction", file=sys.stderr)
     if result.signatures:
         inputs = ", ".join(str(i) for i in result.signed_inputs)
         print(f"Signed input(s) {inputs}: {result.signatures} signature(s).", file=sys.stderr)

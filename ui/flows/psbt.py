@@ -2,7 +2,7 @@
 
 A danger warning is only acknowledged by choosing its own "Sign anyway" button (the safe
 "Reject" starts selected); its code then goes into `allow`, and sign_psbt refuses anything
-not acknowledged.
+not acknowledged. A danger no override lifts (Warning.overridable false) offers only "Reject".
 """
 
 from typing import Any
@@ -132,7 +132,9 @@ def acknowledge_warnings(ctx: FlowContext, result: Review) -> frozenset[str] | N
     count = len(result.warnings)
     for number, warning in enumerate(result.warnings, start=1):
         title = f"Warning {number}/{count}"
-        if warning.severity is Severity.DANGER:
+        if warning.severity is Severity.DANGER and not warning.overridable:
+            buttons = (Button("Reject", "reject"),)  # nothing can sign this PSBT
+        elif warning.severity is Severity.DANGER:
             buttons = (Button("Reject", "reject"), Button("Sign anyway", "accept"))
         elif warning.severity is Severity.CAUTION:
             buttons = (Button("Reject", "reject"), Button("Continue", "accept"))
