@@ -98,7 +98,7 @@ def test_fake_change_wrong_index(vault) -> None:
     assert warning.text().startswith("Output 2/2 · 30,000 sats: it claims to be our change")
     assert warning.to_json() | {"message": None} == {
         "code": "fake-change", "severity": "danger", "message": None, "output": 1,
-        "amount": psbt.tx.vout[1].value}
+        "amount": psbt.tx.vout[1].value, "overridable": True}
 
 
 def test_fake_change_other_script(vault) -> None:
