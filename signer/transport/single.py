@@ -28,6 +28,7 @@ from signer.transport import base43, seedqr
 from signer.transport.types import Format, Payload, PayloadKind
 from signer.wallet.extkeys import public_key_network
 from signer.wallet.formats import is_wallet_json
+from signer.wallet.policy388 import is_policy_text
 
 PSBT_BASE64_PREFIX = "cHNidP"  # base64 of "psbt"; the next char also carries the next byte
 _WHITESPACE = re.compile(r"\s")
@@ -285,9 +286,12 @@ def _wallet_json(text: str) -> Payload | None:
 
 
 def _wallet_text(text: str) -> Payload | None:
-    """Coldcard's multisig setup file (Name:/Policy:/Format:/Derivation: lines) or BSMS."""
+    """Coldcard's multisig setup file (Name:/Policy:/Format:/Derivation: lines), BSMS, or a
+    BIP-388 wallet policy as text (a template line with @0, then keys)."""
     if text.startswith("BSMS 1.0"):
         return Payload(PayloadKind.WALLET_FILE, text, Format.SINGLE, "bsms")
+    if is_policy_text(text):
+        return Payload(PayloadKind.WALLET_FILE, text, Format.SINGLE, "bip388")
     labels = {line.split(":", 1)[0].strip().lower() for line in text.splitlines() if ":" in line}
     if "policy" in labels and ("format" in labels or "derivation" in labels):
         return Payload(PayloadKind.WALLET_FILE, text, Format.SINGLE, "coldcard")

@@ -3,7 +3,8 @@
 Accepted: descriptor text (one multipath line, or receive and change lines, `#` comments as
 in Sparrow's export), JSON (Specter's {"label", "blockheight", "descriptor"}, Bitcoin Core's
 listdescriptors, any object with "descriptor"/"desc"/"receive"/"change" fields, Electrum's
-multisig wallet file), BSMS 1.0 (Nunchuk, Keeper) and the Coldcard multisig setup file.
+multisig wallet file, a BIP-388 wallet policy), a BIP-388 policy as text (template line, then
+one key per line), BSMS 1.0 (Nunchuk, Keeper) and the Coldcard multisig setup file.
 """
 
 import dataclasses
@@ -17,6 +18,7 @@ from embit.bip32 import HDKey
 from signer.errors import InvalidWallet, UsageError
 from signer.network import Network
 from signer.scripts import ScriptType, parse_path
+from signer.wallet import policy388
 from signer.wallet.descriptor import check_origin, wallet_from_descriptors
 from signer.wallet.extkeys import network_for, parse_extended_key_text
 from signer.wallet.model import CosignerKey, Wallet
@@ -40,7 +42,7 @@ _DESCRIPTOR_FIELDS = frozenset(
 # Any of these makes a JSON object a wallet or cosigner file: the descriptor fields, Bitcoin
 # Core's listdescriptors ("descriptors"), Electrum ("wallet_type"), Sparrow ("keystores") and
 # Coldcard's cosigner export ("xfp", "p2wsh", ...).
-_WALLET_JSON_FIELDS = _DESCRIPTOR_FIELDS | {
+_WALLET_JSON_FIELDS = _DESCRIPTOR_FIELDS | policy388.JSON_FIELDS | {
     "descriptors",
     "keystores",
     "wallet_type",
@@ -76,6 +78,9 @@ def load_wallet(
         raise InvalidWallet("the wallet file is empty")
     if text.startswith("{"):
         wallet, file_name = _from_json(text, network_hint)
+    elif policy388.is_policy_text(text):
+        policy = policy388.parse_policy_text(text)
+        wallet, file_name = _from_descriptor_lines(policy.descriptor(), network_hint), None
     elif text.startswith("BSMS"):
         wallet, file_name = _from_bsms(text, network_hint), None
     elif any(
@@ -153,6 +158,9 @@ def _from_json(text: str, network_hint: Network) -> tuple[Wallet, str | None]:
         ),
         None,
     )
+    if not policy388.JSON_FIELDS.isdisjoint(document):
+        policy = policy388.parse_policy_json(document)
+        return _from_descriptor_lines(policy.descriptor(), network_hint), policy.name or name
     if "wallet_type" in document and re.fullmatch(r"\d+of\d+", str(document["wallet_type"])):
         return _from_electrum(document, network_hint), name
     descriptors = list(dict.fromkeys(_descriptor_strings(document)))

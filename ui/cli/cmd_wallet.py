@@ -6,6 +6,7 @@ from signer.errors import UsageError
 from signer.scripts import format_path
 from signer.wallet.formats import load_wallet
 from signer.wallet.model import Wallet
+from signer.wallet.policy388 import policy_of
 from signer.wallet.registry import WalletRegistry
 from ui.cli import AddCommand
 from ui.cli.common import (
@@ -16,13 +17,15 @@ from ui.cli.common import (
 )
 
 ACTIONS = ("add", "list", "show", "remove")
+SHOW_FORMATS = ("summary", "descriptor", "bip388-json", "bip388-text")
 SHOWN_ADDRESSES = 3
 
 
 def register(add_command: AddCommand) -> None:
     parser = add_command(
         "wallet",
-        "register a multisig wallet (descriptor, JSON, BSMS or Coldcard file), list, show, remove",
+        "register a multisig wallet (descriptor, JSON, BIP-388 policy, BSMS or Coldcard file), "
+        "list, show, remove",
     )
     parser.add_argument("action", choices=ACTIONS,
                         help="add SOURCE, list, show NAME, remove NAME")
@@ -33,6 +36,9 @@ def register(add_command: AddCommand) -> None:
         help="add: a wallet file or - for stdin; show/remove: the wallet's name",
     )
     parser.add_argument("--name", help="add: the name to register it under")
+    parser.add_argument("--format", choices=SHOW_FORMATS, default="summary",
+                        help="show: summary (default); descriptor; bip388-json or bip388-text "
+                             "(a BIP-388 wallet policy, as Ledger-style signers register it)")
     parser.add_argument(
         "--bip39-passphrase",
         action="store_true",
@@ -50,6 +56,8 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"wallet {args.action} takes no argument")
     if args.action != "add" and (args.name or args.bip39_passphrase):
         raise UsageError("--name and --bip39-passphrase only go with wallet add")
+    if args.action != "show" and args.format != "summary":
+        raise UsageError("--format only goes with wallet show")
     with open_keystore(args) as keystore:
         registry = WalletRegistry(keystore.wallet_records, device_network(args, keystore))
         if args.action == "add":
@@ -64,14 +72,24 @@ def run(args: argparse.Namespace) -> int:
         elif args.action == "list":
             _print_list(registry.wallets())
         elif args.action == "show":
-            wallet = registry.get(args.target)
-            _print_wallet(wallet, keystore.fingerprint)
-            print(f"Descriptor: {wallet.descriptor()}")
+            _show(registry.get(args.target), keystore.fingerprint, args.format)
         else:
             wallet = registry.remove(args.target)
             keystore.save()
             print(f"Removed wallet {wallet.name!r}.")
     return 0
+
+
+def _show(wallet: Wallet, our_fingerprint: bytes, form: str) -> None:
+    if form == "summary":
+        _print_wallet(wallet, our_fingerprint)
+        print(f"Descriptor: {wallet.descriptor()}")
+    elif form == "descriptor":
+        print(wallet.descriptor())
+    elif form == "bip388-json":
+        print(policy_of(wallet).as_json())
+    else:
+        print(policy_of(wallet).as_text(), end="")
 
 
 def _print_wallet(wallet: Wallet, our_fingerprint: bytes) -> None:
