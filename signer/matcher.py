@@ -18,6 +18,9 @@ from signer.wallet.model import CosignerKey, OutputScripts, Wallet
 
 SINGLE_SIG_PURPOSES = {44: ScriptType.P2PKH, 49: ScriptType.P2SH_P2WPKH, 84: ScriptType.P2WPKH,
                        86: ScriptType.P2TR}
+# Our single-sig accounts recognised as ours: a sane range, so a coordinator cannot send
+# "change" to account 2,000,000,000 that no wallet would ever scan; beyond it is external.
+SINGLE_SIG_ACCOUNTS = range(100)
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,7 @@ class WalletMatcher:
         self._single_sig: dict[tuple[ScriptType, int], Wallet] = {}
         self._scripts: dict[tuple[int, bool, int], OutputScripts] = {}
         self._pubkeys: dict[tuple[int, bool, int], tuple[bytes, bytes]] = {}
+        self._own_pubkeys: dict[tuple[int, ...], tuple[bytes, bytes]] = {}
 
     def scripts(self, wallet: Wallet, change: bool, index: int) -> OutputScripts:
         key = (id(wallet), change, index)
@@ -73,31 +77,34 @@ class WalletMatcher:
         if script_type is None or path[1] - HARDENED != self.network.coin_type:
             return None
         account = path[2] - HARDENED
+        if account not in SINGLE_SIG_ACCOUNTS:
+            return None
         if (script_type, account) not in self._single_sig:
             self._single_sig[(script_type, account)] = Wallet.single_sig(
                 self.root, script_type, self.network, account)
         return self._single_sig[(script_type, account)]
 
+    def _wallets_for(self, path: tuple[int, ...]) -> list[Wallet]:
+        """The registered wallets, and our single-sig account if the path has that shape."""
+        own = self._single_sig_wallet(path)
+        return self.wallets if own is None else [*self.wallets, own]
+
     def candidates(self, derivation: Derivation) -> Iterator[tuple[Wallet, bool, int]]:
         """Wallet positions this derivation claims, by fingerprint and path."""
-        wallets = list(self.wallets)
-        if derivation.fingerprint == self.fingerprint:
-            own = self._single_sig_wallet(derivation.path)
-            if own is not None:
-                wallets.append(own)
-        for wallet in wallets:
+        for wallet in self._wallets_for(derivation.path):
             place = wallet.locate(derivation.fingerprint, derivation.path)
             if place is not None:
                 yield wallet, place[0], place[1]
 
     def by_pubkey(self, derivation: Derivation) -> Iterator[tuple[Wallet, bool, int]]:
-        """For a missing or zero fingerprint: the wallet key that derives this very pubkey."""
+        """Whatever the fingerprint says: the wallet key that derives this very pubkey at the
+        (change, index) the path ends with."""
         if len(derivation.path) < 2 or derivation.path[-2] not in (0, 1):
             return
         change, index = bool(derivation.path[-2]), derivation.path[-1]
         if index >= HARDENED:
             return
-        for wallet in self.wallets:
+        for wallet in self._wallets_for(derivation.path):
             for key in wallet.keys:
                 if derivation.pubkey in self._cosigner_pubkey(key, change, index):
                     yield wallet, change, index
@@ -112,17 +119,18 @@ class WalletMatcher:
 
     def locate(self, found: list[Derivation], script_pubkey: Script) -> tuple[Location | None,
                                                                               bool]:
-        """(the verified location, whether any derivation claimed one of our wallets)."""
+        """(the verified location, whether any derivation claimed a key of our wallets).
+
+        A claim is made by our fingerprint, by a registered cosigner's fingerprint and path,
+        or by a public key that re-derives from our wallets (so hidden, zero or wrong
+        fingerprints claim just the same); a claim whose script does not re-derive is fake.
+        """
         claimed = False
         positions = []
         for derivation in found:
-            matches = list(self.candidates(derivation))
-            if derivation.fingerprint == self.fingerprint:
-                claimed = True
-            if matches:
-                claimed = True
-            else:
-                matches = list(self.by_pubkey(derivation))
+            matches = list(self.candidates(derivation)) or list(self.by_pubkey(derivation))
+            claimed = (claimed or bool(matches) or derivation.fingerprint == self.fingerprint
+                       or (derivation.fingerprint == bytes(4) and self.is_our_key(derivation)))
             positions += matches
         for wallet, change, index in positions:
             scripts = self.scripts(wallet, change, index)
@@ -135,10 +143,13 @@ class WalletMatcher:
         return key.full_path(location.change, location.index) if key else None
 
     def is_our_key(self, derivation: Derivation) -> bool:
+        """Our fingerprint, or (for a zero fingerprint) a pubkey our seed derives at the path."""
         if derivation.fingerprint == self.fingerprint:
             return True
         if derivation.fingerprint != bytes(4) or not derivation.path:
             return False
         # A coordinator that hides fingerprints: derive the path to see whether it is us.
-        pub = self.root.derive(list(derivation.path)).key.get_public_key()
-        return derivation.pubkey in (pub.sec(), pub.xonly())
+        if derivation.path not in self._own_pubkeys:
+            pub = self.root.derive(list(derivation.path)).key.get_public_key()
+            self._own_pubkeys[derivation.path] = (pub.sec(), pub.xonly())
+        return derivation.pubkey in self._own_pubkeys[derivation.path]

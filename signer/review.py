@@ -45,7 +45,7 @@ WARNING_CODES = frozenset({
     "fake-change", "sighash", "utxo-mismatch", "missing-utxo", "script-mismatch",
     "foreign-input", "mixed-wallets", "unknown-wallet", "high-fee", "network-mismatch",
     "large-index", "no-change", "locktime", "unproven-amount", "dust", "tx-version",
-    "missing-previous-tx", "sighash-refused", "invalid-signature",
+    "missing-previous-tx", "sighash-refused", "invalid-signature", "transfer",
 })
 # Dangers no override can sign through: the device cannot prove what would be signed.
 REFUSAL_CODES = frozenset({"missing-previous-tx", "utxo-mismatch", "sighash-refused"})
@@ -61,6 +61,7 @@ class OutputKind(StrEnum):
     EXTERNAL = "external"
     CHANGE = "change"
     SELF = "self"
+    TRANSFER = "transfer"  # to another of our wallets than the one being spent
     OP_RETURN = "op_return"
 
 
@@ -180,7 +181,7 @@ class Output:
     amount: int  # sats
     kind: OutputKind
     wallet: str | None
-    path: str | None  # our key's path for change/self
+    path: str | None  # our key's path for change, self and transfer
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -204,6 +205,7 @@ class Review:
     fee_rate: float | None  # sat/vB over the estimated final vsize
     vsize: int
     spend: int  # sats leaving our wallets: external and OP_RETURN outputs
+    transfer: int  # sats moving to our other wallets (kind transfer)
     locktime: int
     tx_version: int
     warnings: tuple[Warning, ...]
@@ -226,6 +228,7 @@ class Review:
             "fee_rate": self.fee_rate,
             "vsize": self.vsize,
             "spend": self.spend,
+            "transfer": self.transfer,
             "locktime": self.locktime,
             "tx_version": self.tx_version,
             "warnings": [w.to_json() for w in self.warnings],
@@ -279,7 +282,8 @@ class _ReviewBuilder:
     def review(self) -> Review:
         self._check_network()
         inputs = [self._input(i, inp) for i, inp in enumerate(self.psbt.inputs)]
-        outputs = [self._output(i, out) for i, out in enumerate(self.tx.vout)]
+        spent = [inp.location.wallet for inp in inputs if inp.ours and inp.location]
+        outputs = [self._output(i, out, spent) for i, out in enumerate(self.tx.vout)]
         sizes = [self._input_size(inp, review) for inp, review in zip(self.psbt.inputs, inputs,
                                                                        strict=True)]
         vsize = estimate_vsize(self.tx, sizes)
@@ -289,7 +293,8 @@ class _ReviewBuilder:
             fee = sum(a for a in amounts if a is not None) - sum(o.amount for o in outputs)
         spend = sum(o.amount for o in outputs if o.kind in (OutputKind.EXTERNAL,
                                                              OutputKind.OP_RETURN))
-        self._check_totals(inputs, outputs, fee, spend)
+        transfer = sum(o.amount for o in outputs if o.kind is OutputKind.TRANSFER)
+        self._check_totals(inputs, outputs, fee, spend + transfer)
         self._check_locktime()
         self._check_version()
         return Review(
@@ -301,6 +306,7 @@ class _ReviewBuilder:
             fee_rate=round(fee / vsize, 2) if fee is not None and vsize else None,
             vsize=vsize,
             spend=spend,
+            transfer=transfer,
             locktime=self.tx.locktime,
             tx_version=self.tx.version,
             warnings=tuple(self.warnings),
@@ -466,7 +472,7 @@ class _ReviewBuilder:
         return single_sig_input(wallet.script_type, sighash_byte=review.sighash_type != 0)
 
     # --- outputs --------------------------------------------------------------------------
-    def _output(self, index: int, vout: TransactionOutput) -> Output:
+    def _output(self, index: int, vout: TransactionOutput, spent: list[Wallet]) -> Output:
         script = vout.script_pubkey
         common = dict(index=index, script=script.data.hex(), amount=vout.value)
         if script.data[:1] == b"\x6a":
@@ -481,29 +487,41 @@ class _ReviewBuilder:
         location, claimed = self.matcher.locate(derivations(self.psbt.outputs[index]), script)
         if location is None:
             if claimed:
-                self.warn("fake-change", Severity.DANGER, "it claims to be our change, but its "
-                          "script does not derive from our wallet: it pays someone else",
+                self.warn("fake-change", Severity.DANGER, "it claims to be our change (it lists "
+                          "a key of our wallets), but its script does not derive from our wallet "
+                          "at the path given: it pays someone else",
                           output_index=index, amount=vout.value)
             return Output(address=address, kind=OutputKind.EXTERNAL, wallet=None, path=None,
                           **common)
-        kind = OutputKind.CHANGE if location.change else OutputKind.SELF
+        wallet = location.wallet
+        if not spent or any(wallet is other for other in spent):
+            # (with no input of ours nothing is signed, and there is no wallet being spent)
+            kind = OutputKind.CHANGE if location.change else OutputKind.SELF
+        else:
+            # Ours, but not the wallet whose coins are spent: calling it change would hide
+            # that the coins leave this wallet (to another policy, or to a single key).
+            kind = OutputKind.TRANSFER
+            self.warn("transfer", Severity.CAUTION, f"it goes to your other wallet "
+                      f"{wallet.name!r}, not back to the wallet being spent",
+                      output_index=index, amount=vout.value)
         if location.index > self.settings.large_index_warning:
             self.warn("large-index", Severity.DANGER, f"it goes to address index "
                       f"{location.index:,}: a wallet scanning with a normal gap limit would "
                       "not find it", output_index=index, amount=vout.value)
         our_path = self.matcher.our_key_path(location)
-        return Output(address=address, kind=kind, wallet=location.wallet.name,
+        return Output(address=address, kind=kind, wallet=wallet.name,
                       path=format_path(our_path) if our_path else None, **common)
 
     # --- whole-transaction checks ---------------------------------------------------------
     def _check_totals(self, inputs: list[InputReview], outputs: list[Output], fee: int | None,
-                      spend: int) -> None:
+                      leaving: int) -> None:
+        """leaving: sats that leave the wallet being spent (payments and transfers)."""
         ours = [inp for inp in inputs if inp.ours]
         wallets = sorted({inp.wallet for inp in ours if inp.wallet})
         if len(wallets) > 1:
             self.warn("mixed-wallets", Severity.CAUTION,
                       f"the inputs come from {len(wallets)} wallets: {', '.join(wallets)}")
-        if ours and spend and not any(o.kind is OutputKind.CHANGE for o in outputs):
+        if ours and leaving and not any(o.kind is OutputKind.CHANGE for o in outputs):
             self.warn("no-change", Severity.INFO, "no change comes back to us: everything not "
                       "sent goes to the fee")
         if fee is None:
@@ -512,7 +530,7 @@ class _ReviewBuilder:
             self.warn("high-fee", Severity.DANGER, f"the outputs spend {-fee:,} sats more than "
                       "the inputs hold: the transaction is invalid")
             return
-        base = spend or sum(o.amount for o in outputs)
+        base = leaving or sum(o.amount for o in outputs)
         share = 100.0 * fee / base if base else (float("inf") if fee else 0.0)
         if fee > self.settings.high_fee_sats or share > self.settings.high_fee_percent:
             severity = Severity.DANGER if fee >= base else Severity.CAUTION

@@ -108,6 +108,26 @@ def test_fake_change_other_script(vault) -> None:
     assert codes(result) == {"fake-change": Severity.DANGER, "no-change": Severity.INFO}
 
 
+def test_change_is_only_to_the_wallet_being_spent(vault) -> None:
+    savings = make_wallet(ScriptType.P2SH_P2WSH, name="savings")
+    mine = make_wallet(ScriptType.P2WPKH, cosigners=(0,), threshold=1)
+    pays = [Pay(50_000, external_script()), Pay(30_000, wallet=savings, change=True, index=1),
+            Pay(19_000, wallet=mine, change=False, index=2)]
+    result = review(plain_spend(vault, pays), (vault, savings))
+    assert [o.kind for o in result.outputs] == [OutputKind.EXTERNAL, OutputKind.TRANSFER,
+                                                OutputKind.TRANSFER]
+    assert [o.wallet for o in result.outputs[1:]] == ["savings", "p2wpkh account 0"]
+    assert result.spend == 50_000 and result.transfer == 49_000
+    assert [w.output_index for w in result.warnings if w.code == "transfer"] == [1, 2]
+    assert json.loads(json.dumps(result.to_json()))["transfer"] == 49_000
+    # Spending both wallets: change to either of them is change.
+    both = build_psbt([Spend(vault, False, 0, 50_000), Spend(savings, False, 0, 50_000)],
+                      [Pay(60_000, external_script()),
+                       Pay(39_000, wallet=savings, change=True, index=1)])
+    mixed = review(both, (vault, savings))
+    assert mixed.outputs[1].kind is OutputKind.CHANGE and "transfer" not in codes(mixed)
+
+
 # --- input warnings --------------------------------------------------------------------------
 def test_sighash_warning(vault) -> None:
     psbt = plain_spend(vault, [Pay(99_000, external_script())])

@@ -36,6 +36,7 @@ OUTPUT_COLOURS: dict[str, Colour] = {
     "external": ACCENT,
     "change": SUCCESS,
     "self": INFO,
+    "transfer": (191, 90, 242),  # ours, but another wallet than the one being spent
     "op_return": MUTED,
 }
 NETWORK_COLOURS: dict[str, Colour] = {

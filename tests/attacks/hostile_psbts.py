@@ -135,6 +135,51 @@ def change_without_derivations() -> bytes:
                   ).serialize()
 
 
+def _our_single_sig(account: int = 0) -> TestWallet:
+    """This seed's own BIP-84 account (single-sig), as any wallet app derives it."""
+    return make_wallet(ScriptType.P2WPKH, cosigners=(0,), threshold=1, account=account,
+                       name=f"bip84 account {account}")
+
+
+def transfer_to_other_registered_wallet() -> bytes:
+    return _spend([_payee(), Pay(39_000, wallet=savings(), change=True, index=0)]).serialize()
+
+
+def transfer_to_own_single_sig() -> bytes:
+    return _spend([_payee(), Pay(39_000, wallet=_our_single_sig(), change=True, index=0)]
+                  ).serialize()
+
+
+def single_sig_account_out_of_range() -> bytes:
+    return _spend([_payee(), Pay(39_000, wallet=_our_single_sig(100), change=True, index=0)]
+                  ).serialize()
+
+
+def _with_fingerprints(other: TestWallet, fingerprint: bytes) -> bytes:
+    """Change to `other` whose derivations carry `fingerprint` instead of the real ones."""
+    forged = {pub: DerivationPath(fingerprint, der.derivation)
+              for pub, der in other.derivations(True, 0).items()}
+    pay = Pay(39_000, script=other.derive(True, 0).script_pubkey(), derivations=forged)
+    return _spend([_payee(), pay]).serialize()
+
+
+def fake_change_zero_fingerprints() -> bytes:
+    return _with_fingerprints(make_wallet(cosigners=(0, 1, 3), name="thief"), bytes(4))
+
+
+def fake_change_wrong_fingerprints() -> bytes:
+    return _with_fingerprints(make_wallet(cosigners=(0, 1, 3), name="thief"),
+                              bytes.fromhex("f00dbabe"))
+
+
+def fake_change_single_sig_zero_fingerprint() -> bytes:
+    # A stranger's address, listing our own BIP-84 change key (fingerprint hidden).
+    ((pub, der),) = _our_single_sig().derivations(True, 0).items()
+    pay = Pay(39_000, script=external_script("thief"),
+              derivations={pub: DerivationPath(bytes(4), der.derivation)})
+    return _spend([_payee(), pay]).serialize()
+
+
 def witness_utxo_disagrees() -> bytes:
     psbt = _spend([_payee(), Pay(39_000, wallet=vault())], full_tx=True)
     psbt.inputs[0].witness_utxo = TransactionOutput(1_100_000,
@@ -306,20 +351,23 @@ def tap_tree_too_deep() -> bytes:
 
 DANGER, CAUTION, INFO = "danger", "caution", "info"
 REFUSED = None  # Expect.signs: signing is refused without an override
+# A payment and a forged change output: shown as two payments, the forgery a danger.
+FAKE_CHANGE = Expect(warnings={"fake-change": DANGER, "no-change": INFO}, signs=REFUSED,
+                     kinds=("external", "external"))
+# A payment and an output to another of our wallets: a transfer, signed after the caution.
+TRANSFER = Expect(warnings={"transfer": CAUTION, "no-change": INFO}, signs=(0,),
+                  kinds=("external", "transfer"))
 
 CASES: tuple[Case, ...] = (
     Case("fake-change-other-cosigner", fake_change_other_cosigner,
-         Expect(warnings={"fake-change": DANGER, "no-change": INFO}, signs=REFUSED,
-                kinds=("external", "external")),
+         FAKE_CHANGE,
          "output 1 carries our fingerprint and change path, but its script swaps cosigner 2 "
          "for another key: shown as SEND, danger `fake-change`, signing refused"),
     Case("fake-change-other-threshold", fake_change_other_threshold,
-         Expect(warnings={"fake-change": DANGER, "no-change": INFO}, signs=REFUSED,
-                kinds=("external", "external")),
+         FAKE_CHANGE,
          "same keys and paths as the vault but 1-of-3: shown as SEND, `fake-change`, refused"),
     Case("fake-change-other-script-type", fake_change_other_script_type,
-         Expect(warnings={"fake-change": DANGER, "no-change": INFO}, signs=REFUSED,
-                kinds=("external", "external")),
+         FAKE_CHANGE,
          "the vault's change witness script wrapped in P2SH (another address): `fake-change`, "
          "refused"),
     Case("change-far-past-gap", change_far_past_gap,
@@ -327,18 +375,41 @@ CASES: tuple[Case, ...] = (
          "real change at index 1,000,000: shown as change with danger `large-index` (a wallet "
          "with a normal gap limit would never see it), refused without --allow large-index"),
     Case("receive-presented-as-change", receive_presented_as_change,
-         Expect(warnings={"fake-change": DANGER, "no-change": INFO}, signs=REFUSED,
-                kinds=("external", "external")),
+         FAKE_CHANGE,
          "our receive address 5 with change-chain derivations: the script does not derive at "
          "the path given: `fake-change`, refused"),
     Case("change-presented-as-receive", change_presented_as_receive,
-         Expect(warnings={"fake-change": DANGER, "no-change": INFO}, signs=REFUSED,
-                kinds=("external", "external")),
+         FAKE_CHANGE,
          "our change address 3 with receive-chain derivations: `fake-change`, refused"),
     Case("change-without-derivations", change_without_derivations,
          Expect(warnings={"no-change": INFO}, signs=(0,), kinds=("external", "external")),
          "our own change address without derivations is not taken on trust: shown as a SEND "
          "of 39,000 sats to its address (the user sees two recipients)"),
+    Case("transfer-to-other-registered-wallet", transfer_to_other_registered_wallet,
+         TRANSFER,
+         "a vault spend whose second output pays the savings wallet: not change (it leaves "
+         "the wallet being spent) but `transfer`, shown as \"to your other wallet savings\" "
+         "with caution `transfer`; signed after the warning"),
+    Case("transfer-to-own-single-sig", transfer_to_own_single_sig,
+         TRANSFER,
+         "a vault spend paying this seed's own BIP-84 account 0: `transfer` (the coins leave "
+         "the multisig for a single key), caution `transfer`; signed after the warning"),
+    Case("single-sig-account-out-of-range", single_sig_account_out_of_range,
+         FAKE_CHANGE,
+         "\"change\" to our BIP-84 account 100 (only accounts 0-99 are recognised, none a "
+         "wallet would scan for): shown as a SEND, danger `fake-change`, refused"),
+    Case("fake-change-zero-fingerprints", fake_change_zero_fingerprints,
+         FAKE_CHANGE,
+         "change to a wallet that swaps cosigner 2, every fingerprint 00000000: the listed "
+         "public keys re-derive from the vault, the script does not: `fake-change`, refused"),
+    Case("fake-change-wrong-fingerprints", fake_change_wrong_fingerprints,
+         FAKE_CHANGE,
+         "the same with made-up fingerprints f00dbabe: matched by public key, `fake-change`, "
+         "refused"),
+    Case("fake-change-single-sig-zero-fingerprint", fake_change_single_sig_zero_fingerprint,
+         FAKE_CHANGE,
+         "a stranger's address listing our BIP-84 change key with fingerprint 00000000: "
+         "`fake-change`, refused"),
     Case("witness-utxo-disagrees", witness_utxo_disagrees,
          Expect(warnings={"utxo-mismatch": DANGER}, signs=REFUSED),
          "witness UTXO claims 1,100,000 sats, the previous transaction 100,000: danger "

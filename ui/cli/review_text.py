@@ -34,10 +34,15 @@ def render_review(review: Review, denomination: str = "sats") -> list[str]:
     for out in review.outputs:
         where = out.address or f"script {out.script}"
         label = {OutputKind.CHANGE: "change", OutputKind.SELF: "to self",
-                 OutputKind.EXTERNAL: "SEND", OutputKind.OP_RETURN: "data"}[out.kind]
+                 OutputKind.TRANSFER: "transfer", OutputKind.EXTERNAL: "SEND",
+                 OutputKind.OP_RETURN: "data"}[out.kind]
         extra = f"  ({out.wallet} {out.path})" if out.wallet else ""
+        if out.kind is OutputKind.TRANSFER:
+            extra = f"  (to your other wallet {out.wallet}, {out.path})"
         lines.append(f"  #{out.index + 1}  {label:<8} {amount(out.amount):>22}  {where}{extra}")
     lines.append(f"Sending: {amount(review.spend)}")
+    if review.transfer:
+        lines.append(f"To your other wallets: {amount(review.transfer)}")
     if review.fee is None:
         lines.append("Fee: unknown (an input amount is missing)")
     else:

@@ -23,6 +23,7 @@ BADGES = {
     OutputKind.EXTERNAL: "SEND",
     OutputKind.CHANGE: "CHANGE",
     OutputKind.SELF: "TO SELF",
+    OutputKind.TRANSFER: "TRANSFER",
     OutputKind.OP_RETURN: "OP_RETURN",
 }
 FORMAT_CYCLE = (Format.UR, Format.BBQR, Format.SINGLE, Format.PMOFN)
@@ -32,6 +33,7 @@ DENSITY_CYCLE = ("low", "medium", "high")
 def overview_view(review: Review, denomination: str) -> FactsView:
     external = [o for o in review.outputs if o.kind is OutputKind.EXTERNAL]
     kept = [o for o in review.outputs if o.kind in (OutputKind.CHANGE, OutputKind.SELF)]
+    moved = [o for o in review.outputs if o.kind is OutputKind.TRANSFER]
     wallets = sorted({i.wallet for i in review.inputs if i.wallet})
     ours = sum(1 for i in review.inputs if i.ours)
     fee = "unknown (an input amount is missing)"
@@ -42,9 +44,12 @@ def overview_view(review: Review, denomination: str) -> FactsView:
     to = f"{len(external)} address{'es' if len(external) != 1 else ''}"
     if kept:
         to += f", {len(kept)} back to us"
+    if moved:
+        to += f", {len(moved)} to your other wallet{'s' if len(moved) != 1 else ''}"
     facts = (
         Fact("Wallet", ", ".join(wallets) or "none of ours"),
         Fact("Sending", format_amount(review.spend, denomination), theme.ACCENT),
+        *_transfer_fact(review, denomination),
         Fact("To", to),
         Fact("Fee", fee),
         Fact("Inputs", f"{len(review.inputs)}, {ours} ours to sign"),
@@ -56,9 +61,19 @@ def overview_view(review: Review, denomination: str) -> FactsView:
                      back_action="reject")
 
 
+def _transfer_fact(review: Review, denomination: str) -> tuple[Fact, ...]:
+    """Sats moving to our other wallets: not sent away, but leaving the wallet spent."""
+    if not review.transfer:
+        return ()
+    return (Fact("To your wallets", format_amount(review.transfer, denomination),
+                 theme.OUTPUT_COLOURS[OutputKind.TRANSFER.value]),)
+
+
 def output_view(output: Output, count: int, denomination: str) -> AddressView:
     details: list[str] = []
-    if output.wallet:
+    if output.kind is OutputKind.TRANSFER:
+        details.append(f"to your other wallet {output.wallet}")
+    elif output.wallet:
         details.append(f"{output.wallet} · {output.path}" if output.path else output.wallet)
     return AddressView(
         f"Output {output.index + 1}/{count}",
@@ -112,6 +127,7 @@ def review(ctx: FlowContext, payload: Payload) -> Destination | None:
         return go(home)
     confirm = FactsView("Sign?", (
         Fact("Sending", format_amount(result.spend, denomination), theme.ACCENT),
+        *_transfer_fact(result, denomination),
         Fact("Fee", format_amount(result.fee, denomination) if result.fee is not None
              else "unknown"),
         Fact("Signing", f"{sum(1 for i in result.inputs if i.ours)} input(s)"),
