@@ -2,8 +2,10 @@
 
 - `origin`: the key expression `[fingerprint/48h/0h/0h/2h]xpub...` (tpub on test networks;
   SLIP-132 Zpub/Vpub... only when asked). Specter, Sparrow, Nunchuk, Bitcoin Core, Electrum.
-- `json`: the same as a small JSON object (fingerprint, path, xpub, script type, network).
-- `ur`: UR crypto-account (BCR-2020-015), what Sparrow, Nunchuk, Keeper and Keystone-style
+- `json`: the same as a small JSON object (fingerprint, path, xpub, script type, network),
+  with the field names BlueWallet's cosigner import reads (`xfp`, `xpub`, `path`).
+- `ur`: UR crypto-account (BCR-2020-015, in its first revision's form that Keystone's
+  registry and BlueWallet read), what Sparrow, Nunchuk, Keeper and Keystone-style
   coordinators scan.
 - `coldcard-json`: Coldcard's multisig export file (`ccxp-XXXXXXXX.json`): p2sh (BIP-45,
   account 0 only), p2sh_p2wsh and p2wsh (BIP-48) xpubs with their derivations, the account and
@@ -78,6 +80,8 @@ class CosignerExport:
             "network": self.network.value,
             "script_type": self.script.value if self.script else "custom",
             "derivation": format_path(self.path),
+            # BlueWallet's cosigner import reads "xfp", "xpub" and "path" (apostrophes).
+            "path": format_path(self.path, hardened_marker="'"),
             "xpub": self.xpub_text(slip132),
             "key": self.origin_text(),
         }, indent=2) + "\n"

@@ -26,6 +26,7 @@ from signer.wallet.descriptor import parse_descriptor
 
 ACCOUNT = next(e for e in load_vectors("ur/bcr_ur_examples.json")["examples"]
                if e.get("ur_type_in_paper") == "crypto-account")
+FIRST_REVISION = load_vectors("ur/bcr_2020_015_first_revision.json")
 ROOT = root_from_mnemonic(ACCOUNT["bip39_mnemonic"])
 # The paper's descriptors, in its order: pkh, sh(wpkh), wpkh, sh(cosigner), sh(wsh(cosigner)),
 # wsh(cosigner), tr.
@@ -42,30 +43,33 @@ def paper_key(script: ScriptType) -> tuple[str, str]:
     return origin, rest.split(")", 1)[0]
 
 
-def without_origin_depth(value: CborValue, depths: list[tuple[int, int]]) -> CborValue:
-    """The CBOR tree with the optional depth (key 3) of each origin keypath (tag 304)
-    removed and recorded as (depth, number of path steps)."""
+def without_origin_source(value: CborValue, sources: list[tuple[int, int, int]]) -> CborValue:
+    """The CBOR tree with the optional source fingerprint (key 2) and depth (key 3) of each
+    origin keypath (tag 304) removed and recorded as (fingerprint, depth, path steps)."""
     if isinstance(value, Tagged):
         inner = value.value
         if value.tag == 304 and isinstance(inner, dict) and 3 in inner:
-            depths.append((inner[3], len(inner[1]) // 2))
-            inner = {k: v for k, v in inner.items() if k != 3}
-        return Tagged(value.tag, without_origin_depth(inner, depths))
+            sources.append((inner.get(2, 0), inner[3], len(inner[1]) // 2))
+            inner = {k: v for k, v in inner.items() if k not in (2, 3)}
+        return Tagged(value.tag, without_origin_source(inner, sources))
     if isinstance(value, dict):
-        return {k: without_origin_depth(v, depths) for k, v in value.items()}
+        return {k: without_origin_source(v, sources) for k, v in value.items()}
     if isinstance(value, list):
-        return [without_origin_depth(v, depths) for v in value]
+        return [without_origin_source(v, sources) for v in value]
     return value
 
 
-def test_crypto_account_matches_the_paper() -> None:
-    """Same CBOR as the paper's example, except that we also write each origin's depth,
-    which BCR-2020-007 makes optional and the paper leaves out."""
+def test_crypto_account_matches_the_papers_first_revision() -> None:
+    """Same CBOR as the first revision's example (no #6.308, no cosigner(): the form
+    Keystone's registry reads), except that we also write each origin's source fingerprint
+    and depth, which BCR-2020-007 makes optional and that revision leaves out."""
     ours = cbor.loads(account_ur(ROOT, Network.MAIN, PAPER_ORDER).cbor)
-    paper = cbor.loads(bytes.fromhex(ACCOUNT["cbor_hex"]))
-    depths: list[tuple[int, int]] = []
-    assert without_origin_depth(ours, depths) == without_origin_depth(paper, [])
-    assert len(depths) == len(PAPER_ORDER) and all(d == steps for d, steps in depths)
+    paper = cbor.loads(bytes.fromhex(FIRST_REVISION["cbor_hex"]))
+    sources: list[tuple[int, int, int]] = []
+    assert without_origin_source(ours, sources) == without_origin_source(paper, [])
+    master = int.from_bytes(ROOT.my_fingerprint, "big")
+    assert len(sources) == len(PAPER_ORDER)
+    assert all(fp == master and depth == steps for fp, depth, steps in sources)
     # And the paper's own UR decodes to the same keys we export.
     for output in ur_to_account(decode_single(ACCOUNT["ur"])).outputs:
         _, xpub = paper_key(output.script_type)
@@ -152,6 +156,7 @@ def test_custom_path() -> None:
 def test_json_export_parses_back() -> None:
     data = json.loads(cosigner_export(ROOT, Network.MAIN, ScriptType.P2WSH).json_text())
     assert data["xfp"] == "37B5EED4" and data["derivation"] == "m/48h/0h/0h/2h"
+    assert data["path"] == "m/48'/0'/0'/2'"  # BlueWallet's field name and spelling
     assert data["xpub"] == paper_key(ScriptType.P2WSH)[1]
     assert data["script_type"] == "p2wsh" and data["network"] == "main"
 

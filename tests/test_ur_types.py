@@ -227,7 +227,8 @@ def test_malformed_crypto_output_is_refused(body: cbor.CborValue) -> None:
 
 
 # --- crypto-account ----------------------------------------------------------------------
-ACCOUNT = EXAMPLES["crypto-account test vector"]
+ACCOUNT = EXAMPLES["crypto-account test vector"]  # the paper's 2021 revision: #6.308, cosigner()
+FIRST_REVISION = load_vectors("ur/bcr_2020_015_first_revision.json")
 _ACCOUNT_PATHS = [  # the paper's seven outputs, in order
     (ScriptType.P2PKH, "m/44h/0h/0h"), (ScriptType.P2SH_P2WPKH, "m/49h/0h/0h"),
     (ScriptType.P2WPKH, "m/84h/0h/0h"), (ScriptType.P2SH, "m/45h"),
@@ -259,19 +260,53 @@ def test_crypto_account_example_decodes_to_the_keys_of_its_mnemonic() -> None:
     assert account.output(ScriptType.P2WSH).origin == tuple(bip32.parse_path("m/48h/0h/0h/2h"))
 
 
-def test_crypto_account_export_matches_the_paper() -> None:
+def _without_origin_source(value: cbor.CborValue) -> cbor.CborValue:
+    """A copy without the source fingerprint (2) and depth (3) of every key origin (tag 304):
+    the paper's first revision writes neither; we write both, as its second revision does."""
+    if isinstance(value, Tagged):
+        inner = _without_origin_source(value.value)
+        if value.tag == 304 and isinstance(inner, dict):
+            inner = {k: v for k, v in inner.items() if k not in (2, 3)}
+        return Tagged(value.tag, inner)
+    if isinstance(value, list):
+        return [_without_origin_source(item) for item in value]
+    if isinstance(value, dict):
+        return {k: _without_origin_source(v) for k, v in value.items()}
+    return value
+
+
+def test_crypto_account_export_is_the_first_revisions_form() -> None:
+    # No #6.308 around each entry and no cosigner(): what Keystone's registry and BlueWallet
+    # read (tests/interop checks that with the registry itself).
     fingerprint, outputs = _outputs_derived_with_embit()
     ur = account_to_ur(fingerprint, outputs)
     assert ur.type == "crypto-account"
     ours = cbor.loads(ur.cbor)
-    assert _without_origin_depth(ours) == cbor.loads(bytes.fromhex(ACCOUNT["cbor_hex"]))
-    # ...and the depth we add is the origin's length.
+    assert _without_origin_source(ours) == cbor.loads(bytes.fromhex(FIRST_REVISION["cbor_hex"]))
+    # ...and the origin we add names the master and has the origin's length as depth.
     for entry, output in zip(ours[2], outputs, strict=True):
         node = entry
         while node.tag != 303:
             node = node.value
-        assert node.value[6].value[3] == len(output.origin)
+        origin = node.value[6].value
+        assert (origin[2], origin[3]) == (int.from_bytes(fingerprint, "big"), len(output.origin))
     assert ur_to_account(ur) == ur_to_account(decode_single(ACCOUNT["ur"]))
+
+
+def test_both_revisions_of_the_crypto_account_vector_read_the_same() -> None:
+    first = ur_to_account(decode_single(FIRST_REVISION["ur"]))
+    assert first == ur_to_account(decode_single(ACCOUNT["ur"]))
+    assert [out.script_type.value for out in first.outputs] == \
+        FIRST_REVISION["script_types_in_order"]
+
+
+def test_cosigner_around_a_single_key_script_is_refused() -> None:
+    fingerprint, outputs = _outputs_derived_with_embit()
+    body = cbor.loads(account_to_ur(fingerprint, outputs[2:3]).cbor)  # wpkh(KEY)
+    wpkh = body[2][0]
+    body[2] = [Tagged(308, Tagged(404, Tagged(410, wpkh.value)))]
+    with pytest.raises(TransportError, match="unsupported account script"):
+        ur_to_account(UR("crypto-account", cbor.dumps(body)))
 
 
 def test_account_accepts_slip132_strings_and_testnet() -> None:

@@ -3,8 +3,9 @@
 - PSBT: `crypto-psbt` (legacy name most coordinators read) or `psbt` (v2), a CBOR byte string.
 - Output descriptors: `crypto-output` (BCR-2020-010, tags 308/400-410 around 303/306 keys)
   or `output-descriptor` (BCR-2023-010: text with @n placeholders plus tagged keys).
-- Cosigner key export: `crypto-account` (BCR-2020-015): master fingerprint plus one
-  crypto-output per script type, multisig ones wrapped in cosigner().
+- Cosigner key export: `crypto-account` (BCR-2020-015): master fingerprint plus one output
+  per script type; written without #6.308 and cosigner() (the first revision's form),
+  read with or without them.
 - Raw bytes: `bytes`.
 Keys are written with key data, chain code, origin (components, source fingerprint, depth),
 parent fingerprint, and use-info on test networks. Private keys are never written or read.
@@ -346,7 +347,10 @@ class Account:
 
 
 def account_to_ur(master_fingerprint: bytes, outputs: Sequence[AccountOutput]) -> UR:
-    """crypto-account (BCR-2020-015): multisig types as cosigner(KEY), others as KEY."""
+    """crypto-account (BCR-2020-015) in its first revision's form: each entry is the script
+    functions around the key (wsh(KEY), sh(wsh(KEY)), wpkh(KEY), ...), without the later
+    revision's #6.308 wrapper and cosigner(). Keystone's registry (BlueWallet and others)
+    throws on those two; Sparrow reads both forms, and so does ur_to_account."""
     if len(master_fingerprint) != 4:
         raise ValueError("a master fingerprint is 4 bytes")
     entries: list[CborValue] = []
@@ -361,27 +365,26 @@ def account_to_ur(master_fingerprint: bytes, outputs: Sequence[AccountOutput]) -
         if key.depth != len(output.origin):
             raise InvalidWallet(f"the {output.script_type} key is at depth {key.depth} but its "
                                 f"origin path has {len(output.origin)} steps")
-        body: CborValue = _hdkey_cbor(key, master_fingerprint, output.origin, output.network,
-                                      None, legacy=True)
-        if output.script_type.is_multisig:
-            body = Tagged(_SCRIPT_TAGS["cosigner"], body)
-        entries.append(Tagged(_OUTPUT[0], _wrap(output.script_type, body)))
+        body = _hdkey_cbor(key, master_fingerprint, output.origin, output.network, None,
+                           legacy=True)
+        entries.append(_wrap(output.script_type, body))
     return UR("crypto-account",
               cbor.dumps({1: int.from_bytes(master_fingerprint, "big"), 2: entries}))
 
 
 def _account_output(value: CborValue) -> AccountOutput:
-    node = _untag(value, _OUTPUT[:1], "a crypto-output")
+    # The 2021 revision wraps each entry in #6.308 and multisig keys in cosigner(); the first
+    # revision (and Keystone, BlueWallet) has neither. The script functions alone tell the
+    # type apart either way: wsh(KEY) can only be a multisig account.
+    node = value.value if isinstance(value, Tagged) and value.tag == _OUTPUT[0] else value
     names: list[str] = []
     while isinstance(node, Tagged) and node.tag in _SCRIPT_NAMES:
         names.append(_SCRIPT_NAMES[node.tag])
         node = node.value
-    multisig = bool(names) and names[-1] == "cosigner"
-    wrappers = tuple(names[:-1] if multisig else names)
-    # Multisig accounts hold cosigner(KEY) inside the script functions.
-    script_type = next((st for st, w in SCRIPT_FUNCTIONS.items()
-                        if w == wrappers and st.is_multisig == multisig), None)
-    if script_type is None:
+    cosigner = bool(names) and names[-1] == "cosigner"
+    wrappers = tuple(names[:-1] if cosigner else names)
+    script_type = next((st for st, w in SCRIPT_FUNCTIONS.items() if w == wrappers), None)
+    if script_type is None or (cosigner and not script_type.is_multisig):
         raise TransportError(f"UR: unsupported account script {'('.join(names)}(...)")
     key = _read_hdkey(node)
     return AccountOutput(script_type, key.xpub, key.origin, key.network)

@@ -7,6 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import zxingcpp
+from PIL import Image
+
 REPO = Path(__file__).resolve().parents[2]
 JS = REPO / "tests" / "interop" / "js"
 INSTALL = REPO / "scripts" / "interop-deps.sh"
@@ -47,3 +50,15 @@ def airsign(*argv: str, keystore: Path | None = None, passphrase: str | None = N
         env["AIRSIGN_PASSPHRASE"] = passphrase
     return subprocess.run([sys.executable, "-m", "ui.cli", *argv], input=stdin,
                           capture_output=True, cwd=REPO, env=env, check=False, timeout=300)
+
+
+def read_qr_frames(paths: list[Path]) -> list[str]:
+    """The text of the one QR code in each image, read with zxing-cpp directly (a QR reader
+    plays the coordinator's camera here; airsign's own scan pipeline is not involved)."""
+    texts = []
+    for path in paths:
+        with Image.open(path) as image:
+            found = zxingcpp.read_barcodes(image.convert("L"))
+        assert len(found) == 1, f"{path.name}: {len(found)} QR codes"
+        texts.append(found[0].text)
+    return texts

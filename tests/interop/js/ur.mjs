@@ -1,0 +1,70 @@
+// @ngraveio/bc-ur with @keystonehq/bc-ur-registry (what BlueWallet, Keystone and others use):
+// `encode` shows a PSBT as fountain-coded UR parts starting mid-stream (rendered to PNG);
+// `decode` joins the parts of a reply and reads it with the registry's own types.
+import { UR, UREncoder, URDecoder } from "@ngraveio/bc-ur";
+import { Bytes, CryptoAccount, CryptoOutput, CryptoPSBT } from "@keystonehq/bc-ur-registry";
+import { run } from "./cli.mjs";
+import { renderFrames } from "./frames.mjs";
+
+function hdKey(key) {
+  const origin = key.getOrigin();
+  return {
+    xpub: key.getBip32Key(),
+    path: `m/${origin.getPath()}`,
+    sourceFingerprint: origin.getSourceFingerprint()?.toString("hex") ?? null,
+    network: key.getUseInfo()?.getNetwork() ?? 0,
+  };
+}
+
+const readers = {
+  "crypto-psbt": (cbor) => ({ psbt: CryptoPSBT.fromCBOR(cbor).getPSBT().toString("base64") }),
+  // The v2 name carries the same CBOR byte string.
+  psbt: (cbor) => ({ psbt: CryptoPSBT.fromCBOR(cbor).getPSBT().toString("base64") }),
+  // As BlueWallet reads a cosigner: master fingerprint, then each output's script
+  // functions, path and xpub.
+  "crypto-account": (cbor) => {
+    const account = CryptoAccount.fromCBOR(cbor);
+    return {
+      masterFingerprint: account.getMasterFingerprint().toString("hex"),
+      outputs: account.getOutputDescriptors().map((output) => ({
+        scripts: output.getScriptExpressions().map((se) => se.getExpression()),
+        ...hdKey(output.getHDKey()),
+      })),
+    };
+  },
+  "crypto-output": (cbor) => {
+    const output = CryptoOutput.fromCBOR(cbor);
+    const multi = output.getMultiKey();
+    return {
+      scripts: output.getScriptExpressions().map((se) => se.getExpression()),
+      threshold: multi ? multi.getThreshold() : null,
+      keys: multi ? multi.getKeys().map(hdKey) : [hdKey(output.getHDKey())],
+      descriptor: output.toString(),
+    };
+  },
+  bytes: (cbor) => ({ text: Bytes.fromCBOR(cbor).getData().toString("utf8") }),
+};
+
+run({
+  async encode({ psbt, type, maxFragmentLength, firstSeqNum, count, outDir }) {
+    const body = new CryptoPSBT(Buffer.from(psbt, "base64")).toCBOR();
+    const encoder = new UREncoder(new UR(body, type), maxFragmentLength, firstSeqNum);
+    const parts = Array.from({ length: count }, () => encoder.nextPart().toUpperCase());
+    return { parts, fragments: encoder.fragmentsLength, files: await renderFrames(parts, outDir) };
+  },
+  decode({ parts }) {
+    const decoder = new URDecoder();
+    let used = 0;
+    for (const part of parts) {
+      if (decoder.isComplete()) break;
+      decoder.receivePart(part);
+      used += 1;
+    }
+    if (!decoder.isComplete()) throw new Error(`UR incomplete after ${used} parts`);
+    if (!decoder.isSuccess()) throw new Error(`UR decoding failed: ${decoder.resultError()}`);
+    const ur = decoder.resultUR();
+    const read = readers[ur.type];
+    if (!read) throw new Error(`no reader for ur:${ur.type}`);
+    return { type: ur.type, partsUsed: used, ...read(ur.cbor) };
+  },
+});
