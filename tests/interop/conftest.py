@@ -6,7 +6,8 @@ python3-electrum. A library that cannot be installed fails the suite, never skip
 """
 
 import pytest
-from interop_kit import install_coordinators
+
+from interop.interop_kit import install_coordinators
 
 
 @pytest.fixture(scope="session")

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from embit.psbt import PSBT
 from independent.cosigners import account_xpub, root
-from interop_kit import airsign
 
+from interop.interop_kit import airsign
 from signer.network import Network
 from signer.scripts import ScriptType, format_path
 

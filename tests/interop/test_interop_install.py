@@ -3,7 +3,8 @@
 import json
 
 import pytest
-from interop_kit import JS, node
+
+from interop.interop_kit import JS, node
 
 
 @pytest.mark.usefixtures("coordinators")

@@ -3,8 +3,15 @@ the 2-of-3 spend; each library checks airsign's signature with its own sighash c
 second cosigner's, finalizes and extracts the transaction, whose txid must be the request's."""
 
 import pytest
-from interop_kit import CoordinatorRefused, airsign, node
-from psbt_kit import airsign_sign, assert_review_agrees, corrupt_signature, master_xprv, wallet_json
+
+from interop.interop_kit import CoordinatorRefused, airsign, node
+from interop.psbt_kit import (
+    airsign_sign,
+    assert_review_agrees,
+    corrupt_signature,
+    master_xprv,
+    wallet_json,
+)
 
 pytestmark = pytest.mark.usefixtures("coordinators", "vault_keystore")
 

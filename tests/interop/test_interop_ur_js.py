@@ -6,8 +6,8 @@ import json
 
 import pytest
 from independent.cosigners import root
-from interop_kit import REPO, CoordinatorRefused, airsign, node, read_qr_frames
 
+from interop.interop_kit import REPO, CoordinatorRefused, airsign, node, read_qr_frames
 from signer.network import Network
 from signer.scripts import ScriptType, format_path
 
