@@ -10,11 +10,13 @@ from pathlib import Path
 from embit.psbt import PSBT
 from independent.cosigners import account_xpub, root
 
-from interop.interop_kit import airsign
+from interop.interop_kit import airsign, node
 from signer.network import Network
 from signer.scripts import ScriptType, format_path
 
 ORIGIN = ScriptType.P2WSH.account_path(Network.TEST, 0)
+# The spend every case makes: one coin of the wallet, a payment, change back, a fee.
+SPEND = {"amount": 250_000, "pay": 120_000, "fee": 1_500}
 
 
 def wallet_json(cosigners: tuple[int, ...] = (0, 1, 2), threshold: int = 2) -> dict:
@@ -23,6 +25,13 @@ def wallet_json(cosigners: tuple[int, ...] = (0, 1, 2), threshold: int = 2) -> d
         {"fingerprint": root(i).my_fingerprint.hex(),
          "xpub": account_xpub(i, ORIGIN, Network.TEST).to_base58(),
          "path": format_path(ORIGIN, hardened_marker="'")} for i in cosigners]}
+
+
+def request(label: str, cosigners: tuple[int, ...] = (0, 1, 2)) -> dict:
+    """bitcoinjs-lib builds SPEND from the wallet of `cosigners` (the coin made unique by
+    `label`): {psbt (base64), txid, payee, change}."""
+    return node("bitcoinjs.mjs", "build", {"wallet": wallet_json(cosigners), "label": label,
+                                           **SPEND})
 
 
 def master_xprv(cosigner: int) -> str:

@@ -6,22 +6,17 @@ import pytest
 
 from interop.interop_kit import CoordinatorRefused, airsign, node
 from interop.psbt_kit import (
+    SPEND,
     airsign_sign,
     assert_review_agrees,
     corrupt_signature,
     master_xprv,
-    wallet_json,
+    request,
 )
 
 pytestmark = pytest.mark.usefixtures("coordinators", "vault_keystore")
 
-SPEND = {"amount": 250_000, "pay": 120_000, "fee": 1_500}
 LIBRARIES = ["bitcoinjs.mjs", "scure.mjs"]
-
-
-def request(label: str, cosigners: tuple[int, ...] = (0, 1, 2)) -> dict:
-    return node("bitcoinjs.mjs", "build", {"wallet": wallet_json(cosigners), "label": label,
-                                           **SPEND})
 
 
 @pytest.mark.parametrize("library", LIBRARIES)

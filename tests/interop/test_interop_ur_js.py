@@ -5,11 +5,15 @@ PSBT requests that airsign scans from PNG frames joined mid-stream, and read its
 import json
 
 import pytest
+from cli_kit import VAULT
 from independent.cosigners import root
 
 from interop.interop_kit import REPO, CoordinatorRefused, airsign, node, read_qr_frames
+from interop.psbt_kit import master_xprv, request
 from signer.network import Network
 from signer.scripts import ScriptType, format_path
+from signer.transport.encoders import encode_frames
+from signer.transport.types import Format, Payload, PayloadKind
 
 pytestmark = pytest.mark.usefixtures("coordinators", "vault_keystore")
 
@@ -43,3 +47,78 @@ def test_registry_throws_on_the_2021_revision_form_airsign_no_longer_writes() ->
     later = next(e for e in examples["examples"] if e["name"] == "crypto-account test vector")
     with pytest.raises(CoordinatorRefused, match="CryptoECKey"):
         node("ur.mjs", "decode", {"parts": [later["ur"]]})
+
+
+def scan_and_sign(frames_dir, tmp_path) -> list[str]:
+    """airsign scans the coordinator's PNG frames, signs, and shows its reply as PNG frames;
+    the reply's QR texts in display order."""
+    reply_dir = tmp_path / "reply"
+    result = airsign("sign", str(frames_dir), "--yes", "--qr-dir", str(reply_dir))
+    assert result.returncode == 0, result.stderr.decode()
+    return read_qr_frames(sorted(reply_dir.glob("*.png")))
+
+
+@pytest.mark.parametrize("ur_type", ["crypto-psbt", "psbt"])
+def test_fountain_request_joined_mid_stream_is_signed_and_read_back(ur_type: str,
+                                                                    tmp_path) -> None:
+    spend = request(f"ur {ur_type}")
+    shown = node("ur.mjs", "encode", {"psbt": spend["psbt"], "type": ur_type,
+                                      "maxFragmentLength": 90, "firstSeqNum": 3, "count": 14,
+                                      "outDir": str(tmp_path / "request")})
+    assert shown["fragments"] >= 6  # pure parts 1-3 never shown: fountain parts stand in
+    assert shown["parts"][0].startswith(f"UR:{ur_type.upper()}/4-")
+    reply = node("ur.mjs", "decode", {"parts": scan_and_sign(tmp_path / "request", tmp_path)})
+    assert reply["type"] == ur_type  # answered in the type it was asked in
+    done = node("bitcoinjs.mjs", "finalize", {"psbt": reply["psbt"],
+                                              "cosigner": master_xprv(1)})
+    assert done["verified"] == [1]
+    assert done["txid"] == spend["txid"]
+
+
+def test_an_incomplete_fountain_request_is_refused_in_one_line(tmp_path) -> None:
+    spend = request("ur incomplete")
+    shown = node("ur.mjs", "encode", {"psbt": spend["psbt"], "type": "crypto-psbt",
+                                      "maxFragmentLength": 90, "firstSeqNum": 0, "count": 3,
+                                      "outDir": str(tmp_path / "request")})
+    assert shown["fragments"] > 3
+    result = airsign("sign", str(tmp_path / "request"), "--yes")
+    assert result.returncode != 0 and not result.stdout
+    assert len(result.stderr.decode().strip().splitlines()) == 1, result.stderr.decode()
+
+
+def test_registry_refuses_a_reply_with_a_damaged_part(tmp_path) -> None:
+    spend = request("ur damaged reply")
+    node("ur.mjs", "encode", {"psbt": spend["psbt"], "type": "crypto-psbt",
+                              "maxFragmentLength": 90, "firstSeqNum": 0, "count": 12,
+                              "outDir": str(tmp_path / "request")})
+    reply = scan_and_sign(tmp_path / "request", tmp_path)
+    assert len(reply) > 1
+    head, body = reply[0].rsplit("/", 1)
+    damaged = body[:40] + ("A" if body[40] != "A" else "B") + body[41:]
+    with pytest.raises(CoordinatorRefused, match="Invalid Checksum"):
+        node("ur.mjs", "decode", {"parts": [f"{head}/{damaged}", *reply[1:]]})
+
+
+def test_registry_reads_the_wallet_export_as_bytes(tmp_path) -> None:
+    descriptor = VAULT.wallet.descriptor()
+    source = tmp_path / "wallet.txt"
+    source.write_text(descriptor + "\n")
+    frames = tmp_path / "frames"
+    result = airsign("encode", "--format", "ur", str(source), "--frames-dir", str(frames))
+    assert result.returncode == 0, result.stderr.decode()
+    read = node("ur.mjs", "decode", {"parts": read_qr_frames(sorted(frames.glob("*.png")))})
+    assert read["type"] == "bytes" and read["text"].strip() == descriptor
+
+
+def test_registry_reads_the_wallet_as_crypto_output() -> None:
+    frames = encode_frames(Payload(PayloadKind.DESCRIPTOR, VAULT.wallet.descriptor(),
+                                   Format.SINGLE), Format.UR, encoding="crypto-output")
+    read = node("ur.mjs", "decode", {"parts": list(frames.frames)})
+    assert read["type"] == "crypto-output"
+    assert read["scripts"] == ["wsh", "sortedmulti"] and read["threshold"] == 2
+    origin = ScriptType.P2WSH.account_path(Network.TEST, 0)
+    expected = [{"xpub": root(i).derive(list(origin)).to_public().to_base58(),
+                 "path": format_path(origin, hardened_marker="'"),
+                 "sourceFingerprint": root(i).my_fingerprint.hex(), "network": 1}
+                for i in (0, 1, 2)]
+    assert read["keys"] == expected
