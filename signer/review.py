@@ -488,8 +488,7 @@ class _ReviewBuilder:
         if location is None:
             if claimed:
                 self.warn("fake-change", Severity.DANGER, "it claims to be our change (it lists "
-                          "a key of our wallets), but its script does not derive from our wallet "
-                          "at the path given: it pays someone else",
+                          "our key), but its script is not our wallet's: it pays someone else",
                           output_index=index, amount=vout.value)
             return Output(address=address, kind=OutputKind.EXTERNAL, wallet=None, path=None,
                           **common)

@@ -114,5 +114,9 @@ class Metrics:
     def mono_font(self) -> ImageFont.FreeTypeFont:
         return font("mono-bold", self.px(19))
 
+    def address_fonts(self) -> tuple[ImageFont.FreeTypeFont, ...]:
+        """Largest first: an address that leaves no room for what proves it steps down."""
+        return tuple(font("mono-bold", self.px(size)) for size in (19, 17, 15))
+
     def key_font(self) -> ImageFont.FreeTypeFont:
         return font("bold", self.px(16))

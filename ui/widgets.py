@@ -4,7 +4,8 @@ Widgets only draw; they never decide. Each takes a Canvas (image + draw + metric
 a top coordinate, and returns where it ended so screens can stack them.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from PIL import Image, ImageDraw, ImageFont
 
@@ -14,16 +15,46 @@ from ui.theme import Colour, Metrics
 Font = ImageFont.FreeTypeFont
 
 
+@dataclass(frozen=True)
+class DrawnText:
+    """One text drawn on a canvas: what layout tests read (is a key fact whole, on screen?)."""
+
+    text: str
+    xy: tuple[float, float]
+    font: Font
+
+    @property
+    def box(self) -> tuple[int, int, int, int]:
+        left, top, right, bottom = self.font.getbbox(self.text)
+        x, y = self.xy
+        return (round(x + left), round(y + top), round(x + right), round(y + bottom))
+
+
+class _LoggingDraw(ImageDraw.ImageDraw):
+    """ImageDraw that notes every text it draws."""
+
+    def __init__(self, image: Image.Image, log: list[DrawnText]) -> None:
+        super().__init__(image)
+        self.log = log
+
+    def text(self, xy: Any, text: Any, fill: Any = None, font: Any = None, *args: Any,
+             **kwargs: Any) -> None:
+        self.log.append(DrawnText(str(text), (xy[0], xy[1]), font))
+        super().text(xy, text, fill, font, *args, **kwargs)
+
+
 @dataclass
 class Canvas:
     image: Image.Image
     draw: ImageDraw.ImageDraw
     metrics: Metrics
+    texts: list[DrawnText] = field(default_factory=list)  # in drawing order
 
     @classmethod
     def new(cls, size: tuple[int, int], background: Colour = theme.BACKGROUND) -> "Canvas":
         image = Image.new("RGB", size, background)
-        return cls(image, ImageDraw.Draw(image), Metrics.for_size(size))
+        texts: list[DrawnText] = []
+        return cls(image, _LoggingDraw(image, texts), Metrics.for_size(size), texts)
 
     @property
     def width(self) -> int:
@@ -75,6 +106,14 @@ def wrap_text(text: str, font: Font, width: int) -> list[str]:
             current = rest
         lines.append(current)
     return lines
+
+
+def wrap_parts(text: str, font: Font, width: int) -> list[str]:
+    """Like wrap_text, but a line too wide breaks first between its " · " parts, so an
+    amount or a path stays whole: "Output 2/2 · 0.00 039 000 BTC" -> two lines."""
+    if font.getlength(text) <= width:
+        return [text]
+    return [line for part in text.split(" · ") for line in wrap_text(part, font, width)]
 
 
 def largest_fitting(text: str, fonts: tuple[Font, ...], width: float) -> Font:
@@ -283,6 +322,11 @@ def address_lines(address: str, font: Font, width: int) -> list[list[str]]:
     groups = address_groups(address)
     per_line = max(1, (width + text_width(" ", font)) // text_width("0000 ", font))
     return [groups[i : i + per_line] for i in range(0, len(groups), per_line)]
+
+
+def address_height(address: str, font: Font, width: int, spacing: int) -> int:
+    """How tall draw_address draws `address` in `font` within `width`."""
+    return len(address_lines(address, font, width)) * (line_height(font) + spacing)
 
 
 def draw_address(canvas: Canvas, address: str, top: int, font: Font | None = None) -> int:

@@ -1,5 +1,6 @@
-"""The device the UI tests drive: cosigner 0's testnet keystore (cheap KDF, unlocked with
-PASSPHRASE), optionally with a registered wallet, and a /sys/class with loopback only."""
+"""The device the UI tests drive: cosigner 0's keystore (testnet unless asked; cheap KDF,
+unlocked with PASSPHRASE), optionally with a registered wallet, and a /sys/class with
+loopback only."""
 
 from pathlib import Path
 
@@ -15,9 +16,10 @@ from signer.wallet.registry import wallet_record
 PASSPHRASE = "correct horse"
 
 
-def device_keystore(path: Path, registered: Wallet | None = None) -> Path:
+def device_keystore(path: Path, registered: Wallet | None = None,
+                    network: Network = Network.TEST) -> Path:
     stored = Keystore.create(path, MNEMONICS[0], PASSPHRASE, kdf=CHEAP_KDF,
-                             kdf_cost_check=False, settings=Settings(network=Network.TEST))
+                             kdf_cost_check=False, settings=Settings(network=network))
     if registered is not None:
         stored.wallet_records.append(wallet_record(registered))
         stored.save()

@@ -10,11 +10,14 @@ import os
 from pathlib import Path
 
 import pytest
+from moments import IMAGED
+from moments import SIZES as MOMENT_SIZES
 from PIL import Image, ImageChops
 
 from ui.screens.gallery import SCREENS, render
 
 REFERENCE = Path(__file__).resolve().parent / "reference"
+GALLERY = Path(__file__).resolve().parents[2] / "docs" / "gallery"
 SIZES = ((240, 240), (320, 240))
 UPDATE = os.environ.get("UPDATE_REFERENCE") == "1"
 
@@ -31,6 +34,26 @@ def test_screen_matches_reference(name: str, size: tuple[int, int]) -> None:
     reference = Image.open(path).convert("RGB")
     box = ImageChops.difference(reference, image).getbbox()
     assert box is None, f"{name} at {size} differs from its reference inside {box}"
+
+
+@pytest.mark.parametrize("size", SIZES + ((480, 320),), ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("name", sorted(SCREENS))
+def test_docs_gallery_is_current(name: str, size: tuple[int, int]) -> None:
+    """docs/gallery shows what the code draws today (regenerate: python -m ui.screens.gallery)."""
+    path = GALLERY / f"{name}-{size[0]}x{size[1]}.png"
+    if UPDATE:
+        render(name, size).save(path)
+    assert path.exists(), f"no {path}: run python -m ui.screens.gallery docs/gallery"
+    box = ImageChops.difference(Image.open(path).convert("RGB"), render(name, size)).getbbox()
+    assert box is None, f"{path} is stale inside {box}: python -m ui.screens.gallery docs/gallery"
+
+
+def test_docs_gallery_holds_nothing_unknown() -> None:
+    """Every PNG in docs/gallery comes from a generator that the tests keep current."""
+    moments = {f"moment-{n}-{w}x{h}.png" for n in IMAGED for w, h in MOMENT_SIZES}
+    screens = {f"{n}-{w}x{h}.png" for n in SCREENS for w, h in (*SIZES, (480, 320))}
+    demo = {p.name for p in GALLERY.glob("demo-*.png")}  # tests/test_demo.py keeps these
+    assert {p.name for p in GALLERY.glob("*.png")} == moments | screens | demo
 
 
 @pytest.mark.parametrize("name", sorted(SCREENS))

@@ -136,8 +136,6 @@ class DemoScript:
                 # Scroll down to the cosigners, ours (marked YOU) first on screen.
                 marked = [f.marker for f in screen.view.facts].index("YOU")
                 return [*[Key.DOWN] * marked, Key.PRESS]
-            if isinstance(screen, FactsScreen) and screen.view.title == "Review":
-                return [*[Key.DOWN] * len(screen.view.facts), Key.PRESS]  # down to the fee
             return [Key.PRESS]  # the forward button starts selected
         if isinstance(screen, MessageScreen):
             if screen.view.tone == "danger":
@@ -195,7 +193,9 @@ class DemoScript:
             ours = [f.value.split()[0] for f in screen.view.facts if f.marker == "YOU"]
             self.say(f"policy: {facts.get('Policy')}, our key {', '.join(ours)} marked YOU")
         elif screen.view.title == "Review":
-            self.say(f"review: sending {facts.get('Sending')}, fee {facts.get('Fee')}")
+            fee = next(f"{f.value} ({f.label})" for f in screen.view.facts
+                       if f.label.startswith("Fee"))
+            self.say(f"review: sending {facts.get('Sending')}, fee {fee}")
 
     def before_key(self, key: Key) -> None:
         screen_number = len(self.ctx.shown) - 1

@@ -17,6 +17,9 @@ FIRST_RUN_ITEMS = (
     MenuItem("Scan a SeedQR", "scan"),
 )
 WORD_COUNT = 24
+KEYSTORE_PASSPHRASE = "Keystore passphrase"
+# Owners of other devices know "passphrase" as BIP-39's 25th word, which changes the wallet.
+KEYSTORE_PASSPHRASE_HINT = "Encrypts this device's storage.\nNot a BIP-39 passphrase."
 
 
 def first_run(ctx: FlowContext) -> Destination | None:
@@ -110,12 +113,15 @@ def choose_passphrase(ctx: FlowContext, words: str) -> Destination | None:
     from signer.keystore import Keystore
     from ui.flows.home import home
 
-    first = ctx.show(KeyboardScreen(KeyboardView("Passphrase", "Choose one", masked=True)))
+    first = ctx.show(KeyboardScreen(KeyboardView(KEYSTORE_PASSPHRASE, KEYSTORE_PASSPHRASE_HINT,
+                                                 masked=True)))
     if first.action == "back" or not first.text:
         return go(first_run)
-    again = ctx.show(KeyboardScreen(KeyboardView("Passphrase", "Once more", masked=True)))
+    again = ctx.show(KeyboardScreen(KeyboardView(KEYSTORE_PASSPHRASE, "The same once more",
+                                                 masked=True)))
     if again.text != first.text:
-        ctx.message("Passphrase", "The two passphrases differ. Choose again.", tone="caution")
+        ctx.message(KEYSTORE_PASSPHRASE, "The two passphrases differ. Choose again.",
+                    tone="caution")
         return go(choose_passphrase, words=words)
     try:
         ctx.keystore = Keystore.create(ctx.keystore_path, words, first.text,

@@ -5,9 +5,10 @@ A danger warning is only acknowledged by choosing its own "Sign anyway" button (
 not acknowledged. A danger no override lifts (Warning.overridable false) offers only "Reject".
 """
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from signer.errors import AirsignError
+from signer.network import Network
 from signer.review import Output, OutputKind, Review, Severity, Warning
 from signer.transport.types import Format, Payload, PayloadKind
 from ui import theme
@@ -18,6 +19,9 @@ from ui.screens.facts import Fact, FactsScreen, FactsView
 from ui.screens.message import MessageScreen, MessageView
 from ui.screens.qr import QRScreen, QRView
 from ui.widgets import format_amount
+
+if TYPE_CHECKING:
+    from signer.transport.encoders import FrameSequence
 
 BADGES = {
     OutputKind.EXTERNAL: "SEND",
@@ -31,27 +35,28 @@ DENSITY_CYCLE = ("low", "medium", "high")
 
 
 def overview_view(review: Review, denomination: str) -> FactsView:
+    """What leaves, then the fee (on the first page at every size, one line), then to whom."""
     external = [o for o in review.outputs if o.kind is OutputKind.EXTERNAL]
     kept = [o for o in review.outputs if o.kind in (OutputKind.CHANGE, OutputKind.SELF)]
     moved = [o for o in review.outputs if o.kind is OutputKind.TRANSFER]
     wallets = sorted({i.wallet for i in review.inputs if i.wallet})
     ours = sum(1 for i in review.inputs if i.ours)
-    fee = "unknown (an input amount is missing)"
-    if review.fee is not None:
-        fee = format_amount(review.fee, denomination)
-        if review.fee_rate is not None:
-            fee += f" · {review.fee_rate:.1f} sat/vB"
+    if review.fee is None:
+        fee = Fact("Fee · an input amount is missing", "unknown", one_line=True)
+    else:
+        rate = f" · {review.fee_rate:.1f} sat/vB" if review.fee_rate is not None else ""
+        fee = Fact(f"Fee{rate}", format_amount(review.fee, denomination), one_line=True)
     to = f"{len(external)} address{'es' if len(external) != 1 else ''}"
     if kept:
         to += f", {len(kept)} back to us"
     if moved:
         to += f", {len(moved)} to your other wallet{'s' if len(moved) != 1 else ''}"
     facts = (
-        Fact("Wallet", ", ".join(wallets) or "none of ours"),
-        Fact("Sending", format_amount(review.spend, denomination), theme.ACCENT),
+        Fact("Sending", format_amount(review.spend, denomination), theme.ACCENT, one_line=True),
+        fee,
         *_transfer_fact(review, denomination),
         Fact("To", to),
-        Fact("Fee", fee),
+        Fact("Wallet", ", ".join(wallets) or "none of ours"),
         Fact("Inputs", f"{len(review.inputs)}, {ours} ours to sign"),
     )
     dangers = len(review.blocking())
@@ -70,11 +75,20 @@ def _transfer_fact(review: Review, denomination: str) -> tuple[Fact, ...]:
 
 
 def output_view(output: Output, count: int, denomination: str) -> AddressView:
+    """The proof of a change/self output in full: the wallet it re-derives from with chain
+    and index, then our key's full path (the screen breaks a line only between parts)."""
     details: list[str] = []
-    if output.kind is OutputKind.TRANSFER:
-        details.append(f"to your other wallet {output.wallet}")
-    elif output.wallet:
-        details.append(f"{output.wallet} · {output.path}" if output.path else output.wallet)
+    if output.wallet:
+        where = ""
+        if output.path:
+            chain, index = output.path.split("/")[-2:]
+            where = f" · {'change' if chain == '1' else 'receive'} #{index}"
+        if output.kind is OutputKind.TRANSFER:
+            details.append(f"to your other wallet {output.wallet}{where}")
+        else:
+            details.append(f"{output.wallet}{where}")
+        if output.path:
+            details.append(output.path)
     return AddressView(
         f"Output {output.index + 1}/{count}",
         output.address or output.script,
@@ -107,6 +121,13 @@ def review(ctx: FlowContext, payload: Payload) -> Destination | None:
     root = ctx.root()
     result = review_psbt(psbt, root=root, wallets=wallets, settings=settings,
                          network=settings.network)
+    mismatch = next((w for w in result.warnings if w.code == "network-mismatch"), None)
+    if mismatch is not None:
+        from ui.flows.network import wrong_network
+
+        other = Network.MAIN if settings.network.is_test else None  # None: a test network
+        return go(wrong_network, what="PSBT", theirs=other, problem=mismatch.message,
+                  outcome="Nothing is shown or signed.")
     denomination = settings.denomination
     step = 0  # 0: overview, 1..n: outputs
     while step <= len(result.outputs):
@@ -126,10 +147,10 @@ def review(ctx: FlowContext, payload: Payload) -> Destination | None:
         ctx.message("Not signed", "The transaction was rejected.")
         return go(home)
     confirm = FactsView("Sign?", (
-        Fact("Sending", format_amount(result.spend, denomination), theme.ACCENT),
+        Fact("Sending", format_amount(result.spend, denomination), theme.ACCENT, one_line=True),
         *_transfer_fact(result, denomination),
         Fact("Fee", format_amount(result.fee, denomination) if result.fee is not None
-             else "unknown"),
+             else "unknown", one_line=True),
         Fact("Signing", f"{sum(1 for i in result.inputs if i.ours)} input(s)"),
     ), (Button("Cancel", "cancel"), Button("Sign", "sign")), back_action="cancel")
     if ctx.show(FactsScreen(confirm)).action != "sign":
@@ -139,7 +160,12 @@ def review(ctx: FlowContext, payload: Payload) -> Destination | None:
     from signer.sign import sign_psbt
 
     signed = sign_psbt(psbt, result, root=root, wallets=wallets, allow=allow)
-    return go(show_signed, raw=serialize_psbt(signed.psbt), came_as=payload)
+    # The same signatures (RFC 6979) without the rest of the PSBT: far fewer frames, for
+    # coordinators that merge them.
+    sigs = sign_psbt(load_psbt(payload.data), result, root=root, wallets=wallets, allow=allow,
+                     sigs_only=True)
+    return go(show_signed, raw=serialize_psbt(signed.psbt), came_as=payload,
+              sigs_raw=serialize_psbt(sigs.psbt))
 
 
 def acknowledge_warnings(ctx: FlowContext, result: Review) -> frozenset[str] | None:
@@ -164,33 +190,53 @@ def acknowledge_warnings(ctx: FlowContext, result: Review) -> frozenset[str] | N
     return frozenset(allow)
 
 
-def show_signed(ctx: FlowContext, raw: bytes, came_as: Payload,
-                fmt: Format | None = None, density: str = "") -> Destination | None:
-    """The signed PSBT as QR, in the format it came in until the user switches."""
+def reply_sequence(raw: bytes, came_as: Payload, fmt: Format | None,
+                   density: str) -> "FrameSequence":
+    """The frames of a reply: the format it came in, or the one the user switched to."""
     from signer.transport.encoders import encode_frames, reply_frames
+
+    if fmt is None:
+        return reply_frames(raw, came_as, density)
+    return encode_frames(Payload(PayloadKind.PSBT, raw, fmt), fmt, density=density)
+
+
+def show_signed(ctx: FlowContext, raw: bytes, came_as: Payload, *, fmt: Format | None = None,
+                density: str = "", sigs_raw: bytes = b"",
+                sigs_only: bool = False) -> Destination | None:
+    """The signed PSBT as QR, in the format it came in until the user switches. When only
+    our signatures take fewer frames, the screen offers them (RIGHT) with their count."""
     from ui.flows.home import home
 
     density = density or ctx.settings.qr_density
+    shown, other = (sigs_raw, raw) if sigs_only else (raw, sigs_raw)
     try:
-        if fmt is None:
-            frames = reply_frames(raw, came_as, density)
-        else:
-            frames = encode_frames(Payload(PayloadKind.PSBT, raw, fmt), fmt, density=density)
+        frames = reply_sequence(shown, came_as, fmt, density)
+        alternative = reply_sequence(other, came_as, frames.format, density) if other else None
     except AirsignError as exc:
         ctx.message("Cannot show", str(exc), tone="caution")
-        return go(show_signed, raw=raw, came_as=came_as, fmt=Format.UR, density="high")
+        return go(show_signed, raw=raw, came_as=came_as, fmt=Format.UR, density="high",
+                  sigs_raw=sigs_raw, sigs_only=sigs_only)
     if frames.note:
         ctx.message("Signed", frames.note)
-    view = QRView("Signed", frames.next_frame, len(frames.frames), frames.qr_version,
-                  fps=ctx.settings.qr_fps, caption=f"{frames.format.value} · {density}")
+    offer = ""
+    if alternative is not None and (sigs_only or len(alternative.frames) < len(frames.frames)):
+        count = len(alternative.frames)
+        offer = (f"{'full PSBT' if sigs_only else 'signatures only'}: {count} "
+                 f"frame{'s' if count != 1 else ''}")
+    view = QRView("Signatures" if sigs_only else "Signed", frames.next_frame,
+                  len(frames.frames), frames.qr_version, fps=ctx.settings.qr_fps,
+                  caption=f"{frames.format.value} · {density}", offer=offer)
     choice = ctx.show(QRScreen(view)).action
     args: dict[str, Any] = {"raw": raw, "came_as": came_as, "fmt": frames.format,
-                            "density": density}
+                            "density": density, "sigs_raw": sigs_raw, "sigs_only": sigs_only}
     if choice == "density":
         args["density"] = DENSITY_CYCLE[(DENSITY_CYCLE.index(density) + 1) % 3]
         return go(show_signed, **args)
     if choice == "format":
         position = FORMAT_CYCLE.index(frames.format)
         args["fmt"] = FORMAT_CYCLE[(position + 1) % len(FORMAT_CYCLE)]
+        return go(show_signed, **args)
+    if choice == "offer":
+        args["sigs_only"] = not sigs_only
         return go(show_signed, **args)
     return go(home)

@@ -14,31 +14,51 @@ from ui.screens.address import AddressScreen, AddressView
 from ui.screens.base import Button
 from ui.screens.facts import Fact, FactsScreen, FactsView
 from ui.screens.menu import MenuItem, MenuScreen, MenuView
+from ui.widgets import address_groups
+
+KEY_HEAD, KEY_TAIL = 10, 6  # characters kept at each end of an abbreviated extended key
 
 
 def _registry(ctx: FlowContext) -> WalletRegistry:
     return WalletRegistry(ctx.keystore.wallet_records, ctx.settings.network)
 
 
+def abbreviated_key(text: str) -> str:
+    """tpubDFH9dg…ntpyQk: the ends of an extended key, as coordinators list cosigners."""
+    return f"{text[:KEY_HEAD]}…{text[-KEY_TAIL:]}"
+
+
 def policy_facts(wallet: Wallet, our_fingerprint: bytes) -> tuple[Fact, ...]:
+    """Name, policy, every cosigner (path, fingerprint and key, ours marked), network."""
     facts = [
         Fact("Name", wallet.name),
         Fact("Policy", f"{wallet.policy} · {wallet.script_type.value}"),
-        Fact("Network", wallet.network.value),
     ]
     for number, key in enumerate(wallet.keys, start=1):
         ours = key.fingerprint == our_fingerprint
-        facts.append(Fact(f"Cosigner {number}",
-                          f"{key.fingerprint_hex}  {format_path(key.origin_path)}",
+        facts.append(Fact(f"Cosigner {number} · {format_path(key.origin_path)}",
+                          f"{key.fingerprint_hex}\n{abbreviated_key(key.xpub.to_base58())}",
                           theme.SUCCESS if ours else theme.TEXT, marker="YOU" if ours else ""))
-    return tuple(facts)
+    return (*facts, Fact("Network", wallet.network.value))
 
 
 def register(ctx: FlowContext, payload: Payload) -> Destination | None:
+    """The wallet as the coordinator should show it (policy, every cosigner, the first
+    receive address) so the user compares before accepting; one of another network is
+    refused before any of its addresses is drawn."""
     from ui.flows.home import home
 
     wallet = load_wallet(payload.data, network_hint=ctx.settings.network)
-    view = FactsView("Register?", policy_facts(wallet, ctx.fingerprint()),
+    if wallet.network is not ctx.settings.network:
+        from ui.flows.network import wrong_network
+
+        return go(wrong_network, what="wallet", theirs=wallet.network,
+                  problem="",
+                  outcome="It is not registered.")
+    first = " ".join(address_groups(wallet.address(False, 0)))
+    *facts, network = policy_facts(wallet, ctx.fingerprint())
+    facts = (*facts, Fact("Receive #0", first, theme.INFO), network)
+    view = FactsView("Register?", facts,
                      (Button("Cancel", "cancel"), Button("Register", "register")),
                      back_action="cancel")
     if ctx.show(FactsScreen(view)).action != "register":

@@ -13,15 +13,15 @@ from ui.theme import Colour
 from ui.widgets import (
     Canvas,
     Chrome,
+    address_height,
     button_row,
     centered_text,
     draw_address,
     largest_fitting,
     line_height,
-    text_lines,
     text_width,
     title_bar,
-    wrap_text,
+    wrap_parts,
 )
 
 
@@ -46,34 +46,39 @@ class AddressScreen(Screen):
         m = canvas.metrics
         view = self.view
         y = title_bar(canvas, view.title, chrome) + m.px(6)
+        bottom = button_row(canvas, [b.label for b in view.buttons], self.selected)
+        width = canvas.width - 2 * m.margin
+        small = m.small_font()
+        details = [line for detail in view.details for line in wrap_parts(detail, small, width)]
         badge_font = m.small_bold_font()
+        badge_h = line_height(badge_font) + m.px(4)
+        # Everything must show on one screen (the proof of a change output is what makes it
+        # change): a smaller address font before anything is left out.
+        room = bottom - y - (badge_h + m.px(6)) - len(details) * line_height(small) - m.px(4)
+        fonts = m.address_fonts()
+        address_font = next((f for f in fonts
+                             if address_height(view.address, f, width, m.px(2)) <= room),
+                            fonts[-1])
+        gap = m.px(6) if address_height(view.address, address_font, width,
+                                        m.px(2)) + m.px(4) <= room else m.px(2)
         badge_w = text_width(view.badge, badge_font) + m.px(12)
         x = m.margin
-        canvas.draw.rounded_rectangle(
-            (x, y, x + badge_w, y + line_height(badge_font) + m.px(4)), m.px(4),
-            fill=view.badge_colour,
-        )
+        canvas.draw.rounded_rectangle((x, y, x + badge_w, y + badge_h), m.px(4),
+                                      fill=view.badge_colour)
         canvas.draw.text((x + m.px(6), y + m.px(2)), view.badge, font=badge_font, fill=(0, 0, 0))
         if view.amount:
-            room = canvas.width - 2 * m.margin - badge_w - m.px(2)
+            room_w = width - badge_w - m.px(2)
             # A long BTC amount beside CHANGE steps down rather than overlapping the badge.
-            amount_font = largest_fitting(view.amount, (m.bold_font(), m.small_bold_font()), room)
+            amount_font = largest_fitting(view.amount, (m.bold_font(), m.small_bold_font()),
+                                          room_w)
             canvas.draw.text(
                 (canvas.width - m.margin - text_width(view.amount, amount_font), y),
                 view.amount, font=amount_font, fill=view.badge_colour,
             )
-        y += line_height(badge_font) + m.px(10)
-        y = draw_address(canvas, view.address, y) + m.px(4)
-        small = m.small_font()
-        bottom = button_row(canvas, [b.label for b in view.buttons], self.selected)
-        for detail in view.details:
-            for line in wrap_text(detail, small, canvas.width - 2 * m.margin):
-                if y + line_height(small) > bottom:
-                    return
-                if len(view.details) == 1:
-                    y = centered_text(canvas, line, y, small, theme.MUTED)
-                else:
-                    y = text_lines(canvas, [line], y, small, theme.MUTED)
+        y += badge_h + gap
+        y = draw_address(canvas, view.address, y, address_font) + m.px(2)
+        for line in details:
+            y = centered_text(canvas, line, y, small, theme.MUTED)
 
     def handle(self, key: Key) -> Choice | None:
         self.selected, choice = button_row_key(key, self.view.buttons, self.selected,

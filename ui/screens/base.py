@@ -56,9 +56,13 @@ class Screen(ABC):
     tick_seconds: float | None = None
 
     def render(self, size: tuple[int, int], chrome: Chrome) -> Image.Image:
+        return self.layout(size, chrome).image
+
+    def layout(self, size: tuple[int, int], chrome: Chrome) -> Canvas:
+        """The drawn canvas, with the texts it holds (for layout checks)."""
         canvas = Canvas.new(size, self.background())
         self.draw(canvas, chrome)
-        return canvas.image
+        return canvas
 
     def background(self) -> tuple[int, int, int]:
         return (0, 0, 0)

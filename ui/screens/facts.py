@@ -12,6 +12,7 @@ from ui.widgets import (
     Font,
     banner,
     button_row,
+    largest_fitting,
     line_height,
     scrollbar,
     text_width,
@@ -26,6 +27,7 @@ class Fact:
     value: str
     colour: Colour = theme.TEXT
     marker: str = ""  # a short tag drawn right of the label, e.g. "YOU"
+    one_line: bool = False  # never wrapped: drawn smaller rather than broken (amounts, fee)
 
 
 @dataclass(frozen=True)
@@ -57,13 +59,18 @@ class FactsScreen(Screen):
         width = canvas.width - 2 * m.margin - m.px(4)
         # One row per label or wrapped value line, scrolled a row at a time, so a fact taller
         # than the screen (a long message) scrolls instead of running into the buttons.
-        rows: list[tuple[Fact, str, bool, int]] = []  # fact, text, is_label, height
+        rows: list[tuple[Fact, str, bool, int, Font]] = []  # fact, text, is_label, height, font
         for fact in self.view.facts:
-            rows.append((fact, fact.label, True, line_height(label_font)))
-            values = wrap_text(fact.value, value_font, width) if fact.value else []
+            rows.append((fact, fact.label, True, line_height(label_font), label_font))
+            font = value_font
+            if fact.one_line:
+                font = largest_fitting(fact.value, (value_font, m.small_bold_font()), width)
+                values = [fact.value]
+            else:
+                values = wrap_text(fact.value, value_font, width) if fact.value else []
             for number, value in enumerate(values):
                 gap = m.px(4) if number == len(values) - 1 else 0
-                rows.append((fact, value, False, line_height(value_font) + gap))
+                rows.append((fact, value, False, line_height(font) + gap, font))
         room = bottom - top
         self._last_first = len(rows) - 1
         used = 0
@@ -75,7 +82,7 @@ class FactsScreen(Screen):
         self.first = min(self.first, self._last_first)
         y = top
         shown = 0
-        for position, (fact, text, is_label, height) in enumerate(rows[self.first :]):
+        for position, (fact, text, is_label, height, font) in enumerate(rows[self.first :]):
             # A fact starts only where it fits whole, or alone (taller than the screen):
             # never a label whose value is cut off below it.
             block = height + sum(r[3] for r in rows[self.first + position + 1:]
@@ -85,7 +92,7 @@ class FactsScreen(Screen):
             if is_label:
                 self._draw_label(canvas, fact, (m.margin, y), label_font, marker_font)
             else:
-                canvas.draw.text((m.margin, y), text, font=value_font, fill=fact.colour)
+                canvas.draw.text((m.margin, y), text, font=font, fill=fact.colour)
             y += height
             shown += 1
         scrollbar(canvas, (top, bottom), self.first, shown, len(rows))

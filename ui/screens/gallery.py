@@ -1,4 +1,7 @@
-"""One example of every screen, for the reference-image tests, the docs gallery and the bench.
+"""One example of every kind of screen, for the reference-image tests, the docs gallery and
+the bench. The decisive moments (a danger warning, another network, change, the review's
+first page, a wallet to register, the keystore passphrase, a signed reply) are not here:
+tests/ui/moments.py reaches them through the real flows and draws docs/gallery/moment-*.png.
 
     .venv/bin/python -m ui.screens.gallery docs/gallery     # writes NAME-WxH.png
 """
@@ -14,7 +17,6 @@ from ui import theme
 from ui.screens.address import AddressScreen, AddressView
 from ui.screens.base import Button, Screen
 from ui.screens.entropy import EntropyPadScreen, EntropyPadView
-from ui.screens.facts import Fact, FactsScreen, FactsView
 from ui.screens.keyboard import KeyboardScreen, KeyboardView
 from ui.screens.menu import MenuItem, MenuScreen, MenuView
 from ui.screens.message import MessageScreen, MessageView
@@ -52,16 +54,6 @@ def _settings() -> Screen:
     return MenuScreen(MenuView("Settings", items, selected=3))
 
 
-def _danger() -> Screen:
-    return MessageScreen(MessageView(
-        "Warning 1/2",
-        "Output 2 claims to be change but its keys are not this wallet's. Signing may send "
-        "0.50 000 000 BTC to an attacker.",
-        (Button("Reject", "reject"), Button("Sign anyway", "accept")),
-        tone="danger",
-    ))
-
-
 def _airgap() -> Screen:
     return MessageScreen(MessageView(
         "Air-gap",
@@ -79,27 +71,10 @@ def _caution() -> Screen:
     ))
 
 
-def _overview() -> Screen:
-    return FactsScreen(FactsView("Review", (
-        Fact("Wallet", "Family vault · 2 of 3"),
-        Fact("Sending", "0.01 234 567 BTC", theme.ACCENT),
-        Fact("To", "1 address, plus change", theme.TEXT),
-        Fact("Fee", "1,420 sats · 10.1 sat/vB"),
-        Fact("Inputs", "3, all from this wallet"),
-    ), (Button("Reject", "reject"), Button("Review", "next"))))
-
-
 def _output_external() -> Screen:
     return AddressScreen(AddressView(
         "Output 1/2", P2WSH_ADDRESS, "SEND", theme.OUTPUT_COLOURS["external"],
         amount="0.01 234 567 BTC",
-    ))
-
-
-def _output_change() -> Screen:
-    return AddressScreen(AddressView(
-        "Output 2/2", P2WPKH_ADDRESS, "CHANGE", theme.OUTPUT_COLOURS["change"],
-        amount="98,765 sats", details=("Family vault · change #14",),
     ))
 
 
@@ -116,23 +91,6 @@ def _address_ours() -> Screen:
         "Address", P2WSH_ADDRESS, "OURS", theme.SUCCESS,
         details=("Family vault · receive #5",), buttons=(Button("Done", "done"),),
     ))
-
-
-def _policy() -> Screen:
-    return FactsScreen(FactsView("Register?", (
-        Fact("Name", "Family vault"),
-        Fact("Policy", "2 of 3 · native segwit (p2wsh)"),
-        Fact("Cosigner 1", "73c5da0a  m/48h/0h/0h/2h", theme.SUCCESS, marker="YOU"),
-        Fact("Cosigner 2", "f57ec65d  m/48h/0h/0h/2h"),
-        Fact("Cosigner 3", "b7e2a23a  m/48h/0h/0h/2h"),
-    ), (Button("Cancel", "cancel"), Button("Register", "register"))))
-
-
-def _passphrase() -> Screen:
-    screen = KeyboardScreen(KeyboardView("Unlock", "Passphrase", masked=True))
-    screen.text = "correct horse"
-    screen.cursor = (1, 3)
-    return screen
 
 
 def _word() -> Screen:
@@ -169,16 +127,11 @@ SCREENS: dict[str, Callable[[], Screen]] = {
     "home": _home,
     "home-testnet-dev": _home_testnet,
     "settings": _settings,
-    "danger": _danger,
     "airgap": _airgap,
     "caution": _caution,
-    "overview": _overview,
     "output-external": _output_external,
-    "output-change": _output_change,
     "address-ours": _address_ours,
     "address-not-ours": _address_not_ours,
-    "policy": _policy,
-    "passphrase": _passphrase,
     "word": _word,
     "dice": _dice,
     "words": _words,

@@ -15,8 +15,10 @@ from ui.widgets import (
     fit_text,
     key_grid,
     line_height,
+    text_lines,
     text_width,
     title_bar,
+    wrap_text,
 )
 
 LETTERS = ("abcdefg", "hijklmn", "opqrstu", "vwxyz")
@@ -84,8 +86,8 @@ class KeyboardScreen(Screen):
         y = top + m.px(4)
         if self.view.prompt:
             small = m.small_font()
-            canvas.draw.text((m.margin, y), self.view.prompt, font=small, fill=theme.MUTED)
-            y += line_height(small)
+            lines = wrap_text(self.view.prompt, small, canvas.width - 2 * m.margin)
+            y = text_lines(canvas, lines, y, small, theme.MUTED)
         canvas.draw.rounded_rectangle(
             (m.margin, y, canvas.width - m.margin, y + field_h), m.px(4), outline=theme.DIM,
             fill=theme.SURFACE,

@@ -17,8 +17,8 @@ from ui.widgets import (
     line_height,
     scrollbar,
     text_lines,
-    text_width,
     title_bar,
+    wrap_parts,
     wrap_text,
 )
 
@@ -65,12 +65,7 @@ class MessageScreen(Screen):
             "danger" if view.tone == "danger" else "normal",
         )
         if view.lead:
-            # "Output 2/2 · 0.00 039 000 BTC": too wide, it breaks between its parts, never
-            # inside an amount.
-            width = canvas.width - 2 * m.margin
-            parts = [view.lead] if text_width(view.lead, m.bold_font()) <= width else (
-                view.lead.split(" · "))
-            lead_lines = [line for part in parts for line in wrap_text(part, m.bold_font(), width)]
+            lead_lines = wrap_parts(view.lead, m.bold_font(), canvas.width - 2 * m.margin)
             top = text_lines(canvas, lead_lines, top, m.bold_font(), theme.TEXT) + m.px(2)
         font = m.body_font()
         lines = wrap_text(view.body, font, canvas.width - 2 * m.margin - m.px(4))

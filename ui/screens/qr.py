@@ -3,7 +3,8 @@
 Frames are rendered as they are shown (ui/qr/render.py takes about a millisecond a frame), at
 one fixed QR version so the code does not jump in size. UP/DOWN dim or brighten the light
 modules (some phone cameras over-expose a bright panel), KEY3 asks the flow for another
-density, KEY2 for another format, PRESS is done.
+density, KEY2 for another format, RIGHT for the other form of the reply it offers (only our
+signatures, or the full PSBT again), PRESS is done.
 """
 
 from collections.abc import Callable
@@ -29,6 +30,7 @@ class QRView:
     caption: str = ""  # e.g. "UR · medium"
     brightness: int = 100
     can_switch: bool = True  # offer the density and format keys
+    offer: str = ""  # another form of the same reply, RIGHT switches: "signatures only: 3 frames"
 
 
 class QRScreen(Screen):
@@ -51,13 +53,19 @@ class QRScreen(Screen):
             parts.append(f"{self.shown % self.view.frame_count + 1}/{self.view.frame_count}")
         caption_h = line_height(small) + m.px(4)
         centered_text(canvas, " · ".join(parts), m.px(2), small, theme.MUTED)
-        side = min(canvas.width, canvas.height - caption_h)
+        offer_h = 0
+        if self.view.offer:
+            offer_h = line_height(small) + m.px(4)
+            centered_text(canvas, f"▶ {self.view.offer}", canvas.height - offer_h + m.px(2),
+                          small, theme.ACCENT)
+        side = min(canvas.width, canvas.height - caption_h - offer_h)
         pixels = scale_to_fit(qr_modules(self.data, self.view.version), side)
         level = round(255 * self.brightness / 100)
         pixels[pixels == 255] = level  # dims the light modules only; dark stays black
         image = Image.fromarray(pixels, "L").convert("RGB")
         canvas.image.paste(
-            image, ((canvas.width - side) // 2, caption_h + (canvas.height - caption_h - side) // 2)
+            image, ((canvas.width - side) // 2,
+                    caption_h + (canvas.height - caption_h - offer_h - side) // 2)
         )
 
     def tick(self) -> Choice | None:
@@ -75,6 +83,8 @@ class QRScreen(Screen):
             return Choice("density")
         elif key is Key.KEY2 and self.view.can_switch:
             return Choice("format")
+        elif key is Key.RIGHT and self.view.offer:
+            return Choice("offer")
         elif key is Key.PRESS:
             return Choice("done")
         elif key in BACK_KEYS or key is Key.LEFT:

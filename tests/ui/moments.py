@@ -1,0 +1,174 @@
+"""The decisive moments of issue 12, each reached through the real flows with headless
+backends, as a user meets them: a danger warning, a PSBT or wallet of another network, a
+change output (with the TEST badge and the developer banner), the review's first page, a
+wallet to register, the first-run keystore passphrase, and a signed reply with a
+signatures-only offer.
+
+The device is cosigner 0 ("abandon ... about", fingerprint 73c5da0a) of the independent test
+coordinator's 2-of-3 wallet, named "Family vault" here; PSBTs are built by that coordinator
+(embit), never by airsign. tests/ui/test_moments.py checks each moment's flow and layout and
+compares its image with tests/ui/reference/ and docs/gallery/.
+"""
+
+import contextlib
+import json
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from device_kit import PASSPHRASE, device_keystore, loopback_sys
+from independent.coordinator import Pay, Spend, TestWallet, build_psbt, external_script, make_wallet
+from independent.cosigners import MNEMONICS
+from PIL import Image
+
+from signer.keystore import Keystore
+from signer.network import Network
+from signer.transport.types import Format, Payload, PayloadKind
+from ui.app import run_flows
+from ui.backends import InputClosed, Key
+from ui.backends.display import RecorderDisplay
+from ui.demo.pilot import Pilot, RecordingContext
+from ui.flows import Destination, go
+from ui.screens.address import AddressScreen
+from ui.screens.base import Screen
+from ui.screens.facts import FactsScreen
+from ui.screens.keyboard import KeyboardScreen
+from ui.screens.message import MessageScreen
+from ui.screens.qr import QRScreen
+from ui.widgets import Chrome
+
+SIZES = ((240, 240), (320, 240), (480, 320))
+WALLET_NAME = "Family vault"
+CHANGE_INDEX = 14
+
+
+def vault(network: Network = Network.TEST) -> TestWallet:
+    return make_wallet(network=network, name=WALLET_NAME)
+
+
+def fake_change_psbt() -> bytes:
+    """Output 2/2 carries the vault's change derivations but pays a thief's script."""
+    forged = Pay(39_000, external_script("thief"), derivations=vault().derivations(True, 1))
+    return build_psbt([Spend(vault(), False, 3, 100_000)],
+                      [Pay(60_000, external_script()), forged]).serialize()
+
+
+def change_psbt(inputs: int = 1) -> bytes:
+    """A payment with change back to the vault at CHANGE_INDEX (testnet encodings)."""
+    spends = [Spend(vault(), False, 3 + n, 100_000) for n in range(inputs)]
+    change = 100_000 * inputs - 60_000 - 1_000 * inputs
+    return build_psbt(spends, [Pay(60_000, external_script()),
+                               Pay(change, wallet=vault(), change=True,
+                                   index=CHANGE_INDEX)]).serialize()
+
+
+@dataclass
+class Run:
+    """One scripted run: where it starts and which screen is the moment."""
+
+    first: Callable[[], Destination | None]
+    is_moment: Callable[[Screen], bool]
+    network: Network = Network.TEST
+    registered: bool = True
+    dev_banner: bool = False
+    fresh: bool = False  # no keystore yet: the first run
+    press: Callable[[Screen], list[Key]] = field(default=lambda screen: [Key.PRESS])
+
+
+@dataclass(frozen=True)
+class Moment:
+    image: Image.Image  # the last frame the display showed
+    screen: Screen  # the screen showing it (its state as drawn)
+    chrome: Chrome
+    shown: tuple[Screen, ...]  # every screen of the run, in order
+
+
+def _review(raw: bytes) -> Callable[[], Destination]:
+    def first() -> Destination:
+        from ui.flows.psbt import review
+
+        return go(review, payload=Payload(PayloadKind.PSBT, raw, Format.UR, "crypto-psbt"))
+    return first
+
+
+def _register(network: Network) -> Callable[[], Destination]:
+    """The vault as Specter exports it: a JSON wallet file with its label."""
+    def first() -> Destination:
+        from ui.flows.wallets import register
+
+        text = json.dumps({"label": WALLET_NAME, "blockheight": 0,
+                           "descriptor": vault(network).wallet.descriptor()})
+        return go(register, payload=Payload(PayloadKind.WALLET_FILE, text, Format.UR))
+    return first
+
+
+def _choose_passphrase() -> Destination:
+    from ui.flows.ceremony import choose_passphrase
+
+    return go(choose_passphrase, words=MNEMONICS[0])
+
+
+def _titled(kind: type, title: str) -> Callable[[Screen], bool]:
+    return lambda screen: isinstance(screen, kind) and screen.view.title == title  # type: ignore[attr-defined]
+
+
+def _through_warnings(screen: Screen) -> list[Key]:
+    """Forward everywhere; on a warning, its accepting button (the second)."""
+    if isinstance(screen, MessageScreen) and len(screen.view.buttons) > 1:
+        return [Key.RIGHT, Key.PRESS]
+    return [Key.PRESS]
+
+
+RUNS: dict[str, Run] = {
+    "danger": Run(_review(fake_change_psbt()),
+                  lambda s: isinstance(s, MessageScreen) and s.view.tone == "danger"),
+    "network-psbt": Run(_review(change_psbt()), _titled(MessageScreen, "Wrong network"),
+                        network=Network.MAIN, registered=False),
+    "network-wallet": Run(_register(Network.TEST), _titled(MessageScreen, "Wrong network"),
+                          network=Network.MAIN, registered=False),
+    "overview": Run(_review(change_psbt()), _titled(FactsScreen, "Review"), dev_banner=True),
+    "change": Run(_review(change_psbt()),
+                  lambda s: isinstance(s, AddressScreen) and s.view.badge == "CHANGE",
+                  dev_banner=True),
+    "register": Run(_register(Network.TEST), _titled(FactsScreen, "Register?"),
+                    registered=False),
+    "passphrase": Run(_choose_passphrase, lambda s: isinstance(s, KeyboardScreen), fresh=True),
+    "sigs-only": Run(_review(change_psbt(inputs=3)), lambda s: isinstance(s, QRScreen),
+                     press=_through_warnings),
+    # Not imaged: the offer taken (RIGHT on the signed QR), ending on the signatures' QR.
+    "sigs-only-taken": Run(_review(change_psbt(inputs=3)), _titled(QRScreen, "Signatures"),
+                           press=lambda s: [Key.RIGHT] if isinstance(s, QRScreen)
+                           else _through_warnings(s)),
+}
+IMAGED = tuple(name for name in RUNS if name != "sigs-only-taken")
+
+
+def reach(name: str, size: tuple[int, int], **context: Any) -> Moment:
+    """Run moment `name`'s flow at `size` until its screen is on the display."""
+    run = RUNS[name]
+    with tempfile.TemporaryDirectory(prefix="airsign-moment-") as scratch:
+        root = Path(scratch)
+        path = root / "keystore"
+        if not run.fresh:
+            device_keystore(path, vault().wallet if run.registered else None, run.network)
+        display = RecorderDisplay(size)
+        ctx = RecordingContext(display, None, path,  # type: ignore[arg-type]
+                               sys_class=loopback_sys(root), kdf_cost_check=False,
+                               dev_allow_network=run.dev_banner, **context)
+        ctx.shown = []
+        if not run.fresh:
+            ctx.keystore = Keystore.unlock(path, PASSPHRASE, kdf_cost_check=False)
+
+        def decide(screen: Screen) -> list[Key]:
+            return [] if run.is_moment(screen) else run.press(screen)
+
+        ctx.input = Pilot(lambda: ctx, decide)  # type: ignore[arg-type]
+        with contextlib.suppress(InputClosed):  # the pilot stops at the moment
+            run_flows(ctx, run.first())
+        chrome = ctx.chrome()
+        ctx.lock()
+    screen = ctx.shown[-1]
+    assert run.is_moment(screen), f"{name}: the flow ended on {screen!r}, not its moment"
+    return Moment(display.frames[-1], screen, chrome, tuple(ctx.shown))

@@ -1,0 +1,244 @@
+"""Issue 12's decisive moments, reached through the real flows (tests/ui/moments.py): what
+each screen says, that no key fact is cut, hidden or drawn off the screen at 240x240, 320x240
+and 480x320, and that each looks exactly like its reference image, which docs/gallery shows.
+
+After a deliberate change, regenerate (this writes tests/ui/reference/ and docs/gallery/),
+LOOK at the images, and commit them:
+
+    UPDATE_REFERENCE=1 .venv/bin/pytest tests/ui/test_moments.py
+"""
+
+import os
+from functools import cache
+from pathlib import Path
+
+import pytest
+from embit.psbt import PSBT
+from independent.cosigners import account_xpub, root
+from moments import IMAGED, SIZES, WALLET_NAME, Moment, change_psbt, fake_change_psbt, reach, vault
+from PIL import Image, ImageChops
+
+from signer.network import Network
+from signer.scripts import ScriptType, format_path
+from signer.transport.assembler import Assembler
+from ui.backends import Key
+from ui.flows.ceremony import KEYSTORE_PASSPHRASE, KEYSTORE_PASSPHRASE_HINT
+from ui.screens.address import AddressScreen
+from ui.screens.facts import FactsScreen
+from ui.screens.message import MessageScreen
+from ui.screens.qr import QRScreen
+from ui.theme import Metrics
+from ui.widgets import DrawnText, address_groups, format_amount
+
+REPO = Path(__file__).resolve().parents[2]
+REFERENCE = REPO / "tests" / "ui" / "reference"
+GALLERY = REPO / "docs" / "gallery"
+UPDATE = os.environ.get("UPDATE_REFERENCE") == "1"
+SIZE_IDS = [f"{w}x{h}" for w, h in SIZES]
+TEST = Network.TEST
+
+
+@cache
+def moment(name: str, size: tuple[int, int]) -> Moment:
+    return reach(name, size)
+
+
+def drawn(m: Moment, size: tuple[int, int]) -> list[DrawnText]:
+    return m.screen.layout(size, m.chrome).texts
+
+
+def strings(m: Moment, size: tuple[int, int]) -> list[str]:
+    return [t.text for t in drawn(m, size)]
+
+
+def assert_laid_out(texts: list[DrawnText], size: tuple[int, int]) -> None:
+    """Every text on the screen, whole (no ellipsis), none over another."""
+    width, height = size
+    for text in texts:
+        left, top, right, bottom = text.box
+        assert left >= 0 and top >= 0 and right <= width and bottom <= height, (
+            f"{text.text!r} is drawn off the screen at {text.box}")
+        assert "…" not in text.text, f"{text.text!r} is cut"
+    boxes = [(t.text, t.box) for t in texts if t.text.strip()]
+    for i, (a, (al, at, ar, ab)) in enumerate(boxes):
+        for b, (bl, bt, br, bb) in boxes[i + 1:]:
+            assert ar <= bl or br <= al or ab <= bt or bb <= at, f"{a!r} overlaps {b!r}"
+
+
+def button_labels(m: Moment) -> list[str]:
+    return [b.label for b in m.screen.view.buttons]  # type: ignore[attr-defined]
+
+
+def buttons_top(size: tuple[int, int]) -> int:
+    """Where widgets.button_row puts the buttons' top edge."""
+    metrics = Metrics.for_size(size)
+    return size[1] - metrics.button_height - metrics.px(4)
+
+
+def assert_clear_of_buttons(m: Moment, size: tuple[int, int]) -> None:
+    top = buttons_top(size)
+    content = [t for t in drawn(m, size) if t.box[1] < top]  # the labels start below the edge
+    for text in content:
+        assert text.box[3] <= top, f"{text.text!r} runs into the buttons"
+
+
+# --- the images ---------------------------------------------------------------------------
+@pytest.mark.parametrize("size", SIZES, ids=SIZE_IDS)
+@pytest.mark.parametrize("name", IMAGED)
+def test_moment_matches_its_reference_and_the_gallery(name: str, size: tuple[int, int]) -> None:
+    image = moment(name, size).image
+    assert image.size == size
+    file = f"moment-{name}-{size[0]}x{size[1]}.png"
+    if UPDATE:
+        image.save(REFERENCE / file)
+        image.save(GALLERY / file)
+    for folder in (REFERENCE, GALLERY):
+        path = folder / file
+        assert path.exists(), f"no {path}: run with UPDATE_REFERENCE=1"
+        box = ImageChops.difference(Image.open(path).convert("RGB"), image).getbbox()
+        assert box is None, f"{path} is stale: the flow now draws something else inside {box}"
+
+
+@pytest.mark.parametrize("size", SIZES, ids=SIZE_IDS)
+@pytest.mark.parametrize("name", IMAGED)
+def test_moment_is_laid_out_whole(name: str, size: tuple[int, int]) -> None:
+    m = moment(name, size)
+    texts = drawn(m, size)
+    if name == "register":
+        texts = [t for t in texts if not t.text.startswith("tpub")]  # abbreviated on purpose
+    assert_laid_out(texts, size)
+
+
+# --- danger -------------------------------------------------------------------------------
+@pytest.mark.parametrize("size", SIZES, ids=SIZE_IDS)
+def test_danger_names_the_output_as_its_screen_does_with_the_amount(size: tuple[int, int]) -> None:
+    m = moment("danger", size)
+    psbt = PSBT.parse(fake_change_psbt())
+    forged = psbt.tx.vout[1]
+    outputs = [s for s in m.shown if isinstance(s, AddressScreen)]
+    assert [s.view.title for s in outputs] == ["Output 1/2", "Output 2/2"]
+    assert outputs[1].view.badge == "SEND"  # the forged change is shown as a payment
+    assert outputs[1].view.address == forged.script_pubkey.address(TEST.params)
+    amount = format_amount(forged.value, "btc")
+    shown = strings(m, size)
+    assert f"Output 2/2 · {amount}" in shown or {"Output 2/2", amount} <= set(shown)
+    assert isinstance(m.screen, MessageScreen) and m.screen.view.tone == "danger"
+    assert button_labels(m) == ["Reject", "Sign anyway"] and m.screen.selected == 0
+
+
+# --- network ------------------------------------------------------------------------------
+@pytest.mark.parametrize("size", SIZES, ids=SIZE_IDS)
+@pytest.mark.parametrize("name", ["network-psbt", "network-wallet"])
+def test_other_network_is_said_never_drawn(name: str, size: tuple[int, int]) -> None:
+    m = moment(name, size)
+    assert not any(isinstance(s, (AddressScreen, FactsScreen)) for s in m.shown), (
+        "an address or the wallet was shown in the device's network encoding")
+    assert isinstance(m.screen, MessageScreen)
+    assert button_labels(m) == ["Back"]  # no "Sign anyway", no "Register"
+    body = m.screen.view.body
+    assert "the device is set to mainnet" in body and "Settings → Network" in body
+    assert "NOT MAINNET" in strings(m, size)
+    for text in strings(m, size):
+        assert not text.startswith(("bc1", "tb1")), text
+
+
+# --- change and overview ------------------------------------------------------------------
+@pytest.mark.parametrize("size", SIZES, ids=SIZE_IDS)
+def test_change_shows_its_proof_in_full_with_test_badge_and_dev_banner(
+        size: tuple[int, int]) -> None:
+    m = moment("change", size)
+    psbt = PSBT.parse(change_psbt())
+    address = vault().derive(True, 14).address(TEST.params)  # embit's derivation
+    assert psbt.tx.vout[1].script_pubkey.address(TEST.params) == address
+    shown = strings(m, size)
+    assert "DEV MODE: NETWORK ON" in shown and "TEST" in shown
+    assert format_amount(psbt.tx.vout[1].value, "btc") in shown
+    assert [t for t in shown if t in address_groups(address)] == address_groups(address)
+    path = format_path((*ScriptType.P2WSH.account_path(TEST), 1, 14))
+    proof = f"{WALLET_NAME} · change #14"
+    assert path in shown
+    assert proof in shown or {WALLET_NAME, "change #14"} <= set(shown)
+    assert_clear_of_buttons(m, size)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=SIZE_IDS)
+def test_fee_is_on_the_first_page_on_one_line(size: tuple[int, int]) -> None:
+    m = moment("overview", size)
+    psbt = PSBT.parse(change_psbt())
+    fee = 100_000 - sum(out.value for out in psbt.tx.vout)  # the coordinator's one coin
+    assert fee == 1_000
+    shown = strings(m, size)
+    assert format_amount(fee, "btc") in shown  # one drawn line: never wrapped
+    assert any(t.startswith("Fee · ") and t.endswith(" sat/vB") for t in shown)
+    assert_clear_of_buttons(m, size)
+
+
+# --- register -----------------------------------------------------------------------------
+def _all_pages(m: Moment, size: tuple[int, int]) -> list[list[DrawnText]]:
+    pages = [drawn(m, size)]
+    for _ in range(len(m.screen.view.facts)):  # type: ignore[attr-defined]
+        m.screen.handle(Key.DOWN)
+        pages.append(drawn(m, size))
+    for _ in range(len(m.screen.view.facts)):  # type: ignore[attr-defined]
+        m.screen.handle(Key.UP)  # back as the flow left it
+    return pages
+
+
+@pytest.mark.parametrize("size", SIZES, ids=SIZE_IDS)
+def test_register_shows_every_cosigner_and_the_first_address(size: tuple[int, int]) -> None:
+    m = moment("register", size)
+    pages = _all_pages(m, size)
+    for page in pages:
+        assert_laid_out([t for t in page if not t.text.startswith("tpub")], size)
+    shown = {t.text for page in pages for t in page}
+    origin = ScriptType.P2WSH.account_path(TEST)
+    for cosigner in (0, 1, 2):
+        fingerprint = root(cosigner).my_fingerprint.hex()
+        key = account_xpub(cosigner, origin, TEST).to_base58()
+        assert fingerprint in shown
+        assert any(t.startswith(key[:10]) and t.endswith(key[-6:]) and "…" in t for t in shown)
+    ours = [f for f in m.screen.view.facts if f.marker == "YOU"]  # type: ignore[attr-defined]
+    assert [f.value.split()[0] for f in ours] == [root(0).my_fingerprint.hex()]
+    first = vault().derive(False, 0).address(TEST.params)
+    lines = [t.text for t in pages[-1] if set(t.text.split()) <= set(address_groups(first))]
+    assert "".join(lines).replace(" ", "") == first
+    assert "2 of 3 · p2wsh" in shown and WALLET_NAME in shown
+
+
+# --- first run, signed reply ----------------------------------------------------------------
+@pytest.mark.parametrize("size", SIZES, ids=SIZE_IDS)
+def test_first_run_names_the_keystore_passphrase(size: tuple[int, int]) -> None:
+    m = moment("passphrase", size)
+    texts = strings(m, size)
+    assert texts[0] == KEYSTORE_PASSPHRASE == "Keystore passphrase"
+    assert texts[1:3] == ["Encrypts this device's storage.", "Not a BIP-39 passphrase."]
+    assert "\n".join(texts[1:3]) == KEYSTORE_PASSPHRASE_HINT
+
+
+def _frames(qr: QRScreen) -> bytes:
+    assembler = Assembler()
+    for _ in range(20 * qr.view.frame_count):
+        assembler.receive(qr.view.next_frame())  # type: ignore[arg-type]
+        if assembler.is_complete:
+            data = assembler.result().data
+            assert isinstance(data, bytes)
+            return data
+    raise AssertionError("the QR frames never completed")
+
+
+def test_many_frames_offer_signatures_only_with_their_count() -> None:
+    offered = moment("sigs-only", (240, 240))
+    assert isinstance(offered.screen, QRScreen)
+    full_frames = offered.screen.view.frame_count
+    offer = [t for t in strings(offered, (240, 240)) if t.startswith("▶")]
+    assert len(offer) == 1 and offer[0].startswith("▶ signatures only: ")
+    count = int(offer[0].split(": ")[1].split()[0])
+    assert count < full_frames
+    taken = reach("sigs-only-taken", (240, 240))
+    assert isinstance(taken.screen, QRScreen) and taken.screen.view.frame_count == count
+    assert taken.screen.view.offer == f"full PSBT: {full_frames} frames"
+    sigs = PSBT.parse(_frames(taken.screen))  # embit reads what the coordinator would merge
+    unsigned = PSBT.parse(change_psbt(inputs=3))
+    assert sigs.tx.txid() == unsigned.tx.txid()
+    assert all(len(inp.partial_sigs) == 1 and inp.witness_script is None for inp in sigs.inputs)
+    assert all(inp.witness_utxo is None for inp in sigs.inputs)
