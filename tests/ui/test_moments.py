@@ -175,11 +175,17 @@ def test_fee_is_on_the_first_page_on_one_line(size: tuple[int, int]) -> None:
 
 # --- register -----------------------------------------------------------------------------
 def _all_pages(m: Moment, size: tuple[int, int]) -> list[list[DrawnText]]:
+    """What the screen draws at each scroll position, from the top to where it stops."""
     pages = [drawn(m, size)]
-    for _ in range(len(m.screen.view.facts)):  # type: ignore[attr-defined]
+    presses = 0
+    while presses < 200:
         m.screen.handle(Key.DOWN)
-        pages.append(drawn(m, size))
-    for _ in range(len(m.screen.view.facts)):  # type: ignore[attr-defined]
+        presses += 1
+        page = drawn(m, size)
+        if [t.text for t in page] == [t.text for t in pages[-1]]:
+            break
+        pages.append(page)
+    for _ in range(presses):
         m.screen.handle(Key.UP)  # back as the flow left it
     return pages
 
