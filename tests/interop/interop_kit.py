@@ -62,3 +62,16 @@ def read_qr_frames(paths: list[Path]) -> list[str]:
         assert len(found) == 1, f"{path.name}: {len(found)} QR codes"
         texts.append(found[0].text)
     return texts
+
+
+def read_gif_frames(path: Path) -> list[str]:
+    """The distinct QR texts of an animated GIF's frames, in order."""
+    texts: list[str] = []
+    with Image.open(path) as animation:
+        for index in range(getattr(animation, "n_frames", 1)):
+            animation.seek(index)
+            found = zxingcpp.read_barcodes(animation.convert("L"))
+            assert len(found) == 1, f"{path.name} frame {index}: {len(found)} QR codes"
+            if found[0].text not in texts:
+                texts.append(found[0].text)
+    return texts

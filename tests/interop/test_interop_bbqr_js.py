@@ -3,12 +3,22 @@ in each encoding (Z: deflate + base32, 2: base32, H: hex) into PNG frames that a
 and joins airsign's BBQr replies, which bitcoinjs then completes."""
 
 import base64
+import json
 
 import pytest
 from cli_kit import VAULT
+from independent.cosigners import account_xpub, root
 
-from interop.interop_kit import CoordinatorRefused, airsign, node, read_qr_frames
+from interop.interop_kit import (
+    CoordinatorRefused,
+    airsign,
+    node,
+    read_gif_frames,
+    read_qr_frames,
+)
 from interop.psbt_kit import master_xprv, request
+from signer.network import Network
+from signer.scripts import ScriptType
 
 pytestmark = pytest.mark.usefixtures("coordinators", "vault_keystore")
 
@@ -71,3 +81,20 @@ def test_join_reads_the_wallet_export(tmp_path) -> None:
     joined = node("bbqr.mjs", "join", {"parts": read_qr_frames(sorted(frames.glob("*.png")))})
     assert joined["fileType"] == "U"
     assert base64.b64decode(joined["data"]).decode().strip() == descriptor
+
+
+@pytest.mark.parametrize("export", ["coldcard-json", "json"])
+def test_join_reads_the_cosigner_key_export(export: str, tmp_path) -> None:
+    gif = tmp_path / "key.gif"
+    result = airsign("xpub", "--format", export, "--qr-gif", str(gif))
+    assert result.returncode == 0, result.stderr.decode()
+    joined = node("bbqr.mjs", "join", {"parts": read_gif_frames(gif)})
+    assert joined["fileType"] == "J"
+    data = json.loads(base64.b64decode(joined["data"]))
+    origin = ScriptType.P2WSH.account_path(Network.TEST, 0)
+    tpub = account_xpub(0, origin, Network.TEST).to_base58()
+    assert data["xfp"] == root(0).my_fingerprint.hex().upper()
+    if export == "json":  # the fields BlueWallet's cosigner import reads
+        assert (data["xpub"], data["path"]) == (tpub, "m/48'/1'/0'/2'")
+    else:
+        assert (data["p2wsh"], data["p2wsh_deriv"]) == (tpub, "m/48'/1'/0'/2'")
