@@ -478,7 +478,10 @@ class _ReviewBuilder:
         if script.data[:1] == b"\x6a":
             return Output(address=None, kind=OutputKind.OP_RETURN, wallet=None, path=None,
                           **common)
-        address = _address(script, self.network)
+        # A PSBT of another network: its addresses in this network's encoding would be a lie
+        # (a testnet change drawn as bc1…), so none is given; the script still is.
+        foreign = any(w.code == "network-mismatch" for w in self.warnings)
+        address = None if foreign else _address(script, self.network)
         dust_limit = DUST_LIMITS.get(script.script_type() or "", DEFAULT_DUST_LIMIT)
         if vout.value < dust_limit:
             self.warn("dust", Severity.CAUTION, f"it is below the dust limit of {dust_limit:,} "

@@ -273,7 +273,20 @@ def test_network_mismatch_by_coin_type(vault) -> None:
     ours = root(0).derive([84 + HARDENED, HARDENED, HARDENED, 0, 0])
     psbt.inputs[0].bip32_derivations[ours.key.get_public_key()] = DerivationPath(
         root(0).my_fingerprint, [84 + HARDENED, HARDENED, HARDENED, 0, 0])  # coin 0 = mainnet
-    assert codes(review(psbt, (vault,)))["network-mismatch"] is Severity.DANGER
+    result = review(psbt, (vault,))
+    assert codes(result)["network-mismatch"] is Severity.DANGER
+    # No address in the device's encoding for a PSBT of another network; the script stays.
+    assert [o.address for o in result.outputs] == [None]
+    assert result.outputs[0].script == external_script().data.hex()
+
+
+def test_testnet_change_on_a_mainnet_device_has_no_mainnet_address(vault) -> None:
+    psbt = plain_spend(vault, [Pay(60_000, external_script()),
+                               Pay(39_000, wallet=vault, change=True, index=4)])
+    for wallets in ((), (vault,)):  # the testnet wallet registered (before a switch) or not
+        result = review(psbt, wallets, network=Network.MAIN)
+        assert codes(result)["network-mismatch"] is Severity.DANGER
+        assert [o.address for o in result.outputs] == [None, None]
 
 
 def test_network_mismatch_by_global_xpub(vault) -> None:
