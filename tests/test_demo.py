@@ -1,21 +1,30 @@
 """`airsign demo --headless`: the whole appliance runs, writes its GIF and screens, and the
 signed PSBT it read back off the device's screen verifies with an independent BIP-143 digest
-and cryptography's ECDSA (not with embit, which the demo's own check uses)."""
+and cryptography's ECDSA (not with embit, which the demo's own check uses). The README's
+screenshot and docs/gallery's demo pictures must be this session's screens; after a
+deliberate change, `UPDATE_REFERENCE=1 .venv/bin/pytest tests/test_demo.py` copies them
+(look at them before committing)."""
 
 import base64
+import os
+import shutil
 from pathlib import Path
 
 import pytest
 from cli_kit import run_cli
 from independent import sighash
 from independent.ecdsa import ecdsa_valid
-from PIL import Image
+from PIL import Image, ImageChops
 from pyzbar import pyzbar
 
 from signer.transport.assembler import Assembler
 from ui.demo.coordinator import PAYEE_ADDRESS
 from ui.demo.session import dice_keys
 from ui.screens.entropy import EntropyPadScreen, EntropyPadView
+from ui.theme import Metrics
+
+DOCS = Path(__file__).resolve().parents[1] / "docs"
+UPDATE = os.environ.get("UPDATE_REFERENCE") == "1"
 
 
 def test_demo_headless_signs_and_writes_its_files(
@@ -27,6 +36,14 @@ def test_demo_headless_signs_and_writes_its_files(
     assert "Demo OK." in stdout and "2 of 2 inputs signed" in stdout
     with Image.open(out / "session.gif") as gif:
         assert gif.n_frames > 100 and gif.size == (240, 240)
+    # The README's screenshot and docs/gallery's demo pictures are this session's screens.
+    made = sorted(p.name for p in (out / "gallery").glob("*.png"))
+    assert "screenshot.png" in made and len(made) == 8, made
+    assert_same_pictures(out / "gallery", DOCS, ["screenshot.png"])
+    assert_same_pictures(out / "gallery", DOCS / "gallery", [n for n in made
+                                                             if n != "screenshot.png"])
+    assert {p.name for p in (DOCS / "gallery").glob("demo-*.png")} == set(made) - {
+        "screenshot.png"}
     screens = sorted((out / "screens").glob("*.png"))
     names = [p.stem.split("-", 1)[1] for p in screens]
     for expected in ("new-device", "dice-rolls", "write-down", "register", "review", "signed"):
@@ -53,6 +70,23 @@ def test_demo_headless_signs_and_writes_its_files(
         key, value = signatures[0]
         digest = sighash.bip143(tx, index, fields[b"\x05"], utxos[index].amount)  # type: ignore[union-attr]
         assert ecdsa_valid(key, value[:-1], digest), f"input {index}: signature does not verify"
+
+
+def assert_same_pictures(made: Path, docs: Path, names: list[str]) -> None:
+    """docs/ holds what this run drew; on a scan screen only the frame rate (measured on this
+    machine, drawn right of the progress bar) may differ."""
+    for name in names:
+        path = docs / name
+        if UPDATE:
+            shutil.copyfile(made / name, path)
+        assert path.exists(), f"{path} is missing: run with UPDATE_REFERENCE=1"
+        with Image.open(made / name) as new, Image.open(path) as old:
+            box = ImageChops.difference(new.convert("RGB"), old.convert("RGB")).getbbox()
+        if box is not None and name.startswith("demo-scan-"):
+            fps_left = new.width - Metrics.for_size(new.size).px(8 + 48)
+            assert box[0] >= fps_left, f"{path} is stale inside {box} (not only the fps)"
+            continue
+        assert box is None, f"{path} is stale inside {box}: run with UPDATE_REFERENCE=1"
 
 
 def test_window_needs_a_display(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,

@@ -46,6 +46,7 @@ def run(args: argparse.Namespace) -> int:
     print(f"  {files.gif.name}  the whole session, animated")
     print(f"  {files.screens.name}/  one PNG per screen")
     print(f"  {files.signed_qr.name}/  the frames of the signed PSBT's QR animation")
+    print(f"  {files.gallery.name}/  docs/gallery's demo pictures and the README's screenshot")
     print(f"  {files.unsigned_psbt.name}, {files.signed_psbt.name}  base64; "
           f"{files.keystore.name}  the demo seed, encrypted")
     if not check.ok:

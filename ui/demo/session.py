@@ -28,6 +28,7 @@ from ui.demo.coordinator import (
     DemoCoordinator,
     demo_mnemonic,
 )
+from ui.demo.pictures import gallery
 from ui.demo.pilot import Pilot, RecordingContext, typing_keys
 from ui.demo.recorder import Pace, ScreenNumber, SessionRecorder
 from ui.demo.verify import SignedCheck, check_signed_frames
@@ -61,6 +62,7 @@ class DemoFiles:
     gif: Path
     screens: Path  # one PNG per screen, numbered in order
     signed_qr: Path  # the frames the device showed for the signed PSBT
+    gallery: Path  # docs/gallery's demo-*.png and the README's screenshot.png, from this run
     unsigned_psbt: Path
     signed_psbt: Path
     keystore: Path
@@ -232,7 +234,8 @@ def run_demo(out: Path, say: Say, window: Display | None = None) -> DemoResult:
 
     out.mkdir(parents=True, exist_ok=True)
     files = DemoFiles(out / "session.gif", _fresh_dir(out / "screens"),
-                      _fresh_dir(out / "signed-qr"), out / "unsigned.psbt",
+                      _fresh_dir(out / "signed-qr"), _fresh_dir(out / "gallery"),
+                      out / "unsigned.psbt",
                       out / "signed.psbt", out / "keystore")
     marker = out / DEMO_MARKER
     if Keystore.exists(files.keystore):
@@ -275,10 +278,14 @@ def run_demo(out: Path, say: Say, window: Display | None = None) -> DemoResult:
     signed_frames = recorder.of_screen(qr_screens[-1]) if qr_screens else []
     for number, image in enumerate(signed_frames, start=1):
         image.save(files.signed_qr / f"{number:04d}.png")
-    for number, image in recorder.last_of_each_screen():
+    last_frames = dict(recorder.last_of_each_screen())
+    for number, image in last_frames.items():
         image.save(files.screens / f"{number + 1:02d}-{_slug(ctx.shown[number])}.png")
     recorder.save_gif(files.gif)
     check = check_signed_frames(signed_frames, script.unsigned, coordinator.embit_descriptor)
+    if check.ok:  # a session that went wrong has no review to picture
+        for name, picture in gallery(ctx.shown, last_frames).items():
+            picture.save(files.gallery / name)
     if check.signed_psbt:
         files.signed_psbt.write_text(_base64(check.signed_psbt) + "\n")
     elif files.signed_psbt.exists():
