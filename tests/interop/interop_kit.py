@@ -75,3 +75,13 @@ def read_gif_frames(path: Path) -> list[str]:
             if found[0].text not in texts:
                 texts.append(found[0].text)
     return texts
+
+
+def airsign_wallet_export(descriptor: str, qr_format: str, workdir: Path) -> list[str]:
+    """`airsign encode --format QR_FORMAT` of a wallet descriptor file: its frames' texts."""
+    source = workdir / "wallet.txt"
+    source.write_text(descriptor + "\n")
+    frames = workdir / "wallet-frames"
+    result = airsign("encode", "--format", qr_format, str(source), "--frames-dir", str(frames))
+    assert result.returncode == 0, result.stderr.decode()
+    return read_qr_frames(sorted(frames.glob("*.png")))

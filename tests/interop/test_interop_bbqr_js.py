@@ -12,6 +12,7 @@ from independent.cosigners import account_xpub, root
 from interop.interop_kit import (
     CoordinatorRefused,
     airsign,
+    airsign_wallet_export,
     node,
     read_gif_frames,
     read_qr_frames,
@@ -73,12 +74,8 @@ def test_join_refuses_a_reply_missing_a_part(tmp_path) -> None:
 
 def test_join_reads_the_wallet_export(tmp_path) -> None:
     descriptor = VAULT.wallet.descriptor()
-    source = tmp_path / "wallet.txt"
-    source.write_text(descriptor + "\n")
-    frames = tmp_path / "frames"
-    result = airsign("encode", "--format", "bbqr", str(source), "--frames-dir", str(frames))
-    assert result.returncode == 0, result.stderr.decode()
-    joined = node("bbqr.mjs", "join", {"parts": read_qr_frames(sorted(frames.glob("*.png")))})
+    joined = node("bbqr.mjs", "join", {"parts": airsign_wallet_export(descriptor, "bbqr",
+                                                                      tmp_path)})
     assert joined["fileType"] == "U"
     assert base64.b64decode(joined["data"]).decode().strip() == descriptor
 

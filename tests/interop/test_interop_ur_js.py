@@ -8,7 +8,14 @@ import pytest
 from cli_kit import VAULT
 from independent.cosigners import root
 
-from interop.interop_kit import REPO, CoordinatorRefused, airsign, node, read_qr_frames
+from interop.interop_kit import (
+    REPO,
+    CoordinatorRefused,
+    airsign,
+    airsign_wallet_export,
+    node,
+    read_qr_frames,
+)
 from interop.psbt_kit import master_xprv, request
 from signer.network import Network
 from signer.scripts import ScriptType, format_path
@@ -101,12 +108,8 @@ def test_registry_refuses_a_reply_with_a_damaged_part(tmp_path) -> None:
 
 def test_registry_reads_the_wallet_export_as_bytes(tmp_path) -> None:
     descriptor = VAULT.wallet.descriptor()
-    source = tmp_path / "wallet.txt"
-    source.write_text(descriptor + "\n")
-    frames = tmp_path / "frames"
-    result = airsign("encode", "--format", "ur", str(source), "--frames-dir", str(frames))
-    assert result.returncode == 0, result.stderr.decode()
-    read = node("ur.mjs", "decode", {"parts": read_qr_frames(sorted(frames.glob("*.png")))})
+    parts = airsign_wallet_export(descriptor, "ur", tmp_path)
+    read = node("ur.mjs", "decode", {"parts": parts})
     assert read["type"] == "bytes" and read["text"].strip() == descriptor
 
 
