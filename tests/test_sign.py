@@ -11,7 +11,7 @@ import pytest
 from conftest import load_vectors
 from embit.ec import PrivateKey
 from embit.util import secp256k1
-from independent import bip340, sighash
+from independent import bip340, finalizer, sighash
 from independent.coordinator import (
     Pay,
     Spend,
@@ -345,7 +345,22 @@ def test_input_changed_after_review_is_not_signed() -> None:
     psbt.inputs[1].witness_script = vault.derive(False, 2).witness_script()
     result = sign_psbt(psbt, review, root=root(0), wallets=[vault.wallet])
     assert result.signed_inputs == (0,)
-    assert [w.input_index for w in result.skipped] == [1]
+    assert [(w.input_index, w.code) for w in result.skipped] == [(1, "not-wallet-script")]
+
+
+def test_legacy_input_without_previous_tx_is_never_signed() -> None:
+    """Signing re-checks the amount proof itself: a previous transaction removed after the
+    review leaves the legacy input unsigned, with its own reason code."""
+    legacy = make_wallet(ScriptType.P2SH)
+    original = build_psbt([Spend(legacy, False, 0, 100_000), Spend(legacy, False, 1, 100_000)],
+                          [Pay(199_000, external_script())]).serialize()
+    psbt, review = _review(original, 0, (legacy,))
+    assert review.blocking() == []
+    psbt.inputs[1].non_witness_utxo = None
+    psbt.inputs[1].witness_utxo = load_psbt(original).inputs[1].non_witness_utxo.vout[0]
+    result = sign_psbt(psbt, review, root=root(0), wallets=[legacy.wallet])
+    assert result.signed_inputs == (0,)
+    assert [(w.input_index, w.code) for w in result.skipped] == [(1, "missing-previous-tx")]
 
 
 def test_review_of_another_psbt_refused() -> None:
@@ -357,3 +372,32 @@ def test_review_of_another_psbt_refused() -> None:
     _, review = _review(other.serialize(), 0, (vault,))
     with pytest.raises(SigningRefused, match="different PSBT"):
         sign_psbt(psbt, review, root=root(0), wallets=[vault.wallet])
+
+
+# Input 0 ALL|ANYONECANPAY, input 1 SINGLE (earlier outputs blanked in the legacy digest),
+# input 2 NONE|ANYONECANPAY.
+NON_ALL_TYPES = (0x81, 0x03, 0x82)
+
+
+@pytest.mark.parametrize("script_type", [ScriptType.P2SH, ScriptType.P2WSH, ScriptType.P2TR])
+def test_non_all_sighash_types_finalize_with_bdk(script_type: ScriptType) -> None:
+    """signer/sighash.py's legacy, BIP-143 and BIP-341 digests for every allowed non-ALL
+    type: BDK's interpreter verifies the signatures with rust-bitcoin's own sighash."""
+    taproot = script_type is ScriptType.P2TR
+    wallet = (make_wallet(script_type, cosigners=(1,), threshold=1) if taproot
+              else make_wallet(script_type))
+    spends = [Spend(wallet, False, i, 50_000) for i in range(3)]
+    psbt = build_psbt(spends, [Pay(80_000, external_script()),
+                               Pay(69_000, wallet=wallet, change=True, index=1)])
+    for inp, hash_type in zip(psbt.inputs, NON_ALL_TYPES, strict=True):
+        inp.sighash_type = hash_type
+    raw = psbt.serialize()
+    signers = (1,) if taproot else (0, 1)
+    for signer in signers:
+        registered = () if taproot else (wallet,)
+        result, review = _sign(raw, registered, signer=signer, allow={"sighash"})
+        assert [w.code for w in review.blocking()] == ["sighash"] * 3
+        assert result.signed_inputs == (0, 1, 2)
+        raw = serialize_psbt(result.psbt)
+    final = finalizer.finalize(raw)
+    assert final.version == 2

@@ -6,7 +6,7 @@ import json
 from cli_kit import VAULT, run_cli  # and the vault_keystore fixture (tests/conftest.py)
 from independent.coordinator import Pay, Spend, build_psbt, external_script, make_wallet
 
-from signer.psbt import load_psbt
+from signer.psbt import load_psbt, serialize_psbt
 
 
 def spend_psbt(*, forged_change: bool = False) -> bytes:
@@ -75,6 +75,9 @@ def test_confirmation_needs_a_terminal(vault_keystore, monkeypatch, capsys) -> N
 def test_usage_and_bad_input(vault_keystore, tmp_path, monkeypatch, capsys) -> None:
     code, _, err = run_cli(monkeypatch, capsys, "sign", "-", "--yes", "--allow", "everything")
     assert code == 2 and "unknown warning code" in err
+    code, _, err = run_cli(monkeypatch, capsys, "sign", "-", "--yes", "--allow",
+                           "missing-previous-tx")
+    assert code == 2 and "cannot be overridden" in err
     garbage = tmp_path / "garbage.psbt"
     garbage.write_text("definitely not a psbt")
     code, out, err = run_cli(monkeypatch, capsys, "review", str(garbage))
@@ -90,3 +93,16 @@ def test_nothing_to_sign(vault_keystore, monkeypatch, capsys) -> None:
     code, out, err = run_cli(monkeypatch, capsys, "sign", "-", "--yes",
                          stdin=base64.b64encode(data))
     assert code == 1 and out == "" and "nothing to sign" in err
+
+
+def test_invalid_signature_of_ours_is_replaced_and_said(vault_keystore, monkeypatch,
+                                                       capsys) -> None:
+    psbt = load_psbt(spend_psbt())
+    ours = next(pub for pub, der in psbt.inputs[0].bip32_derivations.items()
+                if der.fingerprint == VAULT.wallet.keys[0].fingerprint)
+    psbt.add_partial_sig(0, ours.sec(), bytes.fromhex("3006020101020101") + b"\x01")
+    code, out, err = run_cli(monkeypatch, capsys, "sign", "-", "--yes",
+                         stdin=base64.b64encode(serialize_psbt(psbt)))
+    assert code == 0, err
+    assert "input 1: replaced a signature under our key that did not verify" in err
+    assert load_psbt(out.strip()).inputs[0].partial_sigs[ours] != psbt.inputs[0].partial_sigs[ours]

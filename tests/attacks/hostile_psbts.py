@@ -2,10 +2,11 @@
 device must do with it. Regenerate with `.venv/bin/python tests/attacks/hostile_psbts.py`.
 
 The device under attack is cosigner 0 (the BIP-39 "abandon ... about" seed) on testnet, with
-two registered wallets: "vault", a 2-of-3 P2WSH of cosigners 0, 1, 2, and "savings", a 2-of-3
-P2SH-P2WSH of the same cosigners. PSBTs are built with embit's descriptors through the test
-coordinator (tests/independent/coordinator.py), never with airsign's own code, so the device
-has to recognise (or refuse) what an independent implementation made.
+three registered wallets: "vault", a 2-of-3 P2WSH of cosigners 0, 1, 2, "savings", a 2-of-3
+P2SH-P2WSH of the same cosigners, and "legacy", their 2-of-3 P2SH (pre-segwit). PSBTs are
+built with embit's descriptors through the test coordinator (tests/independent/coordinator.py),
+never with airsign's own code, so the device has to recognise (or refuse) what an independent
+implementation made.
 """
 
 import hashlib
@@ -20,6 +21,7 @@ if str(TESTS) not in sys.path:  # run as a script: the coordinator lives in test
     sys.path.insert(0, str(TESTS))
 
 from embit import script as embit_script  # noqa: E402
+from embit.ec import PrivateKey  # noqa: E402
 from embit.psbt import PSBT, DerivationPath  # noqa: E402
 from embit.script import Script  # noqa: E402
 from embit.transaction import Transaction, TransactionInput, TransactionOutput  # noqa: E402
@@ -31,6 +33,7 @@ from independent.coordinator import (  # noqa: E402
     external_script,
     make_wallet,
     previous_tx,
+    root,
 )
 
 from signer.errors import AirsignError, InvalidPSBT  # noqa: E402
@@ -39,6 +42,7 @@ from signer.scripts import ScriptType  # noqa: E402
 
 CORPUS = Path(__file__).resolve().parent / "corpus" / "psbt"
 NONE, SINGLE, ANYONECANPAY = 0x02, 0x03, 0x80
+FINAL, RBF = 0xFFFFFFFF, 0xFFFFFFFD  # nSequence: final (locktime off), opting in to RBF
 
 
 @cache
@@ -51,9 +55,14 @@ def savings() -> TestWallet:
     return make_wallet(ScriptType.P2SH_P2WSH, name="savings")
 
 
+@cache
+def legacy() -> TestWallet:
+    return make_wallet(ScriptType.P2SH, name="legacy")
+
+
 def registered(network: Network = Network.TEST) -> tuple[TestWallet, ...]:
     """The wallets registered on the device set to `network`."""
-    return (vault(network), savings()) if network is Network.TEST else (vault(network),)
+    return (vault(network), savings(), legacy()) if network is Network.TEST else (vault(network),)
 
 
 @dataclass(frozen=True)
@@ -198,12 +207,104 @@ def witness_utxo_only() -> bytes:
     return _spend([_payee(), Pay(39_000, wallet=vault())], full_tx=False).serialize()
 
 
+def legacy_without_previous_tx() -> bytes:
+    """A P2SH multisig coin with only a witness UTXO and no redeem script: its amount is the
+    PSBT's word, and a legacy signature does not commit to it."""
+    psbt = build_psbt([Spend(legacy(), False, 0, 100_000)],
+                      [_payee(), Pay(39_000, wallet=legacy())])
+    inp = psbt.inputs[0]
+    inp.witness_utxo, inp.non_witness_utxo, inp.redeem_script = (
+        inp.non_witness_utxo.vout[0], None, None)
+    return psbt.serialize()
+
+
 def _sighash(value: int) -> Callable[[], bytes]:
     def build() -> bytes:
         psbt = _spend([_payee(), Pay(39_000, wallet=vault())])
         psbt.inputs[0].sighash_type = value
         return psbt.serialize()
     return build
+
+
+def sighash_single_without_output() -> bytes:
+    """Three inputs, two outputs, SIGHASH_SINGLE on the third: no output 3 to sign."""
+    psbt = build_psbt([Spend(vault(), False, i, 50_000) for i in range(3)],
+                      [_payee(100_000), Pay(49_000, wallet=vault())])
+    psbt.inputs[2].sighash_type = SINGLE
+    return psbt.serialize()
+
+
+def sighash_not_standard() -> bytes:
+    psbt = _spend([_payee(), Pay(39_000, wallet=vault())])
+    psbt.inputs[0].sighash_type = 0x41  # SIGHASH_ALL|FORKID: another chain's replay guard
+    return psbt.serialize()
+
+
+def invalid_existing_signatures() -> bytes:
+    """Signatures under our key and cosigner 1's that sign something else."""
+    psbt = _spend([_payee(), Pay(39_000, wallet=vault())])
+    forger = PrivateKey(hashlib.sha256(b"forger").digest())
+    junk = forger.sign(hashlib.sha256(b"another transaction").digest()).serialize() + b"\x01"
+    for pub, der in vault().derivations(False, 0).items():
+        if der.fingerprint in (root(0).my_fingerprint, root(1).my_fingerprint):
+            psbt.inputs[0].partial_sigs[pub] = junk
+    return psbt.serialize()
+
+
+# --- the transaction signed is the PSBT's own (version, nSequence, nLockTime) -----------------
+def _shaped(sequences: tuple[int, ...], *, version: int = 2, locktime: int = 0) -> PSBT:
+    """A vault spend of one coin per sequence, with this version and locktime."""
+    spends = [Spend(vault(), False, i, 60_000, sequence=seq) for i, seq in enumerate(sequences)]
+    return build_psbt(spends, [_payee(60_000 * len(sequences) - 40_000),
+                               Pay(39_000, wallet=vault())], locktime=locktime, version=version)
+
+
+def sequence_zero_all() -> bytes:
+    return _shaped((0, 0)).serialize()
+
+
+def sequence_zero_some() -> bytes:
+    return _shaped((0, RBF, FINAL)).serialize()
+
+
+def _version(version: int) -> Callable[[], bytes]:
+    return lambda: _shaped((RBF,), version=version).serialize()
+
+
+def locktime_not_in_force() -> bytes:
+    return _shaped((FINAL, FINAL), locktime=2_000_000).serialize()
+
+
+def locktime_enabled_by_sequence_zero() -> bytes:
+    return _shaped((FINAL, 0), locktime=2_000_000).serialize()
+
+
+def _v2(sequences: tuple[int | None, ...], required: tuple[dict[int, int], ...] = (),
+        fallback: int | None = None) -> bytes:
+    """A PSBTv2 vault spend: PSBT_IN_SEQUENCE left out where None, required locktimes
+    (0x11 time, 0x12 height) per input, and the fallback locktime."""
+    psbt = _shaped(tuple(FINAL if seq is None else seq for seq in sequences))
+    psbt.version, psbt.locktime = 2, fallback
+    for index, inp in enumerate(psbt.inputs):
+        inp.sequence = sequences[index]
+        fields = required[index] if index < len(required) else {}
+        # a new dict: embit's scopes share one mutable default `unknown` dict
+        inp.unknown = {bytes([key]): value.to_bytes(4, "little") for key, value in fields.items()}
+    return psbt.serialize()
+
+
+def v2_sequence_absent_and_zero() -> bytes:
+    return _v2((None, 0), fallback=2_000_000)
+
+
+def v2_required_height_locktime() -> bytes:
+    return _v2((0xFFFFFFFE, 0xFFFFFFFE),
+               ({0x12: 800_000, 0x11: 1_700_000_000}, {0x12: 850_000}), fallback=10)
+
+
+def v2_required_time_locktime() -> bytes:
+    return _v2((0xFFFFFFFE, 0xFFFFFFFE),
+               ({0x12: 800_000, 0x11: 1_700_000_000}, {0x11: 1_800_000_000}))
 
 
 def two_registered_wallets() -> bytes:
@@ -412,8 +513,9 @@ CASES: tuple[Case, ...] = (
          "`fake-change`, refused"),
     Case("witness-utxo-disagrees", witness_utxo_disagrees,
          Expect(warnings={"utxo-mismatch": DANGER}, signs=REFUSED),
-         "witness UTXO claims 1,100,000 sats, the previous transaction 100,000: danger "
-         "`utxo-mismatch`, refused"),
+         "witness UTXO claims 1,100,000 sats, the previous transaction 100,000: the review shows "
+         "the proven 100,000 sats, the real fee and the input as the vault's, with danger "
+         "`utxo-mismatch`; refused, and no override can sign it"),
     Case("non-witness-utxo-wrong-txid", non_witness_utxo_wrong_txid,
          Expect(refused=InvalidPSBT),
          "previous transaction that does not hash to the prevout's txid: refused on load "
@@ -509,6 +611,55 @@ CASES: tuple[Case, ...] = (
          "on load before any input map is parsed"),
     Case("ten-thousand-outputs", ten_thousand_outputs, Expect(refused=InvalidPSBT),
          "10,000 outputs: likewise refused on load"),
+    Case("legacy-without-previous-tx", legacy_without_previous_tx,
+         Expect(warnings={"missing-previous-tx": DANGER}, signs=REFUSED),
+         "a P2SH (pre-segwit) multisig input of ours with only a witness UTXO and no redeem "
+         "script: danger `missing-previous-tx` (a legacy signature does not commit to the "
+         "amount, so the fee cannot be proven); refused, and no override can sign it"),
+    Case("sighash-single-without-output", sighash_single_without_output,
+         Expect(warnings={"sighash-refused": DANGER}, signs=REFUSED),
+         "SIGHASH_SINGLE on input 3 of a transaction with two outputs (the legacy digest is the "
+         "constant 1: the signature could spend the coin anywhere): danger `sighash-refused`; "
+         "no override can sign it"),
+    Case("sighash-not-standard", sighash_not_standard,
+         Expect(warnings={"sighash-refused": DANGER}, signs=REFUSED),
+         "sighash 0x41 (not one of the six standard types): danger `sighash-refused`; no "
+         "override can sign it"),
+    Case("invalid-existing-signatures", invalid_existing_signatures,
+         Expect(warnings={"invalid-signature": CAUTION}, signs=(0,)),
+         "signatures under our key and cosigner 1's that sign another message: neither counts "
+         "as signed (caution `invalid-signature`); signing replaces ours with a valid one and "
+         "says so"),
+    Case("sequence-zero-all", sequence_zero_all, Expect(signs=(0, 1)),
+         "nSequence 0 on every input: signed over exactly that transaction (BDK finalizes it)"),
+    Case("sequence-zero-some", sequence_zero_some, Expect(signs=(0, 1, 2)),
+         "nSequence 0, 0xfffffffd and 0xffffffff on three inputs: each signed over exactly "
+         "that transaction"),
+    Case("tx-version-0", _version(0), Expect(warnings={"tx-version": INFO}, signs=(0,)),
+         "transaction version 0: reviewed (`tx_version` 0, info `tx-version`) and signed as "
+         "version 0, not 2"),
+    Case("tx-version-1", _version(1), Expect(signs=(0,)), "transaction version 1: signed as is"),
+    Case("tx-version-3", _version(3), Expect(signs=(0,)),
+         "transaction version 3 (TRUC): signed as is"),
+    Case("locktime-not-in-force", locktime_not_in_force, Expect(signs=(0, 1)),
+         "nLockTime block 2,000,000 with every nSequence final: the locktime has no effect and "
+         "no `locktime` warning is raised"),
+    Case("locktime-enabled-by-sequence-zero", locktime_enabled_by_sequence_zero,
+         Expect(warnings={"locktime": INFO}, signs=(0, 1)),
+         "nLockTime block 2,000,000 with one nSequence 0: the locktime is in force, info "
+         "`locktime`"),
+    Case("v2-sequence-absent-and-zero", v2_sequence_absent_and_zero,
+         Expect(warnings={"locktime": INFO}, signs=(0, 1)),
+         "PSBTv2: no PSBT_IN_SEQUENCE on input 1 (0xffffffff, BIP-370), 0 on input 2, fallback "
+         "locktime 2,000,000 in force: info `locktime`, signed over that transaction"),
+    Case("v2-required-height-locktime", v2_required_height_locktime,
+         Expect(warnings={"locktime": INFO}, signs=(0, 1)),
+         "PSBTv2: input 1 allows a height or a time, input 2 requires height 850,000: the "
+         "locktime is block 850,000 (BIP-370's choice), not the fallback"),
+    Case("v2-required-time-locktime", v2_required_time_locktime,
+         Expect(warnings={"locktime": INFO}, signs=(0, 1)),
+         "PSBTv2: input 1 allows a height or a time, input 2 requires a time: the locktime is "
+         "the latest required time, 2027-01-15"),
 )
 
 

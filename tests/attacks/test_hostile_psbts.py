@@ -8,13 +8,13 @@ exactly what the generator builds, so the corpus and its description cannot drif
 import pytest
 from embit.psbt import InputScope, OutputScope
 from hostile_psbts import CASES, Case, registered, vault
-from independent import sighash
+from independent import finalizer, sighash
 from independent.coordinator import root
 from independent.ecdsa import ecdsa_valid
 
 from signer.errors import SigningRefused
 from signer.psbt import IN_PARTIAL_SIG, ParsedPSBT, load_psbt, serialize_psbt
-from signer.review import Review, review_psbt
+from signer.review import REFUSAL_CODES, WARNING_CODES, Review, review_psbt
 from signer.settings import Settings
 from signer.sign import SignResult, sign_psbt
 from signer.wallet.model import Wallet
@@ -38,6 +38,10 @@ def _reviewed(case: Case) -> tuple[ParsedPSBT, Review, list[Wallet]]:
 def _sign(case: Case, allow: frozenset[str] = frozenset()) -> SignResult:
     psbt, review, wallets = _reviewed(case)
     return sign_psbt(psbt, review, root=root(0), wallets=wallets, allow=allow)
+
+
+def _case(name: str) -> Case:
+    return next(c for c in CASES if c.name == name)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
@@ -131,3 +135,89 @@ def test_loaded_scopes_do_not_share_embit_default_dicts() -> None:
             assert all(inp.unknown is not shared_input for inp in psbt.inputs)
             assert all(out.unknown is not shared_output for out in psbt.outputs)
 
+
+
+REFUSED_CASES = [c for c in CASES if set(c.expect.warnings) & REFUSAL_CODES]
+
+
+@pytest.mark.parametrize("case", REFUSED_CASES, ids=[c.name for c in REFUSED_CASES])
+def test_refusals_cannot_be_overridden(case: Case) -> None:
+    review = _review(case)
+    assert review.refusals() and not any(w.overridable for w in review.refusals())
+    with pytest.raises(SigningRefused, match="no override can sign this"):
+        _sign(case, allow=WARNING_CODES)
+
+
+def test_contradicting_witness_utxo_shows_the_proven_amount() -> None:
+    review = _review(_case("witness-utxo-disagrees"))
+    # the previous transaction hashes to the prevout: its 100,000 sats are the truth
+    assert review.inputs[0].amount == 100_000 and review.inputs[0].ours
+    assert review.inputs[0].wallet == "vault"
+    assert review.fee == 100_000 - 60_000 - 39_000
+
+
+def test_invalid_signatures_do_not_count_and_ours_is_replaced() -> None:
+    case = _case("invalid-existing-signatures")
+    original = case.path.read_bytes()
+    review = _review(case)
+    assert review.inputs[0].signed_by == ()
+    assert set(review.inputs[0].unverified) == {root(0).my_fingerprint.hex(),
+                                                root(1).my_fingerprint.hex()}
+    result = _sign(case)
+    assert result.signed_inputs == (0,) and result.replaced == (0,)
+    tx, utxos, _ = sighash.read_psbt(original)
+    ours = root(0).derive(list(vault().wallet.keys[0].origin_path) + [0, 0]).key.sec()
+    signed_maps = sighash.read_maps_in_order(serialize_psbt(result.psbt))[1][0]
+    signature = dict(signed_maps)[bytes([IN_PARTIAL_SIG]) + ours]
+    assert signature != dict(sighash.read_maps_in_order(original)[1][0])[
+        bytes([IN_PARTIAL_SIG]) + ours]
+    utxo = utxos[0]
+    assert utxo is not None
+    digest = sighash.bip143(tx, 0, vault().derive(False, 0).witness_script().data, utxo.amount)
+    assert ecdsa_valid(ours, signature[:-1], digest)
+
+
+# (version, nLockTime, nSequences) of the transaction each case's coordinator built
+TX_SHAPES = {
+    "sequence-zero-all": (2, 0, (0, 0)),
+    "sequence-zero-some": (2, 0, (0, 0xFFFFFFFD, 0xFFFFFFFF)),
+    "tx-version-0": (0, 0, (0xFFFFFFFD,)),
+    "tx-version-1": (1, 0, (0xFFFFFFFD,)),
+    "tx-version-3": (3, 0, (0xFFFFFFFD,)),
+    "locktime-not-in-force": (2, 2_000_000, (0xFFFFFFFF, 0xFFFFFFFF)),
+    "locktime-enabled-by-sequence-zero": (2, 2_000_000, (0xFFFFFFFF, 0)),
+    "v2-sequence-absent-and-zero": (2, 2_000_000, (0xFFFFFFFF, 0)),
+    "v2-required-height-locktime": (2, 850_000, (0xFFFFFFFE, 0xFFFFFFFE)),
+    "v2-required-time-locktime": (2, 1_800_000_000, (0xFFFFFFFE, 0xFFFFFFFE)),
+}
+
+
+@pytest.mark.parametrize("name", TX_SHAPES)
+def test_signed_over_the_psbts_own_transaction(name: str) -> None:
+    """The review shows the PSBT's transaction, our signatures verify over it (digests from
+    the raw bytes, BIP-370 applied independently), and BDK finalizes it once cosigner 1 has
+    signed too: version, locktime and every nSequence survive as the coordinator built them."""
+    case = _case(name)
+    original = case.path.read_bytes()
+    tx, utxos, _ = sighash.read_psbt(original)
+    version, locktime, sequences = TX_SHAPES[name]
+    assert (tx.version, tx.locktime, tuple(i.sequence for i in tx.inputs)) == TX_SHAPES[name]
+    psbt, review, wallets = _reviewed(case)
+    assert (review.tx_version, review.locktime) == (version, locktime)
+    signed = serialize_psbt(sign_psbt(psbt, review, root=root(0), wallets=wallets).psbt)
+    ours = root(0).derive(list(vault().wallet.keys[0].origin_path))
+    for index, pairs in enumerate(sighash.read_maps_in_order(signed)[1]):
+        pub = ours.derive([0, index]).key.sec()
+        signature = dict(pairs)[bytes([IN_PARTIAL_SIG]) + pub]
+        utxo = utxos[index]
+        assert utxo is not None
+        script_code = vault().derive(False, index).witness_script().data
+        assert ecdsa_valid(pub, signature[:-1], sighash.bip143(tx, index, script_code,
+                                                               utxo.amount))
+    second = load_psbt(signed)
+    second_review = review_psbt(second, root=root(1), wallets=wallets,
+                                settings=Settings(network=case.network), network=case.network)
+    assert len(second_review.inputs[0].signed_by) == 1  # ours verified over the same tx
+    both = sign_psbt(second, second_review, root=root(1), wallets=wallets)
+    final = finalizer.finalize(serialize_psbt(both.psbt))
+    assert (final.version, final.locktime, final.sequences) == TX_SHAPES[name]

@@ -83,6 +83,19 @@ class Pay:
     derivations: dict = field(default_factory=dict)  # extra/forged derivations to add
 
 
+class CoordinatorPSBT(PSBT):
+    """embit's PSBT, serialising the unsigned transaction exactly as built: embit's own `tx`
+    fills in defaults (version 0 becomes 2, nSequence 0 becomes 0xffffffff)."""
+
+    @property
+    def tx(self) -> Transaction:
+        return Transaction(
+            version=self.tx_version, locktime=self.locktime or 0,
+            vin=[TransactionInput(inp.txid, inp.vout, sequence=0xFFFFFFFF if inp.sequence is None
+                                  else inp.sequence) for inp in self.inputs],
+            vout=[out.vout for out in self.outputs])
+
+
 def previous_tx(label: str, script: Script, amount: int) -> Transaction:
     """A fake funding transaction with one input and the coin as its output 0."""
     txid = hashlib.sha256(label.encode()).digest()
@@ -90,7 +103,8 @@ def previous_tx(label: str, script: Script, amount: int) -> Transaction:
                        vout=[TransactionOutput(amount, script)], locktime=0)
 
 
-def build_psbt(spends: list[Spend], pays: list[Pay], *, locktime: int = 0) -> PSBT:
+def build_psbt(spends: list[Spend], pays: list[Pay], *, locktime: int = 0,
+               version: int = 2) -> PSBT:
     vin, prev_txs = [], []
     for number, spend in enumerate(spends):
         script = spend.source.derive(spend.change, spend.index).script_pubkey()
@@ -104,7 +118,7 @@ def build_psbt(spends: list[Spend], pays: list[Pay], *, locktime: int = 0) -> PS
             script = pay.wallet.derive(pay.change, pay.index).script_pubkey()
         assert script is not None
         vout.append(TransactionOutput(pay.amount, script))
-    psbt = PSBT(Transaction(version=2, vin=vin, vout=vout, locktime=locktime))
+    psbt = CoordinatorPSBT(Transaction(version=version, vin=vin, vout=vout, locktime=locktime))
     for inp, spend, prev in zip(psbt.inputs, spends, prev_txs, strict=True):
         derived = spend.source.derive(spend.change, spend.index)
         inp.witness_utxo = prev.vout[0]

@@ -71,16 +71,67 @@ def read_psbt_v0(raw: bytes) -> tuple[Tx, list[Utxo | None], list[dict[bytes, by
     global_map = _read_map(reader)
     tx = _read_tx(Reader(global_map[b"\x00"]))
     input_maps = [_read_map(reader) for _ in tx.inputs]
-    utxos: list[Utxo | None] = []
-    for input_map in input_maps:
-        value = input_map.get(b"\x01")
-        if value is None:
-            utxos.append(None)
-            continue
-        utxo_reader = Reader(value)
-        amount = int.from_bytes(utxo_reader.take(8), "little")
-        utxos.append(Utxo(amount, utxo_reader.string()))
-    return tx, utxos, input_maps
+    return tx, [_witness_utxo(input_map) for input_map in input_maps], input_maps
+
+
+def _witness_utxo(input_map: dict[bytes, bytes]) -> Utxo | None:
+    value = input_map.get(b"\x01")
+    if value is None:
+        return None
+    utxo_reader = Reader(value)
+    amount = int.from_bytes(utxo_reader.take(8), "little")
+    return Utxo(amount, utxo_reader.string())
+
+
+def read_psbt(raw: bytes) -> tuple[Tx, list[Utxo | None], list[dict[bytes, bytes]]]:
+    """As read_psbt_v0, for v0 or v2. A v2 transaction is assembled as BIP-370 says: each
+    input's PSBT_IN_SEQUENCE or 0xffffffff, and the locktime from the inputs' required
+    height/time locktimes (height when both are possible) or else the fallback locktime."""
+    reader = Reader(raw)
+    assert reader.take(5) == b"psbt\xff"
+    global_map = _read_map(reader)
+    if b"\x00" in global_map:
+        return read_psbt_v0(raw)
+    input_maps = [_read_map(reader) for _ in range(Reader(global_map[b"\x04"]).varint())]
+    output_maps = [_read_map(reader) for _ in range(Reader(global_map[b"\x05"]).varint())]
+    inputs = [TxIn(m[b"\x0e"] + m[b"\x0f"],
+                   int.from_bytes(m.get(b"\x10", b"\xff\xff\xff\xff"), "little"))
+              for m in input_maps]
+    outputs = [m[b"\x03"] + varint(len(m[b"\x04"])) + m[b"\x04"] for m in output_maps]
+    locked = [m for m in input_maps if b"\x11" in m or b"\x12" in m]
+    locktime = int.from_bytes(global_map.get(b"\x03", bytes(4)), "little")
+    for field_type in (b"\x12", b"\x11"):  # height first: it wins when both are possible
+        if locked and all(field_type in m for m in locked):
+            locktime = max(int.from_bytes(m[field_type], "little") for m in locked)
+            break
+    else:
+        assert not locked, "no locktime satisfies every input"
+    tx = Tx(int.from_bytes(global_map[b"\x02"], "little"), inputs, outputs, locktime)
+    return tx, [_witness_utxo(input_map) for input_map in input_maps], input_maps
+
+
+def serialize_tx(tx: Tx) -> bytes:
+    """The unsigned transaction in the legacy serialisation (empty scriptSigs)."""
+    parts = [tx.version.to_bytes(4, "little"), varint(len(tx.inputs))]
+    for txin in tx.inputs:
+        parts += [txin.outpoint, b"\x00", txin.sequence.to_bytes(4, "little")]
+    parts += [varint(len(tx.outputs)), *tx.outputs, tx.locktime.to_bytes(4, "little")]
+    return b"".join(parts)
+
+
+def as_v0(raw: bytes) -> bytes:
+    """A v2 PSBT rewritten as v0 (for libraries that read only v0): the transaction from
+    read_psbt, every map without the v2-only fields."""
+    tx, _, _ = read_psbt(raw)
+    global_map, inputs, outputs = read_maps_in_order(raw)
+    if any(key == b"\x00" for key, _ in global_map):
+        return raw
+    v2_global = {b"\x02", b"\x03", b"\x04", b"\x05", b"\x06", b"\xfb"}
+    v2_input = {0x0E, 0x0F, 0x10, 0x11, 0x12}
+    return write_maps(
+        [(b"\x00", serialize_tx(tx))] + [(k, v) for k, v in global_map if k not in v2_global],
+        [[(k, v) for k, v in pairs if k[0] not in v2_input] for pairs in inputs],
+        [[(k, v) for k, v in pairs if k[0] not in (0x03, 0x04)] for pairs in outputs])
 
 
 def _read_map(reader: Reader) -> dict[bytes, bytes]:
