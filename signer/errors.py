@@ -67,6 +67,10 @@ class WalletMismatch(InvalidWallet):
     """The wallet does not contain our key, or our fingerprint with a key we do not derive."""
 
 
+class WrongNetwork(InvalidWallet):
+    """A wallet for another network than the device is set to."""
+
+
 class UnknownWallet(AirsignError):
     pass
 

@@ -69,6 +69,19 @@ def test_add_from_stdin_and_refusals_exit_1(keystore, monkeypatch, capsys) -> No
     assert code == 1 and err.startswith("airsign: ") and "Traceback" not in err
 
 
+def test_wallet_of_another_network_is_refused_naming_both(keystore, monkeypatch, capsys) -> None:
+    mainnet = multisig_descriptor(network=Network.MAIN).encode()
+    code, out, err = run_cli(monkeypatch, capsys, "wallet", "add", "-", stdin=mainnet)
+    assert (code, out) == (1, "") and err.count("\n") == 1
+    assert "for the main network, the device is set to test" in err
+    assert "airsign keystore settings --set network=main" in err
+    # --network only says which test network a tpub wallet is for; it does not move the device
+    code, _, err = run_cli(monkeypatch, capsys, "wallet", "add", "-", "--network", "signet",
+                           stdin=WALLET.encode())
+    assert code == 1 and "for the signet network, the device is set to test" in err
+    assert run_cli(monkeypatch, capsys, "wallet", "list")[1].startswith("No wallets")
+
+
 def test_usage_mistakes_exit_2(keystore, monkeypatch, capsys) -> None:
     assert run_cli(monkeypatch, capsys, "wallet", "add")[0] == 2
     assert run_cli(monkeypatch, capsys, "wallet", "list", "extra")[0] == 2

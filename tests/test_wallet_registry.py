@@ -68,13 +68,14 @@ def test_records_persist_through_the_encrypted_keystore(tmp_path: Path) -> None:
         registry = WalletRegistry(ks.wallet_records, Network.SIGNET)
         first = registry.add(load_wallet(multisig_descriptor(), "a", Network.SIGNET), ks.root())
         second = registry.add(
-            load_wallet(multisig_descriptor(network=Network.MAIN), "b"), ks.root()
+            load_wallet(multisig_descriptor((0, 1, 3)), "b", Network.SIGNET), ks.root()
         )
         ks.save()
     with Keystore.unlock(path, "pw", kdf_cost_check=False) as ks:
         reopened = WalletRegistry(ks.wallet_records, Network.SIGNET)
         assert reopened.wallets() == [first, second]
         assert reopened.get("a").network is Network.SIGNET
+        assert reopened.get("b").network is Network.SIGNET
         assert reopened.get("b").address(False, 0) == second.address(False, 0)
 
 

@@ -1,4 +1,4 @@
-"""BIP-32 non-hardened child keys in one HMAC and one libsecp256k1 call.
+"""BIP-32 child keys in one HMAC and one libsecp256k1 call.
 
 embit's HDKey.child returns an HDKey, whose constructor base58-encodes the new key as a
 check: that costs more than the derivation itself. Review, address checks and signing take
@@ -44,3 +44,25 @@ class ChainKey:
     def private_child(self, parent_secret: bytes, index: int) -> PrivateKey:
         """CKDpriv for a non-hardened index: parent secret plus I_L, mod n."""
         return PrivateKey(secp256k1.ec_privkey_add(self.tweak(index), parent_secret))
+
+
+@dataclass(frozen=True)
+class PrivateNode:
+    """A private key and chain code, for walking many hardened paths without embit's HDKey
+    (whose constructor and fingerprint cost more than the derivation)."""
+
+    secret: bytes
+    chain_code: bytes
+
+    @classmethod
+    def of(cls, key: HDKey) -> "PrivateNode":
+        return cls(key.key.serialize(), key.chain_code)
+
+    def hardened_child(self, index: int) -> "PrivateNode":
+        """CKDpriv for child index + 2^31."""
+        data = b"\x00" + self.secret + (index + HARDENED).to_bytes(4, "big")
+        raw = hmac.new(self.chain_code, data, hashlib.sha512).digest()
+        return PrivateNode(secp256k1.ec_privkey_add(raw[:32], self.secret), raw[32:])
+
+    def sec(self) -> bytes:
+        return secp256k1.ec_pubkey_serialize(secp256k1.ec_pubkey_create(self.secret))

@@ -1,14 +1,22 @@
-"""Is this wallet ours? Our fingerprint must be in it, with the key our seed derives there."""
+"""Is this wallet ours? Our fingerprint must be in it, with the key our seed derives there,
+and no other of its keys may be ours too."""
 
 from embit.bip32 import HDKey
 
 from signer.errors import WalletMismatch
 from signer.network import Network
-from signer.scripts import format_path
+from signer.scripts import HARDENED, format_path
+from signer.wallet.derivation import PrivateNode
 from signer.wallet.model import MULTISIG_TYPES, CosignerKey, Wallet
 
 # Accounts tried when our key turns up at another path, to say where it really belongs.
 _ACCOUNTS_TO_EXPLAIN = range(5)
+# Where this seed's other account keys live, searched for among a wallet's other cosigners:
+# BIP-44/49/84/86 m/purpose'/coin'/account', BIP-48 m/48'/coin'/account'/(1'|2'), BIP-45
+# m/45', accounts 0-99 on both coin types (and the levels above them).
+_SINGLE_SIG_PURPOSES = (44, 49, 84, 86)
+_BIP48_SCRIPT_TYPES = (1, 2)
+_OUR_ACCOUNTS = range(100)
 
 
 def check_ours(wallet: Wallet, root: HDKey) -> CosignerKey:
@@ -35,6 +43,52 @@ def check_ours(wallet: Wallet, root: HDKey) -> CosignerKey:
         f"the key at our fingerprint {fingerprint.hex()} is not the one our seed derives at "
         f"{path}: a substituted or wrong xpub"
     )
+
+
+def check_one_key_ours(wallet: Wallet, root: HDKey) -> None:
+    """WalletMismatch if this seed holds more than one of the keys of the wallet's threshold.
+
+    A coordinator can list another account of ours as a "second cosigner" under any
+    fingerprint: the wallet then looks 2-of-3 but this one device can sign it alone. Keys
+    are compared by public key, so the claimed fingerprint and path do not matter.
+    """
+    if len(wallet.keys) < 2:
+        return
+    ours = our_account_keys(root)
+    others = [(key, ours[key.xpub.sec()]) for key in wallet.keys
+              if key.fingerprint != root.my_fingerprint and key.xpub.sec() in ours]
+    if not others:
+        return
+    listed = ", ".join(f"{format_path(path)} listed as cosigner {key.fingerprint_hex}"
+                       for key, path in others)
+    raise WalletMismatch(
+        f"this device holds {len(others) + 1} of the {len(wallet.keys)} keys (our seed's "
+        f"{listed}): the wallet is no safer than this one seed, refused"
+    )
+
+
+def our_account_keys(root: HDKey) -> dict[bytes, tuple[int, ...]]:
+    """Public key (SEC) -> path, for this seed's standard account keys (about 1,200)."""
+    h = HARDENED
+    top = PrivateNode.of(root)
+    found: dict[bytes, tuple[int, ...]] = {top.sec(): ()}
+    found[top.hardened_child(45).sec()] = (45 + h,)
+    for purpose in (*_SINGLE_SIG_PURPOSES, 48):
+        purpose_node = top.hardened_child(purpose)
+        found[purpose_node.sec()] = (purpose + h,)
+        for coin in (0, 1):
+            coin_node = purpose_node.hardened_child(coin)
+            found[coin_node.sec()] = (purpose + h, coin + h)
+            for account in _OUR_ACCOUNTS:
+                account_path = (purpose + h, coin + h, account + h)
+                account_node = coin_node.hardened_child(account)
+                if purpose != 48:
+                    found[account_node.sec()] = account_path
+                    continue
+                for script in _BIP48_SCRIPT_TYPES:
+                    found[account_node.hardened_child(script).sec()] = (*account_path,
+                                                                        script + h)
+    return found
 
 
 def _same_key(derived: HDKey, xpub: HDKey) -> bool:

@@ -13,13 +13,13 @@ from typing import Any
 from embit.bip32 import HDKey
 from embit.script import Script
 
-from signer.errors import InvalidAddress, InvalidWallet, UnknownWallet
+from signer.errors import InvalidAddress, InvalidWallet, UnknownWallet, WrongNetwork
 from signer.network import Network
 from signer.wallet.addresses import decode_address
 from signer.wallet.descriptor import wallet_from_descriptors
 from signer.wallet.formats import check_name
 from signer.wallet.model import Wallet
-from signer.wallet.ownership import check_ours
+from signer.wallet.ownership import check_one_key_ours, check_ours
 
 DEFAULT_GAP = 1000
 
@@ -76,17 +76,31 @@ class WalletRegistry:
         raise UnknownWallet(f"no wallet named {name!r} (registered: {known})")
 
     def add(self, wallet: Wallet, root: HDKey) -> Wallet:
-        """Register a wallet after checking it holds our key; returns it as stored."""
+        """Register a wallet after checking it; returns it as stored."""
+        self.check(wallet, root)
+        self._records.append(wallet_record(wallet))
+        self._wallets.append(wallet)
+        return wallet
+
+    def check(self, wallet: Wallet, root: HDKey) -> None:
+        """Everything add() refuses, without registering: the device's network, exactly one
+        key of ours, a free name, not registered already."""
         check_name(wallet.name)
+        if wallet.network is not self.network:
+            # Accepting it would put a network-mismatch danger on every later review and
+            # teach the user to override it.
+            raise WrongNetwork(
+                f"this wallet is for the {wallet.network} network, the device is set to "
+                f"{self.network}: switch with `airsign keystore settings --set "
+                f"network={wallet.network}` (or Settings > Network on the device), then add it "
+                "again")
         check_ours(wallet, root)
+        check_one_key_ours(wallet, root)
         for existing in self._wallets:
             if _name_key(existing.name) == _name_key(wallet.name):
                 raise InvalidWallet(f"a wallet named {existing.name!r} is already registered")
             if existing.same_policy(wallet):
                 raise InvalidWallet(f"this wallet is already registered as {existing.name!r}")
-        self._records.append(wallet_record(wallet))
-        self._wallets.append(wallet)
-        return wallet
 
     def remove(self, name: str) -> Wallet:
         wallet = self.get(name)

@@ -16,6 +16,7 @@ TESTS = Path(__file__).resolve().parents[1]
 if str(TESTS) not in sys.path:  # run as a script: wallet_kit lives in tests/
     sys.path.insert(0, str(TESTS))
 
+from embit.bip32 import HDKey  # noqa: E402
 from embit.networks import NETWORKS  # noqa: E402
 from wallet_kit import key_expression, root  # noqa: E402
 
@@ -25,6 +26,7 @@ from signer.errors import (  # noqa: E402
     PayloadTooLarge,
     TransportError,
     WalletMismatch,
+    WrongNetwork,
 )
 from signer.network import Network  # noqa: E402
 from signer.scripts import ScriptType, format_path  # noqa: E402
@@ -118,6 +120,37 @@ def our_key_at_wrong_path() -> str:
     return _wsh(f"[{origin}]{xpub.to_base58()}/<0;1>/*", key_expression(1), key_expression(2))
 
 
+def _our_key_posing(real: tuple[int, ...], fingerprint: str) -> str:
+    """Our seed's key at `real`, listed as another cosigner's (fingerprint, BIP-48 path),
+    its depth and child number rewritten to fit the claimed path."""
+    key = root(0).derive(list(real))
+    path = ScriptType.P2WSH.account_path(Network.TEST, 0)
+    xpub = HDKey(key.key.get_public_key(), key.chain_code, version=NETWORKS["test"]["xpub"],
+                 depth=len(path), fingerprint=bytes.fromhex(fingerprint), child_number=path[-1])
+    return f"[{format_path(path).replace('m', fingerprint, 1)}]{xpub.to_base58()}/<0;1>/*"
+
+
+def mainnet_wallet_on_testnet_device() -> str:
+    return _wsh(*(key_expression(i, Network.MAIN) for i in (0, 1, 2)))
+
+
+def our_second_account_as_cosigner() -> str:
+    second = ScriptType.P2WSH.account_path(Network.TEST, 1)
+    return _wsh(key_expression(0), _our_key_posing(second, "deadbeef"), key_expression(1))
+
+
+def our_single_sig_account_as_cosigner() -> str:
+    bip84 = ScriptType.P2WPKH.account_path(Network.TEST, 7)
+    return _wsh(key_expression(0), _our_key_posing(bip84, "00000000"), key_expression(1))
+
+
+def our_bip45_key_as_cosigner_one() -> str:
+    # Claims cosigner 1's real fingerprint: only the public key gives it away.
+    posing = _our_key_posing(ScriptType.P2SH.account_path(Network.TEST),
+                             root(1).my_fingerprint.hex())
+    return _wsh(key_expression(0), posing, key_expression(2))
+
+
 def duplicate_keys() -> str:
     return _wsh(key_expression(0), key_expression(1), key_expression(1))
 
@@ -169,6 +202,24 @@ CASES: tuple[PayloadCase, ...] = (
                 "at most", "p1of999999: refused at once (at most 9,999 parts)"),
     PayloadCase("our-key-at-wrong-path", "wallet", our_key_at_wrong_path, WalletMismatch,
                 "wrong path", "our xpub labelled with another account's path: refused"),
+    PayloadCase("mainnet-wallet-on-testnet-device", "wallet", mainnet_wallet_on_testnet_device,
+                WrongNetwork, "this wallet is for the main network, the device is set to test",
+                "a mainnet (xpub) wallet on a testnet device: refused with one line naming both "
+                "networks and how to switch (`airsign keystore settings --set network=main` or "
+                "Settings on the device)"),
+    PayloadCase("our-second-account-as-cosigner", "wallet", our_second_account_as_cosigner,
+                WalletMismatch, "this device holds 2 of the 3 keys",
+                "our BIP-48 account 1 key posing as cosigner deadbeef next to our account 0: "
+                "refused, \"this device holds 2 of the 3 keys\""),
+    PayloadCase("our-single-sig-account-as-cosigner", "wallet",
+                our_single_sig_account_as_cosigner, WalletMismatch,
+                "this device holds 2 of the 3 keys",
+                "our BIP-84 account 7 key listed with fingerprint 00000000 and a BIP-48 path: "
+                "refused"),
+    PayloadCase("our-bip45-key-as-cosigner-one", "wallet", our_bip45_key_as_cosigner_one,
+                WalletMismatch, "this device holds 2 of the 3 keys",
+                "our BIP-45 key listed under cosigner 1's real fingerprint: found by its public "
+                "key, refused"),
     PayloadCase("duplicate-keys", "wallet", duplicate_keys, InvalidWallet, "",
                 "a cosigner listed twice: refused"),
     PayloadCase("threshold-zero", "wallet", threshold_zero, InvalidWallet, "",

@@ -13,7 +13,7 @@ from device_kit import PASSPHRASE, device_keystore, loopback_sys
 from embit.psbt import PSBT
 from embit.script import Script
 from independent.coordinator import external_script, make_wallet
-from independent.cosigners import MNEMONICS
+from independent.cosigners import MNEMONICS, key_expression
 
 from signer.keystore import Keystore
 from signer.network import Network
@@ -297,6 +297,33 @@ def test_scanned_wallet_is_registered_with_our_key_marked(
     assert ctx.shown[-1].view.title == "Registered"  # type: ignore[attr-defined]
     with Keystore.unlock(keystore_path, PASSPHRASE, kdf_cost_check=False) as again:
         assert len(again.wallet_records) == 2
+
+
+@pytest.mark.parametrize("case", [
+    ((0, 1, 2), Network.MAIN, "Wrong network", "for mainnet; the device is set to testnet"),
+    ((0, 0, 1), Network.TEST, "Not registered", "this device holds 2 of the 3 keys"),
+], ids=["other-network", "our-key-twice"])
+def test_scanned_wallet_that_cannot_be_used_safely_is_refused_before_asking(
+        keystore_path: Path, quiet_sys: Path,
+        case: tuple[tuple[int, ...], Network, str, str]) -> None:
+    from signer.scripts import ScriptType
+    from ui.flows.wallets import register
+
+    cosigners, network, title, refusal = case
+
+    keys = [key_expression(i, network, path=ScriptType.P2WSH.account_path(network, n))
+            for n, i in enumerate(cosigners)]
+    if cosigners[1] == 0:  # our account-1 key under a made-up fingerprint
+        keys[1] = "[f00dbabe" + keys[1][len("[73c5da0a"):]
+    text = f"wsh(sortedmulti(2,{','.join(keys)}))"
+    ctx = unlocked(keystore_path, quiet_sys,
+                   lambda screen: [Key.PRESS] if isinstance(screen, MessageScreen) else [])
+    run(ctx, go(register, payload=Payload(PayloadKind.DESCRIPTOR, text, Format.SINGLE)))
+    message = ctx.shown[0]
+    assert isinstance(message, MessageScreen) and message.view.title == title
+    assert refusal in message.view.body and message.view.tone == "danger"
+    with Keystore.unlock(keystore_path, PASSPHRASE, kdf_cost_check=False) as again:
+        assert len(again.wallet_records) == 1  # the device kit's vault only
 
 
 def test_first_run_dice_ceremony_stores_the_seed(tmp_path: Path, quiet_sys: Path) -> None:

@@ -59,10 +59,12 @@ def run(args: argparse.Namespace) -> int:
     if args.action != "show" and args.format != "summary":
         raise UsageError("--format only goes with wallet show")
     with open_keystore(args) as keystore:
-        registry = WalletRegistry(keystore.wallet_records, device_network(args, keystore))
+        # Wallets are registered for the keystore's network: --network only tells a tpub
+        # wallet's network (test, signet, regtest), and another one is refused.
+        registry = WalletRegistry(keystore.wallet_records, keystore.settings.network)
         if args.action == "add":
             data = read_input_bytes(args.target)
-            wallet = load_wallet(data, args.name, registry.network)
+            wallet = load_wallet(data, args.name, device_network(args, keystore))
             bip39_passphrase = read_bip39_passphrase() if args.bip39_passphrase else ""
             root = keystore.root(bip39_passphrase)
             registry.add(wallet, root)

@@ -55,6 +55,11 @@ def register(ctx: FlowContext, payload: Payload) -> Destination | None:
         return go(wrong_network, what="wallet", theirs=wallet.network,
                   problem="",
                   outcome="It is not registered.")
+    try:  # refused before asking: our key twice, a name in use, already registered
+        _registry(ctx).check(wallet, ctx.root())
+    except AirsignError as exc:
+        ctx.message("Not registered", str(exc), tone="danger")
+        return go(home)
     first = " ".join(address_groups(wallet.address(False, 0)))
     *facts, network = policy_facts(wallet, ctx.fingerprint())
     facts = (*facts, Fact("Receive #0", first, theme.INFO), network)
