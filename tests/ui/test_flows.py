@@ -196,6 +196,19 @@ def test_fake_change_signs_only_after_its_own_acknowledgement(
     assert isinstance(ctx.shown[-1], QRScreen)
 
 
+def test_danger_no_override_lifts_offers_only_reject(keystore_path: Path,
+                                                     quiet_sys: Path) -> None:
+    from ui.flows.psbt import review
+
+    data = (CORPUS / "sighash-not-standard.psbt").read_bytes()
+    ctx = unlocked(keystore_path, quiet_sys, _review_pilot([Key.RIGHT, Key.PRESS]))
+    run(ctx, go(review, payload=Payload(PayloadKind.PSBT, data, Format.SINGLE, "binary")))
+    dangers = [s for s in ctx.shown if isinstance(s, MessageScreen) and s.view.tone == "danger"]
+    assert [[b.label for b in s.view.buttons] for s in dangers] == [["Reject"]]
+    assert "0x41" in dangers[0].view.body
+    assert not any(isinstance(s, QRScreen) for s in ctx.shown)
+
+
 def test_inactivity_locks_and_drops_the_seed(keystore_path: Path, quiet_sys: Path) -> None:
     from ui.flows.home import home
 
