@@ -411,21 +411,18 @@ class _ReviewBuilder:
         transaction. On our own inputs a signature that does not is a caution (ours is
         replaced when signing)."""
         known = {d.pubkey: d.fingerprint.hex() for d in derivations(inp)}
-        our_keys: tuple[bytes, ...] = ()
-        if ours is not None:
-            key = ours.wallet.key_for_fingerprint(self.matcher.fingerprint)
-            assert key is not None  # the input is ours: our key is in its wallet
-            pub = key.derive(ours.change, ours.index)
-            our_keys = (pub.sec(), pub.xonly())
         signed_by, unverified = [], []
         for pubkey, valid in self._signatures(index, inp, algo, code):
             label = known.get(pubkey, pubkey.hex())
             (signed_by if valid else unverified).append(label)
             if ours is None or valid:
                 continue
-            whose = "our key" if pubkey in our_keys else f"key {label}"
-            then = ("signing replaces it with ours" if pubkey in our_keys
-                    else "it does not count as signed")
+            key = ours.wallet.key_for_fingerprint(self.matcher.fingerprint)
+            assert key is not None  # the input is ours: our key is in its wallet
+            pub = key.derive(ours.change, ours.index)  # only for a signature that fails
+            mine = pubkey in (pub.sec(), pub.xonly())
+            whose = "our key" if mine else f"key {label}"
+            then = "signing replaces it with ours" if mine else "it does not count as signed"
             self.warn("invalid-signature", Severity.CAUTION, f"it carries a signature under "
                       f"{whose} that does not verify for this transaction: {then}",
                       input_index=index)
