@@ -68,6 +68,13 @@ def multisig_input(script_type: ScriptType, threshold: int, multisig_script: byt
     return InputSize(script_sig, witness, True)
 
 
+def miniscript_input(script_length: int, signatures: int, keys: int) -> InputSize:
+    """A P2WSH miniscript input, at most: the most signatures any spending path needs, an
+    empty push for every other key (dissatisfactions, branch choices), and the script."""
+    items = [MAX_ECDSA_SIG] * signatures + [0] * max(keys - signatures, 0) + [0, script_length]
+    return InputSize(0, _witness_size(items), True)
+
+
 def single_sig_input(script_type: ScriptType, sighash_byte: bool = False) -> InputSize:
     if script_type is ScriptType.P2TR:
         return InputSize(0, _witness_size([SCHNORR_SIG + int(sighash_byte)]), True)

@@ -142,6 +142,11 @@ class WalletMatcher:
         key = location.wallet.key_for_fingerprint(self.fingerprint)
         return key.full_path(location.change, location.index) if key else None
 
+    def our_key_indexes(self, location: Location) -> tuple[int, ...]:
+        """Positions of our keys in the wallet (several in a miniscript wallet)."""
+        return tuple(position for position, key in enumerate(location.wallet.keys)
+                     if key.fingerprint == self.fingerprint)
+
     def is_our_key(self, derivation: Derivation) -> bool:
         """Our fingerprint, or (for a zero fingerprint) a pubkey our seed derives at the path."""
         if derivation.fingerprint == self.fingerprint:

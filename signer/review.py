@@ -21,6 +21,7 @@ from signer import sighash
 from signer.fees import (
     InputSize,
     estimate_vsize,
+    miniscript_input,
     multisig_input,
     psbt_input_size,
     single_sig_input,
@@ -39,6 +40,7 @@ from signer.psbt import (
 from signer.scripts import HARDENED, format_path
 from signer.settings import Settings
 from signer.wallet.model import Wallet
+from signer.wallet.policy import describe_group, describe_path
 
 # Every warning code the review can raise (docs/review.md explains each); stable across versions.
 WARNING_CODES = frozenset({
@@ -46,9 +48,11 @@ WARNING_CODES = frozenset({
     "foreign-input", "mixed-wallets", "unknown-wallet", "high-fee", "network-mismatch",
     "large-index", "no-change", "locktime", "unproven-amount", "dust", "tx-version",
     "missing-previous-tx", "sighash-refused", "invalid-signature", "transfer",
+    "no-spending-path",
 })
 # Dangers no override can sign through: the device cannot prove what would be signed.
-REFUSAL_CODES = frozenset({"missing-previous-tx", "utxo-mismatch", "sighash-refused"})
+REFUSAL_CODES = frozenset({"missing-previous-tx", "utxo-mismatch", "sighash-refused",
+                           "no-spending-path"})
 STANDARD_TX_VERSIONS = (1, 2, 3)  # 3: TRUC (BIP-431), relayed by Bitcoin Core since 28.0
 # Bitcoin Core's dust limits at the default 3 sat/vB dust relay fee, by output type.
 DUST_LIMITS = {"p2pkh": 546, "p2sh": 540, "p2wpkh": 294, "p2wsh": 330, "p2tr": 330}
@@ -143,6 +147,21 @@ class Warning:  # shadows the builtin on purpose: the name the API promises
         return data
 
 
+Path = tuple[int, ...]  # a BIP-32 derivation path
+
+
+@dataclass(frozen=True)
+class PathReview:
+    """One spending path of a miniscript wallet, as this transaction stands."""
+
+    words: str  # "any 2 of A, B, C, at any time"
+    available: bool  # this input's nSequence and the nLockTime allow it
+    missing: tuple[str, ...]  # who still has to sign for it, in words
+
+    def to_json(self) -> dict[str, Any]:
+        return {"path": self.words, "available": self.available, "missing": list(self.missing)}
+
+
 @dataclass(frozen=True)
 class InputReview:
     index: int
@@ -158,6 +177,10 @@ class InputReview:
     our_path: tuple[int, ...] | None = None  # full path of our key in this input
     # keys whose signatures in the PSBT do not verify (or cannot be checked): they do not count
     unverified: tuple[str, ...] = ()
+    # full paths of our keys that signing uses: ours in the wallet, and for a miniscript
+    # wallet only those in a spending path this transaction can use
+    sign_paths: tuple[tuple[int, ...], ...] = ()
+    paths: tuple[PathReview, ...] = ()  # miniscript wallets: each spending path
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -170,6 +193,7 @@ class InputReview:
             "sighash": self.sighash,
             "signed_by": list(self.signed_by),
             "unverified_signatures": list(self.unverified),
+            **({"spending_paths": [path.to_json() for path in self.paths]} if self.paths else {}),
         }
 
 
@@ -267,6 +291,7 @@ class _ReviewBuilder:
         self.tx: Transaction = unsigned_transaction(psbt)
         self.coins: list[SpentCoin] = [spent_coin(inp) for inp in psbt.inputs]
         self.digests = sighash.Digests(self.tx, [coin.output for coin in self.coins])
+        self.valid_signers: dict[int, set[bytes]] = {}  # input -> keys whose signature verifies
 
     def warn(self, code: str, severity: Severity, message: str, *, input_index: int | None = None,
              output_index: int | None = None, amount: int | None = None) -> None:
@@ -362,8 +387,40 @@ class _ReviewBuilder:
             self.warn("large-index", Severity.CAUTION, "it comes from address index "
                       f"{location.index:,}, far beyond the usual gap limit",
                       input_index=index, amount=utxo.value)
+        paths, sign_paths = self._spending_paths(index, location, utxo.value)
         return InputReview(amount=utxo.value, ours=True, wallet=location.wallet.name,
-                           location=location, our_path=our_path, **signers, **common)
+                           location=location, our_path=our_path, sign_paths=sign_paths,
+                           paths=paths, **signers, **common)
+
+    def _spending_paths(self, index: int, location: Location,
+                        amount: int) -> tuple[tuple[PathReview, ...], tuple[Path, ...]]:
+        """For a miniscript wallet: which spending paths this transaction can use (its
+        nSequence and nLockTime), who still has to sign, and which of our keys to sign with
+        (only those in a usable path). Other wallets: our one key."""
+        wallet = location.wallet
+        ours = self.matcher.our_key_indexes(location)
+        full_path = [key.full_path(location.change, location.index) for key in wallet.keys]
+        if wallet.template is None:
+            return (), tuple(full_path[position] for position in ours[:1])
+        pubkeys = wallet.pubkeys(location.change, location.index)
+        valid = self.valid_signers.get(index, set())
+        signed = frozenset(position for position, pub in enumerate(pubkeys)
+                           if pub.sec() in valid)
+        names = wallet.key_names(self.matcher.fingerprint)
+        sequence = self.tx.vin[index].sequence
+        reviews, usable = [], set()
+        for path in wallet.template.paths:
+            available = path.available(sequence, self.tx.locktime, self.tx.version)
+            missing = tuple(describe_group(group, names) for group in path.missing(signed))
+            reviews.append(PathReview(describe_path(path, names), available, missing))
+            if available:
+                usable |= path.keys & set(ours)
+        if not usable:
+            self.warn("no-spending-path", Severity.DANGER, "none of its spending paths that "
+                      "include this device's keys can be used with this transaction's "
+                      "nSequence and nLockTime: it will not be signed", input_index=index,
+                      amount=amount)
+        return tuple(reviews), tuple(full_path[position] for position in sorted(usable))
 
     def _check_amount_proof(self, index: int, coin: SpentCoin, algo: sighash.Algorithm) -> None:
         amount = coin.output.value if coin.output is not None else None
@@ -412,15 +469,18 @@ class _ReviewBuilder:
         replaced when signing)."""
         known = {d.pubkey: d.fingerprint.hex() for d in derivations(inp)}
         signed_by, unverified = [], []
+        valid_keys = self.valid_signers.setdefault(index, set())
         for pubkey, valid in self._signatures(index, inp, algo, code):
             label = known.get(pubkey, pubkey.hex())
             (signed_by if valid else unverified).append(label)
+            if valid:
+                valid_keys.add(pubkey)
             if ours is None or valid:
                 continue
-            key = ours.wallet.key_for_fingerprint(self.matcher.fingerprint)
-            assert key is not None  # the input is ours: our key is in its wallet
-            pub = key.derive(ours.change, ours.index)  # only for a signature that fails
-            mine = pubkey in (pub.sec(), pub.xonly())
+            # our keys (several in a miniscript wallet), only for a signature that fails
+            mine = any(pubkey in (pub.sec(), pub.xonly()) for pub in (
+                key.derive(ours.change, ours.index)
+                for key in ours.wallet.keys_for_fingerprint(self.matcher.fingerprint)))
             whose = "our key" if mine else f"key {label}"
             then = "signing replaces it with ours" if mine else "it does not count as signed"
             self.warn("invalid-signature", Severity.CAUTION, f"it carries a signature under "
@@ -461,6 +521,12 @@ class _ReviewBuilder:
         if location is None:
             return psbt_input_size(inp, inp.utxo.script_pubkey if inp.utxo else None)
         wallet = location.wallet
+        if wallet.template is not None:
+            script = location.scripts.witness_script
+            assert script is not None
+            signatures = max(sum(group.threshold for group in path.groups)
+                             for path in wallet.template.paths)
+            return miniscript_input(len(script.data), signatures, len(wallet.keys))
         if wallet.is_multisig:
             multisig = location.scripts.witness_script or location.scripts.redeem_script
             assert multisig is not None  # a multisig wallet always has its script

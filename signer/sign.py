@@ -130,10 +130,13 @@ class _Signer:
             return self.skip("sighash-refused", index, verdict.problem)
         if not verdict.safe and "sighash" not in self.allow:
             return self.skip("sighash", index, f"{verdict.problem} (not allowed)")
-        key = self.keys.child(review.our_path)
         if algo is sighash.Algorithm.TAPROOT:
-            return self._sign_taproot(index, key, review.sighash_type)
-        return self._sign_ecdsa(review, key, algo, coin.output.value)
+            return self._sign_taproot(index, self.keys.child(review.our_path),
+                                      review.sighash_type)
+        # Each of our keys in a spending path this transaction can use (one, unless a
+        # miniscript wallet holds ours in several paths).
+        return sum(self._sign_ecdsa(review, self.keys.child(path), algo, coin.output.value)
+                   for path in review.sign_paths)
 
     def _sign_ecdsa(self, review: InputReview, key: PrivateKey, algo: sighash.Algorithm,
                     amount: int) -> int:
@@ -144,7 +147,9 @@ class _Signer:
         if location.wallet.script_type.is_multisig:
             script_code = scripts.witness_script or scripts.redeem_script
             assert script_code is not None
-            if pubkey.sec() not in script_code.data:
+            # a miniscript pkh() holds the key's hash, not the key
+            if (pubkey.sec() not in script_code.data
+                    and hash160(pubkey.sec()) not in script_code.data):
                 return self.skip("key-not-in-script", index, "our key is not in the wallet's "
                                  "script (wrong wallet file?)")
         else:

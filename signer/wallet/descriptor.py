@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from embit import base58
+from embit import script as embit_script
 from embit.base import EmbitError
 from embit.bip32 import HDKey
 from embit.descriptor.checksum import checksum
@@ -22,6 +23,7 @@ from embit.ec import PrivateKey, PublicKey
 from signer.errors import InvalidWallet
 from signer.network import Network
 from signer.scripts import HARDENED, ScriptType
+from signer.wallet import miniscript
 from signer.wallet.extkeys import network_for, parse_extended_key
 from signer.wallet.model import (
     MAX_COSIGNERS,
@@ -31,6 +33,7 @@ from signer.wallet.model import (
     Wallet,
     build_output,
 )
+from signer.wallet.template import Template, template_from_keys
 
 _CHECKSUM_CHARSET = set("qpzry9x8gf2tvdw0s3jn54khce6mua7l")
 _HARDENED_MARKERS = ("'", "h", "H")
@@ -86,6 +89,7 @@ class ParsedDescriptor:
     threshold: int
     sorted_keys: bool
     keys: tuple[KeyExpression, ...]
+    template: Template | None = None  # wsh(MINISCRIPT): keys[i] stands at @i
 
     @property
     def branches(self) -> int:
@@ -93,6 +97,9 @@ class ParsedDescriptor:
 
     def output(self, branch: int = 0, index: int = 0) -> OutputScripts:
         pubkeys = [key.public_key(branch, index) for key in self.keys]
+        if self.template is not None:
+            script = self.template.witness_script(pubkeys)
+            return OutputScripts(embit_script.p2wsh(script), None, script)
         if self.sorted_keys:
             pubkeys.sort(key=lambda pub: pub.sec())
         return build_output(self.script_type, self.threshold, pubkeys)
@@ -131,7 +138,9 @@ _WRAPPERS: tuple[tuple[str, ScriptType], ...] = tuple(
 def parse_descriptor(text: str) -> ParsedDescriptor:
     """Parse one descriptor of a supported form; raises InvalidWallet with the reason."""
     script_type, inner = _unwrap(strip_checksum(text))
-    if script_type.is_multisig:
+    if script_type is ScriptType.P2WSH and not re.match(r"(sorted)?multi\(", inner):
+        parsed = _parse_miniscript(inner)
+    elif script_type.is_multisig:
         parsed = _parse_multisig(inner, script_type)
     else:
         if script_type is ScriptType.P2TR and "," in inner:
@@ -149,7 +158,7 @@ def _unwrap(body: str) -> tuple[ScriptType, str]:
             return script_type, body[len(prefix) : len(body) - len(closing)]
     raise InvalidWallet(
         "unsupported descriptor: airsign takes wsh(), sh(wsh()) or sh() around "
-        "multi()/sortedmulti(), or wpkh(), sh(wpkh()), tr(KEY)"
+        "multi()/sortedmulti(), wsh(MINISCRIPT), or wpkh(), sh(wpkh()), tr(KEY)"
     )
 
 
@@ -179,6 +188,26 @@ def _parse_multisig(inner: str, script_type: ScriptType) -> ParsedDescriptor:
         if script_size > _MAX_SH_SCRIPT:
             raise InvalidWallet(f"the sh() script is {script_size} bytes, over the 520 limit")
     return parsed
+
+
+def _parse_miniscript(inner: str) -> ParsedDescriptor:
+    """wsh(MINISCRIPT): its keys, and the template with @i in their place."""
+    found: list[tuple[str, KeyExpression]] = []
+
+    def parse_key(text: str, position: int) -> int:
+        found.append((text, _parse_key(text, position + 1)))
+        return len(found) - 1
+
+    try:
+        miniscript.parse(inner, parse_key, miniscript.Context.P2WSH)  # syntax and types
+    except InvalidWallet as exc:
+        raise InvalidWallet(f"wsh() holds neither multi()/sortedmulti() nor valid miniscript: "
+                            f"{exc}") from None
+    template = Template(template_from_keys("wsh", inner, [text for text, _ in found]))
+    keys = tuple(key for _, key in found)
+    template.check([(key.key.to_base58() if isinstance(key.key, HDKey) else repr(key.key),
+                     key.steps, key.fingerprint, key.origin_path) for key in keys])
+    return ParsedDescriptor(ScriptType.P2WSH, 0, False, keys, template)
 
 
 def _check_multipath(parsed: ParsedDescriptor) -> None:
@@ -290,6 +319,8 @@ def wallet_from_descriptors(
         raise InvalidWallet("no descriptor found")
     parsed_all = [parse_descriptor(text) for text in texts]
     first = parsed_all[0]
+    if first.template is not None:
+        return _miniscript_wallet(parsed_all, name, network_hint)
     covered: set[int] = set()
     for parsed in parsed_all:
         same_shape = (parsed.script_type, parsed.threshold, parsed.sorted_keys) == (
@@ -313,26 +344,49 @@ def wallet_from_descriptors(
     )
 
 
+def _miniscript_wallet(parsed_all: list[ParsedDescriptor], name: str,
+                       network_hint: Network) -> Wallet:
+    """A miniscript wallet: one descriptor whose keys each name both chains (`/<a;b>/*`)."""
+    (parsed,) = parsed_all if len(parsed_all) == 1 else (None,)
+    if parsed is None:
+        raise InvalidWallet("a miniscript wallet is one multipath descriptor (KEY/<0;1>/*)")
+    assert parsed.template is not None
+    keys = []
+    for position, key in enumerate(parsed.keys, 1):
+        if len(key.steps) != 1 or len(key.steps[0]) != 2:
+            raise InvalidWallet(f"key {position} must end in /<a;b>/* (receive;change)")
+        keys.append(_cosigner(key, position, (key.steps[0][0], key.steps[0][1])))
+    network = network_for({key.network for key in parsed.keys}, network_hint)
+    return Wallet(name, ScriptType.P2WSH, 0, tuple(keys), False, network, parsed.template)
+
+
 def _wallet_keys(parsed: ParsedDescriptor) -> tuple[CosignerKey, ...]:
     """The cosigner keys, after checking each is an xpub with an origin and /chain/*."""
     keys = []
     for position, key in enumerate(parsed.keys, 1):
-        if key.is_private:
-            raise InvalidWallet(
-                f"key {position} is a private key: import a watch-only (xpub) descriptor"
-            )
-        if not isinstance(key.key, HDKey):
-            raise InvalidWallet(f"key {position} is a plain public key: a wallet needs xpubs")
-        if key.fingerprint is None:
-            raise InvalidWallet(
-                f"key {position} has no origin [fingerprint/path]: export the descriptor "
-                "with key origins"
-            )
         if key.wildcard is not Wildcard.UNHARDENED or len(key.steps) != 1:
             raise InvalidWallet(f"key {position} must end in /<0;1>/* (or /0/* and /1/*)")
-        check_origin(key.key, key.origin_path, key.fingerprint, position)
-        keys.append(CosignerKey(key.fingerprint, key.origin_path, key.key))
+        keys.append(_cosigner(key, position, (0, 1)))
     return tuple(keys)
+
+
+def _cosigner(key: KeyExpression, position: int, chains: tuple[int, int]) -> CosignerKey:
+    """A wallet key: an xpub with its origin, derived /chain/*."""
+    if key.is_private:
+        raise InvalidWallet(
+            f"key {position} is a private key: import a watch-only (xpub) descriptor"
+        )
+    if not isinstance(key.key, HDKey):
+        raise InvalidWallet(f"key {position} is a plain public key: a wallet needs xpubs")
+    if key.fingerprint is None:
+        raise InvalidWallet(
+            f"key {position} has no origin [fingerprint/path]: export the descriptor "
+            "with key origins"
+        )
+    if key.wildcard is not Wildcard.UNHARDENED:
+        raise InvalidWallet(f"key {position} must end in an unhardened wildcard /*")
+    check_origin(key.key, key.origin_path, key.fingerprint, position)
+    return CosignerKey(key.fingerprint, key.origin_path, key.key, chains)
 
 
 def _chains(parsed: ParsedDescriptor) -> tuple[int, ...]:

@@ -20,6 +20,8 @@ from signer.errors import InvalidWallet
 from signer.network import Network
 from signer.scripts import HARDENED, ScriptType, format_path
 from signer.wallet.derivation import ChainKey
+from signer.wallet.policy import describe_path
+from signer.wallet.template import Template
 
 # A sh() redeem script may be at most 520 bytes: 15 compressed keys (15 * 34 + 3 = 513).
 # wsh() would allow more, but OP_1..OP_16 encodes N only up to 16 and the hardware cosigners
@@ -54,6 +56,9 @@ class CosignerKey:
     fingerprint: bytes
     origin_path: tuple[int, ...]
     xpub: HDKey
+    # The receive and change steps after the xpub: (0, 1), or e.g. (2, 3) where a miniscript
+    # wallet uses one xpub in two spending paths (Liana).
+    chains: tuple[int, int] = (0, 1)
 
     def __post_init__(self) -> None:
         if len(self.fingerprint) != 4:
@@ -68,7 +73,8 @@ class CosignerKey:
     @cached_property
     def _chain_keys(self) -> tuple[ChainKey, ChainKey]:
         # The receive and change chain keys once, so each address is one cheap derivation.
-        return ChainKey.of(self.xpub.child(0)), ChainKey.of(self.xpub.child(1))
+        receive, change = self.chains
+        return ChainKey.of(self.xpub.child(receive)), ChainKey.of(self.xpub.child(change))
 
     def derive(self, change: bool, index: int) -> PublicKey:
         """The public key at xpub/<0 or 1>/index."""
@@ -77,13 +83,17 @@ class CosignerKey:
         return self._chain_keys[1 if change else 0].public_child(index)
 
     def full_path(self, change: bool, index: int) -> tuple[int, ...]:
-        return (*self.origin_path, int(change), index)
+        return (*self.origin_path, self.chains[int(change)], index)
 
     def descriptor_key(self, multipath: bool = True) -> str:
         """`[fp/48h/1h/0h/2h]xpub.../<0;1>/*`, or without the derivation suffix if not multipath."""
         origin = format_path(self.origin_path).replace("m", self.fingerprint_hex, 1)
         text = f"[{origin}]{self.xpub.to_base58()}"
-        return f"{text}/<0;1>/*" if multipath else text
+        return f"{text}/<{self.chains[0]};{self.chains[1]}>/*" if multipath else text
+
+    def chain_key(self, change: bool) -> str:
+        """The key on one chain: `[fp/path]xpub.../1/*`."""
+        return f"{self.descriptor_key(multipath=False)}/{self.chains[int(change)]}/*"
 
 
 @dataclass(frozen=True)
@@ -94,6 +104,8 @@ class Wallet:
     keys: tuple[CosignerKey, ...]
     sorted_keys: bool  # sortedmulti vs multi (meaningless for single-sig)
     network: Network
+    # A miniscript wallet: its descriptor with @i for keys[i] (threshold is then 0).
+    template: Template | None = None
 
     def __post_init__(self) -> None:
         _check_structure(self)
@@ -101,13 +113,39 @@ class Wallet:
     # --- shape -------------------------------------------------------------------------
     @property
     def is_multisig(self) -> bool:
-        return self.script_type.is_multisig
+        """A plain multi()/sortedmulti() wallet (not a miniscript policy)."""
+        return self.template is None and self.script_type.is_multisig
+
+    @property
+    def is_miniscript(self) -> bool:
+        return self.template is not None
 
     @property
     def policy(self) -> str:
+        if self.template is not None:
+            count = len(self.template.paths)
+            return f"miniscript, {count} spending path{'s' if count != 1 else ''}"
         if not self.is_multisig:
             return "single signature"
         return f"{self.threshold} of {len(self.keys)}"
+
+    def key_names(self, our_fingerprint: bytes) -> list[str]:
+        """Each key as a person compares it: fingerprint, with ours marked."""
+        names = []
+        for key in self.keys:
+            name = key.fingerprint_hex + (" (this device)" if key.fingerprint == our_fingerprint
+                                          else "")
+            if sum(other.fingerprint == key.fingerprint for other in self.keys) > 1:
+                name += f" <{key.chains[0]};{key.chains[1]}>"
+            names.append(name)
+        return names
+
+    def policy_words(self, our_fingerprint: bytes) -> list[str]:
+        """Each spending path in words; one line for a plain multisig."""
+        names = self.key_names(our_fingerprint)
+        if self.template is None:
+            return [f"{self.policy}: " + ", ".join(names)]
+        return [describe_path(path, names) for path in self.template.paths]
 
     def same_policy(self, other: "Wallet") -> bool:
         """Same script, threshold and keys (in any order for sortedmulti); names aside."""
@@ -115,6 +153,8 @@ class Wallet:
 
     def _policy_identity(self) -> tuple:
         keys = [key.descriptor_key() for key in self.keys]
+        if self.template is not None:
+            return (self.template.text, self.network, tuple(keys))
         if self.sorted_keys:
             keys.sort()
         return (self.script_type, self.threshold, self.sorted_keys, self.network, tuple(keys))
@@ -122,21 +162,30 @@ class Wallet:
     def key_for_fingerprint(self, fingerprint: bytes) -> CosignerKey | None:
         return next((key for key in self.keys if key.fingerprint == fingerprint), None)
 
+    def keys_for_fingerprint(self, fingerprint: bytes) -> tuple[CosignerKey, ...]:
+        """Every key of one seed: several in a miniscript wallet with one key per path."""
+        return tuple(key for key in self.keys if key.fingerprint == fingerprint)
+
     def locate(self, fingerprint: bytes, path: tuple[int, ...]) -> tuple[bool, int] | None:
-        """A PSBT derivation -> (change, index) if it is one of our keys' origin + (0|1, i)."""
-        key = self.key_for_fingerprint(fingerprint)
-        if key is None or len(path) != len(key.origin_path) + 2:
-            return None
-        if tuple(path[: len(key.origin_path)]) != key.origin_path:
-            return None
-        chain, index = path[-2], path[-1]
-        if chain not in (0, 1) or index >= HARDENED:
-            return None
-        return bool(chain), index
+        """A PSBT derivation -> (change, index) if it is a key's origin + (chain, i)."""
+        for key in self.keys_for_fingerprint(fingerprint):
+            if len(path) != len(key.origin_path) + 2:
+                continue
+            if tuple(path[: len(key.origin_path)]) != key.origin_path:
+                continue
+            chain, index = path[-2], path[-1]
+            if chain in key.chains and index < HARDENED:
+                return chain == key.chains[1], index
+        return None
 
     # --- descriptor --------------------------------------------------------------------
     def descriptor(self, change: bool | None = None) -> str:
         """Canonical descriptor with checksum: `/<0;1>/*` multipath, or one chain if asked."""
+        if self.template is not None:
+            texts = [key.descriptor_key() if change is None else key.chain_key(change)
+                     for key in self.keys]
+            text = self.template.fill(texts)
+            return f"{text}#{checksum(text)}"
         suffix = "/<0;1>/*" if change is None else f"/{int(change)}/*"
         keys = [key.descriptor_key(multipath=False) + suffix for key in self.keys]
         if self.is_multisig:
@@ -156,6 +205,9 @@ class Wallet:
         return keys
 
     def output(self, change: bool, index: int) -> "OutputScripts":
+        if self.template is not None:
+            script = self.template.witness_script(self.pubkeys(change, index))
+            return OutputScripts(embit_script.p2wsh(script), None, script)
         return build_output(self.script_type, self.threshold, self.pubkeys(change, index))
 
     def script_pubkey(self, change: bool, index: int) -> Script:
@@ -224,6 +276,15 @@ def _check_structure(wallet: Wallet) -> None:
     count = len(wallet.keys)
     if not wallet.name.strip():
         raise InvalidWallet("a wallet needs a name")
+    for key in wallet.keys:
+        if len(set(key.chains)) != 2 or max(key.chains) >= HARDENED:
+            raise InvalidWallet(f"key {key.fingerprint_hex}: its receive and change steps must "
+                                "be two different unhardened steps")
+    if wallet.template is not None:
+        _check_template(wallet)
+        return
+    if any(key.chains != (0, 1) for key in wallet.keys):
+        raise InvalidWallet("a multisig or single-sig wallet's keys use /<0;1>/*")
     if wallet.script_type in SINGLE_SIG_TYPES:
         if count != 1 or wallet.threshold != 1:
             raise InvalidWallet(f"a {wallet.script_type} wallet has exactly one key")
@@ -241,12 +302,7 @@ def _check_structure(wallet: Wallet) -> None:
             )
     else:
         raise InvalidWallet(f"{wallet.script_type} wallets are not supported")
-    version = wallet.network.params["xpub"]
-    for key in wallet.keys:
-        if key.xpub.version != version:
-            raise InvalidWallet(
-                f"key {key.fingerprint_hex} is not a {wallet.network.value}-network xpub"
-            )
+    _check_networks(wallet)
     seen_fingerprints: set[bytes] = set()
     seen_keys: set[bytes] = set()
     for key in wallet.keys:
@@ -259,3 +315,31 @@ def _check_structure(wallet: Wallet) -> None:
             )
         seen_keys.add(key.xpub.sec())
         seen_fingerprints.add(key.fingerprint)
+
+
+def _check_networks(wallet: Wallet) -> None:
+    version = wallet.network.params["xpub"]
+    for key in wallet.keys:
+        if key.xpub.version != version:
+            raise InvalidWallet(
+                f"key {key.fingerprint_hex} is not a {wallet.network.value}-network xpub"
+            )
+
+
+def _check_template(wallet: Wallet) -> None:
+    """A miniscript wallet: sane policy, keys distinct by xpub and chains (one seed may hold
+    keys in several spending paths)."""
+    assert wallet.template is not None
+    if wallet.script_type is not ScriptType.P2WSH:
+        raise InvalidWallet("miniscript wallets are wsh(MINISCRIPT)")
+    if wallet.template.key_count != len(wallet.keys):
+        raise InvalidWallet("the template and the key list do not match")
+    _check_networks(wallet)
+    wallet.template.check([(key.xpub.sec(), key.chains) for key in wallet.keys])
+    used_steps: dict[bytes, set[int]] = {}
+    for key in wallet.keys:
+        steps = used_steps.setdefault(key.xpub.sec(), set())
+        if steps & set(key.chains):
+            raise InvalidWallet(f"key {key.fingerprint_hex}: two spending paths share a "
+                                "derivation step of the same xpub")
+        steps.update(key.chains)

@@ -20,18 +20,26 @@ _OUR_ACCOUNTS = range(100)
 
 
 def check_ours(wallet: Wallet, root: HDKey) -> CosignerKey:
-    """Our cosigner key in the wallet, or WalletMismatch saying what is wrong."""
+    """Our (first) cosigner key in the wallet, or WalletMismatch saying what is wrong. Every
+    key at our fingerprint must be ours (a miniscript wallet may hold several)."""
     fingerprint = root.my_fingerprint
-    ours = wallet.key_for_fingerprint(fingerprint)
-    if ours is None:
+    ours = wallet.keys_for_fingerprint(fingerprint)
+    if not ours:
         others = ", ".join(key.fingerprint_hex for key in wallet.keys)
         raise WalletMismatch(
             f"this wallet does not contain our key: our fingerprint is {fingerprint.hex()}, "
             f"its keys are {others} (wrong seed or BIP-39 passphrase?)"
         )
+    for key in ours:
+        _check_our_key(wallet, root, key)
+    return ours[0]
+
+
+def _check_our_key(wallet: Wallet, root: HDKey, ours: CosignerKey) -> None:
+    fingerprint = root.my_fingerprint
     derived = root.derive(list(ours.origin_path))
     if _same_key(derived, ours.xpub):
-        return ours
+        return
     path = format_path(ours.origin_path)
     elsewhere = _where_we_derive(root, wallet, ours.xpub)
     if elsewhere is not None:

@@ -59,6 +59,27 @@ def make_wallet(script_type: ScriptType = ScriptType.P2WSH, *,
     return TestWallet(wallet, descriptor, tuple(root(i) for i in cosigners))
 
 
+class DescriptorWallet(TestWallet):
+    """A wallet known by its descriptor text (miniscript): embit derives its scripts and the
+    keys' origins at each address."""
+
+    def derivations(self, change: bool, index: int) -> dict:
+        derived = self.derive(change, index)
+        return {key.get_public_key(): DerivationPath(key.origin.fingerprint,
+                                                     list(key.origin.derivation))
+                for key in derived.keys}
+
+
+def descriptor_wallet(text: str, name: str = "vault",
+                      network: Network = Network.TEST) -> DescriptorWallet:
+    """`text` as the coordinator has it (embit), and as airsign registers it."""
+    from signer.wallet.descriptor import wallet_from_descriptors
+
+    wallet = wallet_from_descriptors([text], name, network)
+    roots = tuple(root(i) for i in range(3))
+    return DescriptorWallet(wallet, Descriptor.from_string(text), roots)
+
+
 @dataclass
 class Spend:
     """One input: a coin of `source` at (change, index)."""
