@@ -8,7 +8,6 @@ not acknowledged. A danger no override lifts (Warning.overridable false) offers 
 from typing import TYPE_CHECKING, Any
 
 from signer.errors import AirsignError
-from signer.network import Network
 from signer.review import Output, OutputKind, Review, Severity, Warning
 from signer.transport.types import Format, Payload, PayloadKind
 from ui import theme
@@ -125,9 +124,8 @@ def review(ctx: FlowContext, payload: Payload) -> Destination | None:
     if mismatch is not None:
         from ui.flows.network import wrong_network
 
-        other = Network.MAIN if settings.network.is_test else None  # None: a test network
-        return go(wrong_network, what="PSBT", theirs=other, problem=mismatch.message,
-                  outcome="Nothing is shown or signed.")
+        return go(wrong_network, outcome="Nothing of this PSBT is shown or signed.",
+                  detail=mismatch.message)
     denomination = settings.denomination
     step = 0  # 0: overview, 1..n: outputs
     while step <= len(result.outputs):

@@ -50,11 +50,10 @@ def register(ctx: FlowContext, payload: Payload) -> Destination | None:
 
     wallet = load_wallet(payload.data, network_hint=ctx.settings.network)
     if wallet.network is not ctx.settings.network:
-        from ui.flows.network import wrong_network
+        from ui.flows.network import NAMES, wrong_network
 
-        return go(wrong_network, what="wallet", theirs=wallet.network,
-                  problem="",
-                  outcome="It is not registered.")
+        return go(wrong_network, theirs=wallet.network,
+                  outcome=f"This wallet is for {NAMES[wallet.network]}; it is not registered.")
     try:  # refused before asking: our key twice, a name in use, already registered
         _registry(ctx).check(wallet, ctx.root())
     except AirsignError as exc:
