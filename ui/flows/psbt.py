@@ -5,6 +5,7 @@ A danger warning is only acknowledged by choosing its own "Sign anyway" button (
 not acknowledged. A danger no override lifts (Warning.overridable false) offers only "Reject".
 """
 
+import contextlib
 from typing import TYPE_CHECKING, Any
 
 from signer.errors import AirsignError
@@ -209,11 +210,14 @@ def show_signed(ctx: FlowContext, raw: bytes, came_as: Payload, *, fmt: Format |
     shown, other = (sigs_raw, raw) if sigs_only else (raw, sigs_raw)
     try:
         frames = reply_sequence(shown, came_as, fmt, density)
-        alternative = reply_sequence(other, came_as, frames.format, density) if other else None
     except AirsignError as exc:
         ctx.message("Cannot show", str(exc), tone="caution")
         return go(show_signed, raw=raw, came_as=came_as, fmt=Format.UR, density="high",
                   sigs_raw=sigs_raw, sigs_only=sigs_only)
+    alternative = None
+    if other:
+        with contextlib.suppress(AirsignError):  # it does not fit: nothing to offer
+            alternative = reply_sequence(other, came_as, frames.format, density)
     if frames.note:
         ctx.message("Signed", frames.note)
     offer = ""
