@@ -138,7 +138,8 @@ def test_other_network_is_said_never_drawn(name: str, size: tuple[int, int]) -> 
     body = m.screen.view.body
     assert "Settings → Network" in body
     if name == "network-wallet":
-        assert body.startswith("This wallet is for testnet; it is not registered.")
+        assert body.startswith("This wallet is for testnet; the device is set to mainnet. It "
+                               "is not registered. To use it, switch to testnet in Settings")
     else:  # then the review's own finding, as it is (our key on coin type 1)
         assert body.startswith("Nothing of this PSBT is shown or signed.")
         assert "\nThe PSBT derives our key with coin type 1" in body

@@ -20,7 +20,9 @@ def wrong_network(ctx: FlowContext, outcome: str, theirs: Network | None = None,
     device = ctx.settings.network
     other = NAMES[theirs] if theirs is not None else (
         "mainnet" if device.is_test else "a test network")
-    body = f"{outcome} If it is for {other}, switch in Settings → Network, then scan it again."
+    switch = (f"To use it, switch to {other}" if theirs is not None
+              else f"If it is for {other}, switch")
+    body = f"{outcome} {switch} in Settings → Network, then scan it again."
     if detail:
         body += f"\n{detail[:1].upper()}{detail[1:]}."
     ctx.show(MessageScreen(MessageView("Wrong network", body, (Button("Back", "ok"),),

@@ -53,7 +53,8 @@ def register(ctx: FlowContext, payload: Payload) -> Destination | None:
         from ui.flows.network import NAMES, wrong_network
 
         return go(wrong_network, theirs=wallet.network,
-                  outcome=f"This wallet is for {NAMES[wallet.network]}; it is not registered.")
+                  outcome=f"This wallet is for {NAMES[wallet.network]}; the device is set to "
+                          f"{NAMES[ctx.settings.network]}. It is not registered.")
     try:  # refused before asking: our key twice, a name in use, already registered
         _registry(ctx).check(wallet, ctx.root())
     except AirsignError as exc:
