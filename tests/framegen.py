@@ -1,18 +1,22 @@
 """Camera-like frames of a QR code, for tests and benchmarks.
 
 A rendered QR image is placed into a cluttered scene the way a handheld camera sees a
-screen: rotated, perspective-warped, blurred, noisy, low in contrast, unevenly lit.
-Everything is drawn from a seeded generator, so a (text, Degradation, seed) triple always
-gives the same frame.
+screen: rotated, perspective-warped, blurred, noisy, low in contrast, unevenly lit, over- or
+under-exposed, and JPEG-compressed as a video stream is. `screen_capture` films a screen
+that cycles through an animated sequence: an exposure that spans a screen refresh sees two
+consecutive codes blended. Everything is drawn from a seeded generator, so a (text,
+Degradation, seed) triple always gives the same frame.
 """
 
-from collections.abc import Iterable
+import math
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import cv2
 import numpy as np
 
+from ui.backends.camera import FrameSource
 from ui.demo.camera import to_sensor, uneven_light
 from ui.qr.render import QRRenderer
 
@@ -29,6 +33,8 @@ class Degradation:
     contrast: float = 1.0  # 1: black on white; 0.3: dark grey on light grey
     uneven_light: float = 0.0  # 0..1 brightness fall-off across the frame
     clutter: bool = False  # shapes and text around the code
+    exposure: float = 1.0  # brightness gain: above 1 highlights clip to white, below 1 dim
+    jpeg_quality: int = 0  # 0: none; else each frame goes through JPEG at this quality
 
 
 CLEAN = Degradation()
@@ -39,6 +45,16 @@ MILD = Degradation(
 HARSH = Degradation(
     rotation_deg=25, perspective=0.08, blur_sigma=1.3, noise_sigma=9, contrast=0.5,
     uneven_light=0.5, clutter=True,
+)
+# A phone-held webcam filming a laptop screen, stored as a JPEG video stream.
+VIDEO = Degradation(
+    rotation_deg=6, perspective=0.05, blur_sigma=1.0, noise_sigma=5, contrast=0.75,
+    uneven_light=0.3, clutter=True, exposure=1.25, jpeg_quality=60,
+)
+# The same with the camera's exposure far too high for a bright screen: light modules wash out.
+GLARE = Degradation(
+    rotation_deg=10, perspective=0.03, blur_sigma=0.7, noise_sigma=6, contrast=0.8,
+    uneven_light=0.3, clutter=True, exposure=2.4, jpeg_quality=40,
 )
 
 
@@ -84,10 +100,46 @@ def camera_frame(code_image: np.ndarray, deg: Degradation, seed: int) -> np.ndar
     # A screen never shows pure black or white to a camera: squeeze the range around mid-grey.
     code = 128 + (code - 128) * deg.contrast
     frame = scene * (1 - mask) + code * mask
-    frame = uneven_light(frame, deg.uneven_light, rng)
+    frame = uneven_light(frame, deg.uneven_light, rng) * deg.exposure
     if deg.blur_sigma:
         frame = cv2.GaussianBlur(frame, (0, 0), deg.blur_sigma)
-    return to_sensor(frame, deg.noise_sigma, rng)
+    frame = to_sensor(frame, deg.noise_sigma, rng)
+    if deg.jpeg_quality:
+        _, jpeg = cv2.imencode(".jpg", frame, [cv2.IMWRITE_JPEG_QUALITY, deg.jpeg_quality])
+        frame = cv2.imdecode(jpeg, cv2.IMREAD_GRAYSCALE)
+    return frame
+
+
+def exposed_code(codes: Sequence[np.ndarray], start: float, exposure: float,
+                 screen_fps: float) -> np.ndarray:
+    """What one exposure from `start` (seconds) for `exposure` seconds collects from a screen
+    showing `codes` in a loop at `screen_fps`: the codes on screen meanwhile, each weighted by
+    how long it was shown (two consecutive codes blended when a refresh falls inside)."""
+    end = start + exposure
+    shown = np.zeros(codes[0].shape, np.float32)
+    first = math.floor(start * screen_fps)
+    last = math.ceil(end * screen_fps)
+    for index in range(first, last):
+        overlap = min(end, (index + 1) / screen_fps) - max(start, index / screen_fps)
+        if overlap > 0:
+            shown += codes[index % len(codes)].astype(np.float32) * (overlap / exposure)
+    return shown
+
+
+def screen_capture(codes: Sequence[np.ndarray], deg: Degradation, seed: int, *, frames: int,
+                   camera_fps: float = 15.0, screen_fps: float = 5.0,
+                   shutter: float = 0.5) -> list[np.ndarray]:
+    """`frames` camera frames of a screen looping through the QR images `codes`.
+
+    The camera takes a frame every 1/camera_fps seconds, exposed for `shutter` of that
+    interval; the screen's refresh phase is random (from `seed`). Exposures across a refresh
+    show the two codes blended, as a real camera does.
+    """
+    rng = np.random.default_rng(seed)
+    phase = float(rng.uniform(0, 1 / screen_fps))
+    exposure = shutter / camera_fps
+    return [camera_frame(exposed_code(codes, phase + n / camera_fps, exposure, screen_fps),
+                         deg, seed * 10_007 + n) for n in range(frames)]
 
 
 def qr_camera_frame(
@@ -122,3 +174,14 @@ def write_video(frames: Iterable[np.ndarray], path: Path, fps: float = 10.0) -> 
         raise ValueError("no frames to write")
     writer.release()
     return path
+
+
+class ListSource(FrameSource):
+    """Frames from memory, so a test controls exactly what the scanner sees."""
+
+    def __init__(self, frames: Sequence[np.ndarray]) -> None:
+        super().__init__()
+        self.frames = iter(frames)
+
+    def _grab(self) -> np.ndarray | None:
+        return next(self.frames, None)

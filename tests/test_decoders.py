@@ -5,11 +5,31 @@ import numpy as np
 import pytest
 import qrcode
 from conftest import load_vectors
-from framegen import MILD, camera_frame
+from framegen import (
+    GLARE,
+    HARSH,
+    MILD,
+    VIDEO,
+    Degradation,
+    ListSource,
+    camera_frame,
+    exposed_code,
+    screen_capture,
+)
 
-from signer.errors import UsageError
+from signer.errors import TransportError, UsageError
+from signer.transport.encoders import encode_frames
+from signer.transport.types import Format
 from ui.qr.render import QRRenderer
-from ui.scan.decoders import DECODERS, classify_content, get_decoder
+from ui.scan.decoders import (
+    DECODERS,
+    ZBAR_CPU_SHARE,
+    CombinedDecoder,
+    classify_content,
+    downscale,
+    get_decoder,
+)
+from ui.scan.scanner import scan_frames
 
 SEEDQR = load_vectors("seedqr/seedqr_vectors.json")["vectors"]
 COMPACT = [bytes.fromhex(v["compact_seedqr_hex"]) for v in SEEDQR]
@@ -71,3 +91,75 @@ def test_classify_and_unknown_decoder() -> None:
     assert get_decoder("zbar").name == "pyzbar"
     with pytest.raises(UsageError, match="unknown QR decoder"):
         get_decoder("opencv")
+
+
+def _animated_capture(parts: int, deg: Degradation, frames: int, **timing: float
+                      ) -> tuple[bytes, list[np.ndarray]]:
+    """A PSBT as an animated BBQr of `parts` parts, filmed off a screen (framegen)."""
+    psbt = b"psbt\xff" + np.random.default_rng(parts).bytes(parts * 230)
+    sequence = encode_frames(psbt, Format.BBQR, density="medium")
+    renderer = QRRenderer(480, version=sequence.qr_version)
+    codes = [renderer.render(text) for text in sequence.frames]
+    return psbt, screen_capture(codes, deg, seed=2, frames=frames, **timing)
+
+
+def _completes(decoder: str, psbt: bytes, shots: list[np.ndarray]) -> bool:
+    with ListSource(shots) as source:
+        try:
+            payload, _ = scan_frames(source, get_decoder(decoder))
+        except TransportError:
+            return False
+    return payload.data == psbt
+
+
+# Every camera frame spans a screen refresh (camera and screen at the same rate): two
+# consecutive parts blended, over-exposed, JPEG-compressed. zxing-cpp reads none of them.
+BLENDED_GLARE = dict(camera_fps=5.0, screen_fps=5.0, shutter=1.0)
+# Three camera frames per part, tilted 25 degrees, blurred, noisy, half contrast: zbar reads none.
+HARSH_VIDEO = dict(camera_fps=15.0, screen_fps=5.0, shutter=0.5)
+
+
+def test_combined_decoder_completes_what_only_zbar_reads() -> None:
+    psbt, shots = _animated_capture(12, GLARE, frames=12 * 8, **BLENDED_GLARE)
+    assert not _completes("zxing", psbt, shots)
+    assert _completes("pyzbar", psbt, shots)
+    assert _completes("zxing+zbar", psbt, shots)
+
+
+def test_combined_decoder_completes_what_only_zxing_reads() -> None:
+    psbt, shots = _animated_capture(12, HARSH, frames=12 * 3 * 2, **HARSH_VIDEO)
+    assert not _completes("pyzbar", psbt, shots)
+    assert _completes("zxing", psbt, shots)
+    assert _completes("zxing+zbar", psbt, shots)
+
+
+def test_combined_decoder_spends_no_zbar_time_on_frames_without_a_code_or_read_by_zxing(
+) -> None:
+    combined = CombinedDecoder()
+    blank = np.full((480, 640), 200, dtype=np.uint8)
+    readable = camera_frame(QRRenderer(480, version=10).render(UR_PART), MILD, seed=3)
+    for _ in range(30):
+        assert combined.decode(blank) == []
+        assert combined.decode(readable) == [UR_PART]
+    assert combined.zbar_frames == 0 and combined.zbar_seconds == 0.0
+
+
+def test_combined_decoder_caps_zbar_time_on_frames_nobody_reads() -> None:
+    # Two parts blended half and half: zxing-cpp finds a code, neither decoder reads it.
+    codes = [QRRenderer(480, version=10).render(f"{UR_PART[:-2]}{n:02d}") for n in range(12)]
+    shots = [camera_frame(exposed_code(codes, n + 0.5, 1.0, screen_fps=1.0), VIDEO, seed=n)
+             for n in range(40)]
+    combined = CombinedDecoder()
+    for shot in shots:
+        combined.decode(shot)
+    assert combined.zbar_reads == 0
+    assert 0 < combined.zbar_frames < len(shots)
+    # Within its share, give or take the one run the budget let in last.
+    last_run = combined.zbar_seconds / combined.zbar_frames
+    assert combined.zbar_wasted_seconds <= ZBAR_CPU_SHARE * combined.zxing_seconds + last_run
+
+
+def test_downscale_averages_blocks() -> None:
+    pixels = np.array([[0, 255, 10, 10], [255, 0, 10, 10]], dtype=np.uint8)
+    assert downscale(pixels, 2).tolist() == [[128, 10]]
+    assert downscale(pixels, 1) is pixels

@@ -7,14 +7,22 @@ from pathlib import Path
 import numpy as np
 import pytest
 import qrcode
-from framegen import HARSH, MILD, Degradation, camera_frame, write_frames_dir, write_video
+from framegen import (
+    HARSH,
+    MILD,
+    Degradation,
+    ListSource,
+    camera_frame,
+    write_frames_dir,
+    write_video,
+)
 from independent.coordinator import Pay, Spend, build_psbt, external_script, make_wallet
 from PIL import Image
 
 from signer.errors import SequenceMismatch, TransportError
 from signer.transport.encoders import encode_frames
 from signer.transport.types import Format, PayloadKind
-from ui.backends.camera import FrameSource, open_source
+from ui.backends.camera import open_source
 from ui.qr.render import QRRenderer
 from ui.scan.decoders import get_decoder
 from ui.scan.scanner import Scanner, scan_frames
@@ -30,17 +38,6 @@ def camera_frames(texts: list[str | bytes], version: int, deg: Degradation,
                   seed: int = 0) -> list[np.ndarray]:
     renderer = QRRenderer(480, version=version)
     return [camera_frame(renderer.render(t), deg, seed + n) for n, t in enumerate(texts)]
-
-
-class ListSource(FrameSource):
-    """Frames from memory, so a test controls exactly what the scanner sees."""
-
-    def __init__(self, frames: list[np.ndarray]) -> None:
-        super().__init__()
-        self.frames = iter(frames)
-
-    def _grab(self) -> np.ndarray | None:
-        return next(self.frames, None)
 
 
 @pytest.mark.parametrize(("fmt", "writer"), [(Format.UR, "dir"), (Format.BBQR, "gif")])

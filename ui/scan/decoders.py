@@ -6,16 +6,22 @@ Both decoders hand back the raw bytes of the symbol, classified the same way
 "guesses" a character set for byte-mode data (ISO-8859-1 or Shift-JIS, re-encoded as UTF-8)
 and mangles binary content.
 
-zxing-cpp is the default: several times faster than zbar and reads blurred, warped and
-low-contrast frames that zbar misses (numbers: docs/camera.md, `python -m bench.qr`).
+The default is both (`CombinedDecoder`): zxing-cpp on every frame (several times faster than
+zbar, and it reads blurred, warped and low-contrast frames that zbar misses), and zbar on the
+frames where zxing-cpp found a QR code but could not read it (zbar reads over-exposed frames
+of two codes blended by a screen refresh that zxing-cpp cannot), within a CPU budget.
+Numbers: docs/camera.md, `python -m bench.qr`.
 """
 
+import math
 import re
+import time
 from ctypes import c_void_p, cast, string_at
 from typing import Any, Protocol
 
 import numpy as np
 import zxingcpp
+from PIL import Image
 
 from signer.errors import UsageError
 from ui.backends.frames import to_gray
@@ -52,8 +58,14 @@ class ZxingDecoder:
     name = "zxing"
 
     def decode(self, gray: np.ndarray) -> list[str | bytes]:
-        found = zxingcpp.read_barcodes(as_gray(gray), formats=zxingcpp.BarcodeFormat.QRCode)
-        return [classify_content(symbol.bytes) for symbol in found if symbol.valid]
+        return [classify_content(symbol.bytes) for symbol in self.symbols(as_gray(gray))
+                if symbol.valid]
+
+    @staticmethod
+    def symbols(pixels: np.ndarray) -> list[Any]:
+        """Every QR code zxing-cpp finds, read or not (`.valid`; `.position`, `.extra`)."""
+        return list(zxingcpp.read_barcodes(pixels, formats=zxingcpp.BarcodeFormat.QRCode,
+                                           return_errors=True))
 
 
 # zbar's zbar_config_e: ENABLE=0, ADD_CHECK, EMIT_CHECK, ASCII, BINARY=4. pyzbar 0.1.9
@@ -118,15 +130,104 @@ class ZbarDecoder:
         return found
 
 
-DECODERS: dict[str, type[ZxingDecoder] | type[ZbarDecoder]] = {
+ZBAR_CPU_SHARE = 0.25  # zbar time that reads nothing: at most this much per zxing-cpp second
+_ZBAR_MIN_PIXELS_PER_MODULE = 2.5  # zbar reads a code downscaled as far as this, not further
+
+
+class CombinedDecoder:
+    """zxing-cpp on every frame; zbar on frames where zxing-cpp saw a QR code it could not read.
+
+    zbar costs 5-8x zxing-cpp per frame, so it runs on a frame downscaled as far as the code's
+    module size allows (zxing-cpp reports the corners and version of a code it cannot read;
+    after a downscaled frame zbar could not read, the next one goes in at full size), and
+    within a budget: zbar time on frames it cannot read either stays under ZBAR_CPU_SHARE of
+    zxing-cpp's time, so where zbar adds nothing the pipeline costs at most ~1.3x zxing-cpp
+    alone; time in which zbar reads codes zxing-cpp could not is not limited (a scan where
+    only zbar reads must keep going). Frames without a code cost no zbar time, frames
+    zxing-cpp reads none. Without libzbar this is zxing-cpp alone.
+    """
+
+    name = "zxing+zbar"
+
+    def __init__(self) -> None:
+        self._zxing = ZxingDecoder()
+        try:
+            self._zbar: ZbarDecoder | None = ZbarDecoder()
+        except UsageError:
+            self._zbar = None
+        self._downscaled_failed = False  # then the next zbar run gets the full frame
+        self.frames = 0
+        self.zxing_seconds = 0.0  # CPU time of this thread in zxing-cpp
+        self.zbar_seconds = 0.0  # ... in zbar
+        self.zbar_wasted_seconds = 0.0  # ... in zbar runs that read nothing
+        self.zbar_frames = 0  # frames handed to zbar
+        self.zbar_reads = 0  # ... on which zbar read what zxing-cpp could not
+
+    def decode(self, gray: np.ndarray) -> list[str | bytes]:
+        pixels = as_gray(gray)
+        started = time.thread_time()
+        symbols = self._zxing.symbols(pixels)
+        self.zxing_seconds += time.thread_time() - started
+        self.frames += 1
+        found = [classify_content(symbol.bytes) for symbol in symbols if symbol.valid]
+        unread = [symbol for symbol in symbols if not symbol.valid]
+        if unread and not found and self._zbar is not None and self._zbar_affordable():
+            started = time.thread_time()
+            factor = 1 if self._downscaled_failed else _zbar_scale(unread)
+            found = self._zbar.decode(downscale(pixels, factor))
+            self._downscaled_failed = factor > 1 and not found
+            spent = time.thread_time() - started
+            self.zbar_seconds += spent
+            self.zbar_frames += 1
+            if found:
+                self.zbar_reads += 1
+            else:
+                self.zbar_wasted_seconds += spent
+        return found
+
+    def _zbar_affordable(self) -> bool:
+        """Whether one more zbar run keeps the wasted zbar time within its share (a run is
+        assumed to cost what the runs so far did; five zxing-cpp frames before the first)."""
+        expected = (self.zbar_seconds / self.zbar_frames if self.zbar_frames
+                    else 5 * self.zxing_seconds / self.frames)
+        return self.zbar_wasted_seconds + expected <= ZBAR_CPU_SHARE * self.zxing_seconds
+
+
+def _zbar_scale(unread: list[Any]) -> int:
+    """The integer factor by which a frame can shrink with the codes zxing-cpp could not read
+    keeping _ZBAR_MIN_PIXELS_PER_MODULE pixels per module (1 when no version is known; Micro
+    and rectangular QR versions, which zxing-cpp also reports, are not ours)."""
+    factors = []
+    for symbol in unread:
+        version = str((symbol.extra or {}).get("Version", ""))
+        if not version.isdigit():
+            continue
+        corners = symbol.position
+        top_left = (corners.top_left.x, corners.top_left.y)
+        side = min(math.dist(top_left, (corners.top_right.x, corners.top_right.y)),
+                   math.dist(top_left, (corners.bottom_left.x, corners.bottom_left.y)))
+        factors.append(int(side / (4 * int(version) + 17) / _ZBAR_MIN_PIXELS_PER_MODULE))
+    return max(1, min(factors, default=1))
+
+
+def downscale(pixels: np.ndarray, factor: int) -> np.ndarray:
+    """The frame shrunk by an integer factor, each output pixel the mean of a block."""
+    if factor <= 1:
+        return pixels
+    return np.asarray(Image.fromarray(pixels).reduce(factor))
+
+
+DECODERS: dict[str, type[ZxingDecoder] | type[ZbarDecoder] | type[CombinedDecoder]] = {
     ZxingDecoder.name: ZxingDecoder,
     ZbarDecoder.name: ZbarDecoder,
+    CombinedDecoder.name: CombinedDecoder,
 }
-DEFAULT_DECODER = ZxingDecoder.name
+DEFAULT_DECODER = CombinedDecoder.name
 
 
 def get_decoder(name: str = DEFAULT_DECODER) -> QRDecoder:
-    """A decoder by name ("zxing" or "pyzbar"; "zbar" is accepted for the latter)."""
+    """A decoder by name ("zxing+zbar", "zxing" or "pyzbar"; "zbar" is accepted for the
+    latter)."""
     key = "pyzbar" if name == "zbar" else name
     if key not in DECODERS:
         raise UsageError(f"unknown QR decoder {name!r}: choose {' or '.join(DECODERS)}")
