@@ -144,3 +144,35 @@ def test_registration_refuses_unsafe_policies(text: str, why: str | None) -> Non
         return
     with pytest.raises(InvalidWallet, match=why):
         descriptor_wallet(text)
+
+
+def test_bip388_policy_of_a_miniscript_wallet_reads_back(tmp_path) -> None:
+    from signer.wallet.formats import load_wallet
+    from signer.wallet.policy388 import policy_of
+    from signer.wallet.registry import wallet_record
+
+    wallet = descriptor_wallet(LIANA).wallet
+    policy = policy_of(wallet)
+    assert policy.template == ("wsh(or_d(multi(2,@0/**,@1/**,@2/**),and_v(v:pkh(@0/<2;3>/*),"
+                               "older(52560))))")
+    assert len(policy.keys_info) == 3  # our xpub once, on two chain pairs
+    for text in (policy.as_json(), policy.as_text()):
+        assert wallet_record(load_wallet(text, "vault", Network.TEST)) == wallet_record(wallet)
+
+
+def test_cli_shows_paths_in_review_and_wallet(vault_keystore, monkeypatch, capsys,
+                                              tmp_path) -> None:
+    from cli_kit import run_cli
+
+    source = tmp_path / "liana.txt"
+    source.write_text(LIANA + "\n")
+    code, out, err = run_cli(monkeypatch, capsys, "wallet", "add", str(source), "--name", "liana")
+    assert code == 0, err
+    assert "Spending paths:" in out and "once a coin has not moved for 52,560 blocks" in out
+    psbt, _ = _psbt(LIANA, PRIMARY_SEQUENCE)
+    spend = tmp_path / "spend.psbt"
+    spend.write_bytes(serialize_psbt(psbt))
+    code, out, err = run_cli(monkeypatch, capsys, "review", str(spend))
+    assert code == 0, err
+    assert "[usable]" in out and "not usable with this nSequence/nLockTime" in out
+    assert "still to sign: any 2 of" in out

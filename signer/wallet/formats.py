@@ -110,6 +110,8 @@ def check_name(name: str) -> str:
 def default_name(wallet: Wallet) -> str:
     """A stable name for a file that gives none: policy and the descriptor checksum."""
     tag = wallet.descriptor().rsplit("#", 1)[1]
+    if wallet.is_miniscript:
+        return f"miniscript {tag}"
     return f"{wallet.threshold}-of-{len(wallet.keys)} {tag}"
 
 

@@ -103,7 +103,18 @@ def _checked(name: str | None, template: str, keys: list[object]) -> WalletPolic
 
 
 def policy_of(wallet: Wallet) -> WalletPolicy:
-    """The BIP-388 form of a registered wallet (keys in the wallet's order)."""
+    """The BIP-388 form of a registered wallet (keys in the wallet's order; one xpub used on
+    several chain pairs, as in a miniscript wallet, is one key with several placeholders)."""
+    if wallet.template is not None:
+        infos: list[str] = []
+        placeholders = []
+        for key in wallet.keys:
+            info = key.descriptor_key(multipath=False)
+            if info not in infos:
+                infos.append(info)
+            chains = "/**" if key.chains == (0, 1) else f"/<{key.chains[0]};{key.chains[1]}>/*"
+            placeholders.append(f"@{infos.index(info)}{chains}")
+        return WalletPolicy(wallet.name, wallet.template.fill(placeholders), tuple(infos))
     placeholders = [f"@{index}/**" for index in range(len(wallet.keys))]
     if wallet.is_multisig:
         function = "sortedmulti" if wallet.sorted_keys else "multi"

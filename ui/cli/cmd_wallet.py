@@ -97,12 +97,18 @@ def _show(wallet: Wallet, our_fingerprint: bytes, form: str) -> None:
 def _print_wallet(wallet: Wallet, our_fingerprint: bytes) -> None:
     kind = "sortedmulti" if wallet.sorted_keys else "multi (key order matters)"
     shape = f"{wallet.script_type}, {kind}" if wallet.is_multisig else str(wallet.script_type)
+    if wallet.is_miniscript:
+        shape = f"{wallet.script_type}, miniscript"
     print(f"Wallet: {wallet.name}")
     print(f"Policy: {wallet.policy} ({shape}), network {wallet.network}")
     print("Cosigners:")
     for key in wallet.keys:
         mark = "  <- this device" if key.fingerprint == our_fingerprint else ""
         print(f"  {key.fingerprint_hex}  {format_path(key.origin_path)}{mark}")
+    if wallet.is_miniscript:
+        print("Spending paths:")
+        for words in wallet.policy_words(our_fingerprint):
+            print(f"  - {words}")
     for index in range(SHOWN_ADDRESSES):
         print(f"Receive address {index}: {wallet.address(False, index)}")
 

@@ -30,6 +30,11 @@ def render_review(review: Review, denomination: str = "sats") -> list[str]:
         signed = ", ".join(inp.signed_by) or "nobody yet"
         lines.append(f"  #{inp.index + 1}  {amount(inp.amount):>22}  {owner}  sighash {inp.sighash}"
                      f"  signed by: {signed}")
+        for path in inp.paths:  # a miniscript wallet's spending paths, as this tx stands
+            state = "usable" if path.available else "not usable with this nSequence/nLockTime"
+            lines.append(f"      path: {path.words} [{state}]")
+            if path.available and path.missing:
+                lines.append(f"        still to sign: {'; '.join(path.missing)}")
     lines.append("Outputs:")
     for out in review.outputs:
         where = out.address or f"script {out.script}"
