@@ -233,6 +233,9 @@ class Review:
     locktime: int
     tx_version: int
     warnings: tuple[Warning, ...]
+    # txid of the unsigned transaction reviewed (version, every input and nSequence, every
+    # output, locktime): signing refuses a PSBT whose transaction is not this one
+    unsigned_txid: str = ""
 
     def blocking(self) -> list[Warning]:
         """Danger warnings: signing is refused unless each code is explicitly allowed."""
@@ -334,6 +337,7 @@ class _ReviewBuilder:
             transfer=transfer,
             locktime=self.tx.locktime,
             tx_version=self.tx.version,
+            unsigned_txid=self.tx.txid().hex(),
             warnings=tuple(self.warnings),
         )
 

@@ -160,7 +160,7 @@ class _Signer:
         code = script_code.data
         existing = self.psbt.inputs[index].partial_sigs.get(pubkey)
         if existing is not None:
-            if existing[-1] == hash_type and sighash.ecdsa_signature_valid(
+            if existing[-1:] == bytes([hash_type]) and sighash.ecdsa_signature_valid(
                     self.digests, index, algo=algo, code=code, amount=amount,
                     pubkey=pubkey.sec(), signature=existing):
                 return 0  # already signed by us as reviewed: signing again changes nothing
@@ -198,10 +198,7 @@ class _Signer:
 
 def _check_review_matches(psbt: PSBT, review: Review, root: HDKey,
                           wallets: Sequence[Wallet]) -> None:
-    prevouts = [f"{inp.txid.hex()}:{inp.vout}" for inp in psbt.inputs]
-    tx = unsigned_transaction(psbt)
-    if prevouts != [inp.prevout for inp in review.inputs] or (
-            tx.version, tx.locktime) != (review.tx_version, review.locktime):
+    if unsigned_transaction(psbt).txid().hex() != review.unsigned_txid:
         raise SigningRefused("the review belongs to a different PSBT")
     known = {id(wallet) for wallet in wallets}
     for inp in review.inputs:
@@ -241,6 +238,9 @@ def sign_psbt(psbt: PSBT, review: Review, *, root: HDKey, wallets: Sequence[Wall
     _check_review_matches(psbt, review, root, wallets)
     if not isinstance(psbt, ParsedPSBT):
         psbt = load_psbt(serialize_psbt(psbt))
+        # embit's own serialisation fills in defaults (nSequence 0 -> 0xffffffff, version
+        # 0 -> 2): never sign another transaction than the one reviewed
+        _check_review_matches(psbt, review, root, wallets)
     if not any(inp.ours for inp in review.inputs):
         raise SigningRefused("nothing to sign: no input belongs to a wallet on this device")
     signer = _Signer(psbt, root, frozenset(allow))

@@ -401,3 +401,24 @@ def test_non_all_sighash_types_finalize_with_bdk(script_type: ScriptType) -> Non
         raw = serialize_psbt(result.psbt)
     final = finalizer.finalize(raw)
     assert final.version == 2
+
+
+def test_embit_psbt_is_never_signed_as_another_transaction() -> None:
+    """A plain embit PSBT object serialises through embit's defaults (nSequence 0 becomes
+    0xffffffff): signing it would sign another transaction than the one reviewed."""
+    from embit.psbt import PSBT
+
+    vault = make_wallet()
+    built = build_psbt([Spend(vault, False, 0, 100_000, sequence=0)],
+                       [Pay(99_000, external_script())])
+    raw = built.serialize()  # the coordinator writes the transaction as built
+    assert sighash.read_psbt(raw)[0].inputs[0].sequence == 0
+    psbt = PSBT(unsigned_transaction(built))  # the same fields in embit's own class
+    psbt.inputs, psbt.outputs = built.inputs, built.outputs
+    assert psbt.inputs[0].sequence == 0
+    review = review_psbt(psbt, root=root(0), wallets=[vault.wallet], settings=SETTINGS,
+                         network=NET)
+    with pytest.raises(SigningRefused, match="different PSBT"):
+        sign_psbt(psbt, review, root=root(0), wallets=[vault.wallet])
+    loaded = load_psbt(raw)  # the loader keeps the transaction exactly
+    assert sign_psbt(loaded, review, root=root(0), wallets=[vault.wallet]).signatures == 1
