@@ -27,11 +27,12 @@ def wallet_json(cosigners: tuple[int, ...] = (0, 1, 2), threshold: int = 2) -> d
          "path": format_path(ORIGIN, hardened_marker="'")} for i in cosigners]}
 
 
-def request(label: str, cosigners: tuple[int, ...] = (0, 1, 2)) -> dict:
-    """bitcoinjs-lib builds SPEND from the wallet of `cosigners` (the coin made unique by
-    `label`): {psbt (base64), txid, payee, change}."""
-    return node("bitcoinjs.mjs", "build", {"wallet": wallet_json(cosigners), "label": label,
-                                           **SPEND})
+def request(label: str, cosigners: tuple[int, ...] = (0, 1, 2),
+            builder: str = "bitcoinjs.mjs") -> dict:
+    """The coordinator library `builder` (bitcoinjs-lib or @scure/btc-signer) builds SPEND
+    from the wallet of `cosigners`, the coin made unique by `label`:
+    {psbt (base64), txid, payee, change}."""
+    return node(builder, "build", {"wallet": wallet_json(cosigners), "label": label, **SPEND})
 
 
 def master_xprv(cosigner: int) -> str:

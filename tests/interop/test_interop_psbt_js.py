@@ -1,5 +1,5 @@
-"""bitcoinjs-lib (BlueWallet's library) and @scure/btc-signer as coordinators: bitcoinjs builds
-the 2-of-3 spend; each library checks airsign's signature with its own sighash code, adds a
+"""bitcoinjs-lib (BlueWallet's library) and @scure/btc-signer as coordinators: each builds the
+2-of-3 spend with change; each library checks airsign's signature with its own sighash code, adds a
 second cosigner's, finalizes and extracts the transaction, whose txid must be the request's."""
 
 import pytest
@@ -21,7 +21,7 @@ LIBRARIES = ["bitcoinjs.mjs", "scure.mjs"]
 
 @pytest.mark.parametrize("library", LIBRARIES)
 def test_verifies_completes_and_extracts_the_same_transaction(library: str, tmp_path) -> None:
-    spend = request(f"{library} full")
+    spend = request(f"{library} full", builder=library)  # each library builds its own
     signed = airsign_sign(spend["psbt"], tmp_path)
     assert_review_agrees(signed.review, SPEND, spend)
     done = node(library, "finalize", {"psbt": signed.psbt, "cosigner": master_xprv(1)})
