@@ -84,6 +84,11 @@ class InvalidPSBT(AirsignError):
     pass
 
 
+class PSBTTooComplex(InvalidPSBT):
+    """A PSBT beyond the loader's limits (size, counts, entries, path depth): refused before
+    the device spends unbounded time or memory on it, whether or not it is otherwise valid."""
+
+
 class SigningRefused(AirsignError):
     """Signing was refused (danger warnings not acknowledged, nothing to sign, ...)."""
 

@@ -19,10 +19,22 @@ from embit.psbt import PSBT, InputScope, OutputScope
 from embit.script import Script
 from embit.transaction import Transaction, TransactionInput, TransactionOutput
 
-from signer.errors import InvalidPSBT
+from signer.errors import InvalidPSBT, PSBTTooComplex
 
 MAGIC = b"psbt\xff"
-DEFAULT_MAX_SIZE = 8 * 1024 * 1024  # far above any real multisig spend, far below the Pi's RAM
+# Limits that bound the work a hostile PSBT can cause (docs/SECURITY.md, "Bounded work"), each
+# checked while the bytes are read, before any field is turned into keys or scripts. Real
+# spends stay far below them; the worst PSBT within them reviews in bounded time (bench.limits).
+DEFAULT_MAX_SIZE = 2 * 1024 * 1024  # Coldcard Mk4/Q's PSBT limit too; 100 kvB tx + prev txs
+MAX_INPUTS = 1_000
+MAX_OUTPUTS = 2_000  # a batch payout this wide is already rare; Coldcard tests 250 in, 2,000 out
+MAX_MAP_ENTRIES = 256  # per map: a 15-key multisig input needs about 35
+MAX_PATH_DEPTH = 255  # BIP-32 serialises a key's depth in one byte
+MAX_KEY_DERIVATIONS = 8_000  # BIP32/taproot derivation entries in all maps together
+# Distinct path prefixes over all derivations: what re-deriving every listed key from a root
+# costs with a prefix cache. Honest PSBTs share the account prefix: about one step per address.
+MAX_DERIVATION_STEPS = 8_000
+MAX_TAP_TREE_DEPTH = 128  # BIP-341's control block limit
 LOCKTIME_THRESHOLD = 500_000_000  # below: block height, at or above: unix time
 FINAL_SEQUENCE = 0xFFFFFFFF  # also BIP-370's value for an input without PSBT_IN_SEQUENCE
 # Bitcoin Core's MAX_STANDARD_TX_WEIGHT is 400,000 WU: a transaction whose stripped size alone
@@ -137,11 +149,12 @@ def encode_psbt(raw: bytes, encoding: str) -> bytes:
 def load_psbt(data: bytes | str, *, max_size: int = DEFAULT_MAX_SIZE) -> ParsedPSBT:
     """Parse a base64, hex or binary PSBT (v0 or v2); InvalidPSBT says what is wrong."""
     if len(data) > max_size * 2:  # hex is twice the size; checked again on the binary
-        raise InvalidPSBT(f"PSBT too large (more than {max_size:,} bytes)")
+        raise PSBTTooComplex(f"PSBT too large (more than {max_size:,} bytes)")
     raw, _ = decode_psbt_text(data)
     if len(raw) > max_size:
-        raise InvalidPSBT(f"PSBT too large ({len(raw):,} bytes, limit {max_size:,})")
+        raise PSBTTooComplex(f"PSBT too large ({len(raw):,} bytes, limit {max_size:,})")
     layout = _read_maps(raw)
+    _check_key_paths(layout.maps)
     try:
         return _build(raw, layout)
     except (EmbitError, ValueError, AssertionError, IndexError, RuntimeError,
@@ -203,6 +216,8 @@ def _read_map(reader: _Reader, where: str) -> list[KeyValue]:
         value = reader.string(f"a value of the {where}")
         if key in seen:
             raise InvalidPSBT(f"duplicate key {key[:1].hex()}... in the {where}")
+        if len(kv_map) == MAX_MAP_ENTRIES:
+            raise PSBTTooComplex(f"the {where} has more than {MAX_MAP_ENTRIES} fields")
         seen.add(key)
         kv_map.append((key, value))
 
@@ -244,6 +259,7 @@ def _read_maps(raw: bytes) -> _Layout:
                               f"above the {MAX_STANDARD_TX_SIZE:,}-byte standard limit")
         unsigned_tx = _parse_unsigned_tx(tx_bytes)
         n_inputs, n_outputs = len(unsigned_tx.vin), len(unsigned_tx.vout)
+        _check_counts(n_inputs, n_outputs)
     else:
         for required, name in ((GLOBAL_TX_VERSION, "TX_VERSION"), (GLOBAL_INPUT_COUNT,
                                "INPUT_COUNT"), (GLOBAL_OUTPUT_COUNT, "OUTPUT_COUNT")):
@@ -255,6 +271,7 @@ def _read_maps(raw: bytes) -> _Layout:
                 MAX_STANDARD_TX_SIZE:
             raise InvalidPSBT(f"{n_inputs:,} inputs and {n_outputs:,} outputs: above the "
                               f"{MAX_STANDARD_TX_SIZE:,}-byte standard transaction limit")
+        _check_counts(n_inputs, n_outputs)
     inputs, input_spans = _read_scope_maps(
         reader, n_inputs, "input", _INPUT_RULES, version=version,
         required_in_v2=(IN_PREVIOUS_TXID, IN_OUTPUT_INDEX))
@@ -265,6 +282,13 @@ def _read_maps(raw: bytes) -> _Layout:
         raise InvalidPSBT(f"{len(raw) - reader.pos} unexpected bytes after the last output map")
     return _Layout(PSBTMaps(global_map, inputs, outputs), version, unsigned_tx, input_spans,
                    output_spans)
+
+
+def _check_counts(n_inputs: int, n_outputs: int) -> None:
+    for count, limit, scope in ((n_inputs, MAX_INPUTS, "inputs"),
+                                (n_outputs, MAX_OUTPUTS, "outputs")):
+        if count > limit:
+            raise PSBTTooComplex(f"{count:,} {scope}: this device signs at most {limit:,}")
 
 
 def _read_scope_maps(reader: _Reader, count: int, scope: str, rules: dict[int, "_Rule"], *,
@@ -346,18 +370,33 @@ def _sizes(*sizes: int) -> Callable[[bytes], str | None]:
     return lambda v: None if len(v) in sizes else f"must be {' or '.join(map(str, sizes))} bytes"
 
 
+def _path_problem(fingerprint_and_path: int) -> str | None:
+    """What is wrong with a fingerprint-and-path value of this length, if anything."""
+    if fingerprint_and_path < 4 or fingerprint_and_path % 4:
+        return "is not a fingerprint and path"
+    if (fingerprint_and_path - 4) // 4 > MAX_PATH_DEPTH:
+        raise PSBTTooComplex(f"a key path of {(fingerprint_and_path - 4) // 4:,} steps: BIP-32 "
+                             f"allows at most {MAX_PATH_DEPTH}")
+    return None
+
+
 def _derivation(v: bytes) -> str | None:
-    return None if len(v) >= 4 and len(v) % 4 == 0 else "is not a fingerprint and path"
+    return _path_problem(len(v))
+
+
+def _tap_path_start(v: bytes) -> int:
+    """Where the fingerprint starts in a taproot derivation value (after the leaf hashes)."""
+    reader = _Reader(v)
+    leaves = reader.compact_size("leaf count")
+    return reader.pos + 32 * leaves
 
 
 def _tap_derivation(v: bytes) -> str | None:
-    reader = _Reader(v)
     try:
-        leaves = reader.compact_size("leaf count")
+        start = _tap_path_start(v)
     except InvalidPSBT:
         return "has no leaf hash count"
-    rest = len(v) - reader.pos - 32 * leaves
-    return None if rest >= 4 and rest % 4 == 0 else "has an invalid length"
+    return "has an invalid length" if start > len(v) else _path_problem(len(v) - start)
 
 
 def _time_locktime(v: bytes) -> str | None:
@@ -373,18 +412,26 @@ def _height_locktime(v: bytes) -> str | None:
 
 
 def _tap_tree(v: bytes) -> str | None:
+    """BIP-371: leaves in depth-first order; their depths must describe one binary tree."""
     if not v:
         return "must not be empty"
     reader = _Reader(v)
+    # Depths of the subtrees still waiting for a sibling; two at equal depth make their parent.
+    open_depths: list[int] = []
     try:
         while not reader.done:
             depth, _leaf_version = reader.take(2, "tap tree")
             reader.string("tap tree")
-            if depth > 128:
-                return "is deeper than 128"
+            if depth > MAX_TAP_TREE_DEPTH:
+                return f"is deeper than {MAX_TAP_TREE_DEPTH}"
+            if open_depths == [0]:
+                return "has leaves after its tree is complete"
+            open_depths.append(depth)
+            while len(open_depths) > 1 and open_depths[-1] == open_depths[-2] > 0:
+                open_depths[-2:] = [open_depths[-1] - 1]
     except InvalidPSBT:
         return "is truncated"
-    return None
+    return None if open_depths == [0] else "does not describe a binary tree"
 
 
 def _witness_utxo(v: bytes) -> str | None:
@@ -474,6 +521,50 @@ def _check_fields(kv_map: list[KeyValue], rules: dict[int, _Rule], version: int,
         problem = rule.value_check(value)
         if problem:
             raise InvalidPSBT(f"{rule.name} in the {where} {problem}")
+
+
+_INPUT_DERIVATIONS = {0x06: False, 0x16: True}  # type -> taproot (leaf hashes first)
+_OUTPUT_DERIVATIONS = {0x02: False, 0x07: True}
+
+
+def _check_key_paths(maps: PSBTMaps) -> None:
+    """Count the key derivations and the distinct BIP-32 steps they need, both limited."""
+    paths: set[bytes] = set()
+    entries = 0
+    for scope_maps, types in ((maps.inputs, _INPUT_DERIVATIONS),
+                              (maps.outputs, _OUTPUT_DERIVATIONS)):
+        for kv_map in scope_maps:
+            for key, value in kv_map:
+                taproot = types.get(key[0])
+                if taproot is None:
+                    continue
+                entries += 1
+                start = _tap_path_start(value) if taproot else 0
+                paths.add(value[start + 4:])  # the path without its fingerprint
+    if entries > MAX_KEY_DERIVATIONS:
+        raise PSBTTooComplex(f"{entries:,} key derivations: the limit is "
+                             f"{MAX_KEY_DERIVATIONS:,}")
+    steps = _distinct_steps(paths)
+    if steps > MAX_DERIVATION_STEPS:
+        raise PSBTTooComplex(f"the key paths take {steps:,} distinct derivation steps: the "
+                             f"limit is {MAX_DERIVATION_STEPS:,}")
+
+
+def _distinct_steps(paths: set[bytes]) -> int:
+    """Nodes of the tree the paths (4 bytes a step) form: each path's steps beyond the
+    longest prefix it shares with its neighbour in sorted order."""
+    steps, previous = 0, b""
+    for path in sorted(paths):
+        low, high = 0, min(len(path), len(previous)) // 4  # shared steps: binary search
+        while low < high:
+            middle = (low + high + 1) // 2
+            if path[:4 * middle] == previous[:4 * middle]:
+                low = middle
+            else:
+                high = middle - 1
+        steps += len(path) // 4 - low
+        previous = path
+    return steps
 
 
 # --- embit objects ------------------------------------------------------------------------
