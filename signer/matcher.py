@@ -12,8 +12,10 @@ from embit.bip32 import HDKey
 from embit.psbt import InputScope, OutputScope
 from embit.script import Script
 
+from signer.errors import PSBTTooComplex
 from signer.network import Network
 from signer.scripts import HARDENED, ScriptType
+from signer.wallet.keytree import KeyTree
 from signer.wallet.model import CosignerKey, OutputScripts, Wallet
 
 SINGLE_SIG_PURPOSES = {44: ScriptType.P2PKH, 49: ScriptType.P2SH_P2WPKH, 84: ScriptType.P2WPKH,
@@ -21,6 +23,11 @@ SINGLE_SIG_PURPOSES = {44: ScriptType.P2PKH, 49: ScriptType.P2SH_P2WPKH, 84: Scr
 # Our single-sig accounts recognised as ours: a sane range, so a coordinator cannot send
 # "change" to account 2,000,000,000 that no wallet would ever scan; beyond it is external.
 SINGLE_SIG_ACCOUNTS = range(100)
+# Wallet keys derived at an address, at most, in one review. The loader bounds the addresses a
+# PSBT names (signer.psbt.MAX_DERIVATION_STEPS), but each is tried against every key of every
+# registered wallet: this bounds the product. A 1,000-input spend of a 2-of-3 vault needs
+# about 3,000 (bench.limits).
+MAX_WALLET_KEY_DERIVATIONS = 12_000
 
 
 @dataclass(frozen=True)
@@ -61,11 +68,20 @@ class WalletMatcher:
         self._single_sig: dict[tuple[ScriptType, int], Wallet] = {}
         self._scripts: dict[tuple[int, bool, int], OutputScripts] = {}
         self._pubkeys: dict[tuple[int, bool, int], tuple[bytes, bytes]] = {}
-        self._own_pubkeys: dict[tuple[int, ...], tuple[bytes, bytes]] = {}
+        self._own_keys = KeyTree(root)  # our key at any path, each step derived once
+        self._derived = 0  # wallet keys derived at an address so far
+
+    def _spend(self, derivations: int) -> None:
+        self._derived += derivations
+        if self._derived > MAX_WALLET_KEY_DERIVATIONS:
+            raise PSBTTooComplex(f"the PSBT names more addresses than this device checks in "
+                                 f"one review (over {MAX_WALLET_KEY_DERIVATIONS:,} wallet keys "
+                                 "to derive)")
 
     def scripts(self, wallet: Wallet, change: bool, index: int) -> OutputScripts:
         key = (id(wallet), change, index)
         if key not in self._scripts:
+            self._spend(len(wallet.keys))
             self._scripts[key] = wallet.output(change, index)
         return self._scripts[key]
 
@@ -113,6 +129,7 @@ class WalletMatcher:
         """(SEC, x-only) of a cosigner's key at an address, derived once per review."""
         cache_key = (id(key), change, index)
         if cache_key not in self._pubkeys:
+            self._spend(1)
             pub = key.derive(change, index)
             self._pubkeys[cache_key] = (pub.sec(), pub.xonly())
         return self._pubkeys[cache_key]
@@ -154,7 +171,5 @@ class WalletMatcher:
         if derivation.fingerprint != bytes(4) or not derivation.path:
             return False
         # A coordinator that hides fingerprints: derive the path to see whether it is us.
-        if derivation.path not in self._own_pubkeys:
-            pub = self.root.derive(list(derivation.path)).key.get_public_key()
-            self._own_pubkeys[derivation.path] = (pub.sec(), pub.xonly())
-        return derivation.pubkey in self._own_pubkeys[derivation.path]
+        sec = self._own_keys.public_key(derivation.path)
+        return derivation.pubkey in (sec, sec[1:])

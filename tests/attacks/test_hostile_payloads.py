@@ -70,7 +70,7 @@ def test_hostile_wallet_file(case: PayloadCase) -> None:
 
 
 def test_oversized_psbt_is_refused_before_decoding() -> None:
-    # 9 MB of one proprietary global field: over the 8 MB limit, in binary and in base64.
+    # 9 MB of one proprietary global field: over the 2 MiB limit, in binary and in base64.
     raw = MAGIC + b"\x02\xfc\x00" + b"\xfe" + (9 * 1024 * 1024).to_bytes(4, "little")
     raw += bytes(9 * 1024 * 1024) + b"\x00"
     assert len(raw) > DEFAULT_MAX_SIZE
@@ -80,8 +80,9 @@ def test_oversized_psbt_is_refused_before_decoding() -> None:
 
 
 def test_huge_field_below_the_limit_costs_about_its_size() -> None:
-    # A 6 MB proprietary field in an otherwise empty v2 PSBT: parsed, kept, no blow-up.
-    field = bytes(6 * 1024 * 1024)
+    # A proprietary field just under the 2 MiB limit in an otherwise empty v2 PSBT: parsed,
+    # kept, no blow-up.
+    field = bytes(DEFAULT_MAX_SIZE - 100)
     raw = (MAGIC + b"\x01\x02" + b"\x04" + (2).to_bytes(4, "little")
            + b"\x01\x04\x01\x00" + b"\x01\x05\x01\x00" + b"\x01\xfb\x04" + (2).to_bytes(4, "little")
            + b"\x02\xfc\x00" + b"\xfe" + len(field).to_bytes(4, "little") + field + b"\x00")
