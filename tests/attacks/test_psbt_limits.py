@@ -12,6 +12,7 @@ import pytest
 from cli_kit import run_cli  # and the vault_keystore fixture (tests/conftest.py)
 from embit.ec import PrivateKey
 from independent.coordinator import make_wallet, root
+from independent.sighash import varint as compact
 
 from signer.errors import AirsignError, InvalidPSBT, PSBTTooComplex
 from signer.network import Network
@@ -23,15 +24,7 @@ HARDENED = 0x80000000
 VAULT = make_wallet()
 
 
-# --- a BIP-174 writer of our own ------------------------------------------------------------
-def compact(number: int) -> bytes:
-    if number < 0xFD:
-        return bytes([number])
-    if number <= 0xFFFF:
-        return b"\xfd" + number.to_bytes(2, "little")
-    return b"\xfe" + number.to_bytes(4, "little")
-
-
+# --- a BIP-174 writer of our own (compact sizes from the independent sighash code) ---------
 def field(key: bytes, value: bytes) -> bytes:
     return compact(len(key)) + key + compact(len(value)) + value
 
