@@ -101,6 +101,11 @@ def test_invalid_signature_of_ours_is_replaced_and_said(vault_keystore, monkeypa
     ours = next(pub for pub, der in psbt.inputs[0].bip32_derivations.items()
                 if der.fingerprint == VAULT.wallet.keys[0].fingerprint)
     psbt.add_partial_sig(0, ours.sec(), bytes.fromhex("3006020101020101") + b"\x01")
+    code, out, _ = run_cli(monkeypatch, capsys, "review", "-",
+                           stdin=base64.b64encode(serialize_psbt(psbt)))
+    fingerprint = VAULT.wallet.keys[0].fingerprint.hex()
+    assert code == 0 and f"not counted (do not verify): {fingerprint}" in out
+    assert "signed by: nobody yet" in out
     code, out, err = run_cli(monkeypatch, capsys, "sign", "-", "--yes",
                          stdin=base64.b64encode(serialize_psbt(psbt)))
     assert code == 0, err

@@ -30,6 +30,8 @@ def render_review(review: Review, denomination: str = "sats") -> list[str]:
         signed = ", ".join(inp.signed_by) or "nobody yet"
         lines.append(f"  #{inp.index + 1}  {amount(inp.amount):>22}  {owner}  sighash {inp.sighash}"
                      f"  signed by: {signed}")
+        if inp.unverified:  # signatures in the PSBT that do not verify for this transaction
+            lines.append(f"      not counted (do not verify): {', '.join(inp.unverified)}")
         for path in inp.paths:  # a miniscript wallet's spending paths, as this tx stands
             state = "usable" if path.available else "not usable with this nSequence/nLockTime"
             lines.append(f"      path: {path.words} [{state}]")
