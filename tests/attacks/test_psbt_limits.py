@@ -7,6 +7,7 @@ would send. docs/SECURITY.md, "Bounded work on hostile input", lists the limits.
 """
 
 import hashlib
+import tracemalloc
 
 import pytest
 from cli_kit import run_cli  # and the vault_keystore fixture (tests/conftest.py)
@@ -223,3 +224,18 @@ def test_the_cli_refuses_with_one_line_and_exit_1(vault_keystore, tmp_path, monk
         code, out, err = run_cli(monkeypatch, capsys, command, str(source))
         assert (code, out) == (1, ""), err
         assert err.count("\n") == 1 and "256 steps" in err and "internal error" not in err
+
+
+def test_a_huge_file_is_refused_without_being_read(vault_keystore, tmp_path, monkeypatch,
+                                                   capsys) -> None:
+    # 200 MB (sparse): reading it whole would take 200 MB of the Pi's 512; only 16 MiB + 1
+    # byte are read before the one-line refusal.
+    source = tmp_path / "huge.psbt"
+    with source.open("wb") as stream:
+        stream.truncate(200 * 1024 * 1024)
+    tracemalloc.start()
+    code, out, err = run_cli(monkeypatch, capsys, "review", str(source))
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert (code, out) == (1, "") and err.count("\n") == 1 and "16,777,216 bytes" in err, err
+    assert peak < 40 * 1024 * 1024

@@ -75,12 +75,14 @@ def device_network(args: argparse.Namespace, keystore: UnlockedKeystore | None) 
     return Network.MAIN
 
 
-def read_input_bytes(source: str) -> bytes:
-    """The content of a file, or of stdin for "-"."""
+def read_input_bytes(source: str, limit: int = -1) -> bytes:
+    """The content of a file, or of stdin for "-"; at most `limit` bytes when one is given,
+    so that a huge file is refused without filling the Pi's memory."""
     if source == "-":
-        return sys.stdin.buffer.read()
+        return sys.stdin.buffer.read(limit)
     try:
-        return Path(source).expanduser().read_bytes()
+        with Path(source).expanduser().open("rb") as stream:
+            return stream.read(limit)
     except OSError as exc:
         raise UsageError(f"cannot read {source}: {exc.strerror or exc}") from None
 

@@ -10,14 +10,24 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from signer.errors import InvalidPSBT, UsageError
-from signer.psbt import ParsedPSBT, decode_psbt_text, encode_psbt, load_psbt, serialize_psbt
+from signer.errors import InvalidPSBT, PSBTTooComplex, UsageError
+from signer.psbt import (
+    DEFAULT_MAX_SIZE,
+    ParsedPSBT,
+    decode_psbt_text,
+    encode_psbt,
+    load_psbt,
+    serialize_psbt,
+)
 from signer.transport.types import Format, Payload, PayloadKind
 from ui.cli.common import read_input_bytes, write_output
 from ui.scan.decoders import DEFAULT_DECODER
 from ui.scan.sources import PART_START, assemble_text, is_frame_source, load_source
 
 _FILE_ENCODINGS = ("base64", "hex", "binary")
+# A file of the largest PSBT as hex (2x) or as QR part lines (UR bytewords, 2x plus each
+# part's header), with room for repeated parts; anything longer is refused unread.
+MAX_FILE_SIZE = 8 * DEFAULT_MAX_SIZE
 
 
 @dataclass(frozen=True)
@@ -30,7 +40,11 @@ class LoadedPSBT:
 def load_psbt_source(sources: Sequence[str], decoder: str = DEFAULT_DECODER) -> LoadedPSBT:
     """The PSBT in `sources` (see the module docstring)."""
     if len(sources) == 1 and not is_frame_source(sources[0]):
-        payload = _payload_from_file(read_input_bytes(sources[0]))
+        data = read_input_bytes(sources[0], MAX_FILE_SIZE + 1)
+        if len(data) > MAX_FILE_SIZE:
+            raise PSBTTooComplex(f"{sources[0]} holds more than {MAX_FILE_SIZE:,} bytes: no "
+                                 f"PSBT within the {DEFAULT_MAX_SIZE:,}-byte limit is that long")
+        payload = _payload_from_file(data)
     else:
         payload = load_source(sources, decoder)
     if payload.kind is not PayloadKind.PSBT or not isinstance(payload.data, bytes):
