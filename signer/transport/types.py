@@ -27,6 +27,11 @@ class PayloadKind(StrEnum):
     BYTES = "bytes"
     TEXT = "text"
 
+    @property
+    def holds_secret(self) -> bool:
+        """A seed's words: written to disk only as private files (signer.secretfile)."""
+        return self in (PayloadKind.SEEDQR, PayloadKind.MNEMONIC)
+
 
 @dataclass(frozen=True)
 class Payload:

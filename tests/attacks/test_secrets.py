@@ -220,3 +220,16 @@ def _read_until(terminal: int, marker: bytes | None) -> bytes:
             break
         data += chunk
     return data
+
+
+def test_device_passphrase_keyboard_shows_no_length() -> None:
+    from ui.screens.gallery import CHROME
+    from ui.screens.keyboard import KeyboardScreen, KeyboardView
+
+    def drawn(typed: str) -> bytes:
+        screen = KeyboardScreen(KeyboardView("Passphrase", masked=True, initial=typed))
+        return screen.render((240, 240), CHROME).tobytes()
+
+    same_last_letter = {drawn("x" * length + "k") for length in (0, 1, 7, 8, 30, 99)}
+    assert len(same_last_letter) == 1  # 1 to 100 characters look alike
+    assert drawn("abck") != drawn("")  # something typed still shows

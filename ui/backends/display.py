@@ -10,6 +10,8 @@ from pathlib import Path
 from PIL import Image, ImageChops
 
 from signer.errors import UsageError
+from signer.secretfile import make_secret_dir
+from ui.image_files import write_images
 
 
 def rgb565(image: Image.Image, big_endian: bool) -> bytes:
@@ -31,7 +33,8 @@ def _dimmed(image: Image.Image, percent: int) -> Image.Image:
 class RecorderDisplay:
     """Headless: keeps every distinct frame, writes them as numbered PNGs (and a GIF on close).
 
-    Tests read `frames`; docs use the PNGs and the animated GIF of a whole session.
+    Tests read `frames`; docs use the PNGs and the animated GIF of a whole session. A screen
+    may show the seed (words, SeedQR), so every file is private (signer.secretfile).
     """
 
     def __init__(self, size: tuple[int, int], directory: Path | None = None,
@@ -43,7 +46,7 @@ class RecorderDisplay:
         self._durations: list[float] = []
         self._shown_at = time.monotonic()
         if directory is not None:
-            directory.mkdir(parents=True, exist_ok=True)
+            make_secret_dir(directory)
 
     def show(self, image: Image.Image) -> None:
         if image.size != self.size:
@@ -57,7 +60,7 @@ class RecorderDisplay:
         self.frames.append(image.copy())
         self._durations.append(0.5)
         if self.directory is not None:
-            image.save(self.directory / f"{len(self.frames):04d}.png")
+            write_images(self.directory / f"{len(self.frames):04d}.png", [image], secret=True)
 
     def set_brightness(self, percent: int) -> None:
         return None  # a recording keeps the true pixels
@@ -66,8 +69,7 @@ class RecorderDisplay:
         if not self.frames:
             return
         durations = [max(200, min(2000, round(d * 1000))) for d in self._durations]
-        self.frames[0].save(path, save_all=True, append_images=self.frames[1:],
-                            duration=durations, loop=0)
+        write_images(path, self.frames, secret=True, durations=durations)
 
     def close(self) -> None:
         if self.directory is not None:

@@ -64,7 +64,8 @@ def run(args: argparse.Namespace) -> int:
 def _write(payload: Payload, out: str | None) -> None:
     data = payload.data
     if out is not None:
-        write_output(out, data if isinstance(data, bytes) else (data + "\n").encode("utf-8"))
+        write_output(out, data if isinstance(data, bytes) else (data + "\n").encode("utf-8"),
+                     secret=payload.kind.holds_secret)
         return
     if isinstance(data, bytes):
         text = (base64.b64encode(data).decode("ascii") if payload.kind is PayloadKind.PSBT

@@ -30,5 +30,5 @@ def register(add_command: AddCommand) -> None:
 def run(args: argparse.Namespace) -> int:
     payload = assemble_text(read_input_bytes(args.file))
     frames = encode_frames(payload, Format(args.format), density=args.density)
-    write_frames_from_args(frames, args)
+    write_frames_from_args(frames, args, secret=payload.kind.holds_secret)
     return 0

@@ -6,13 +6,15 @@ passphrase). Only `encode` and `decode` show the seed: the user asked for it.
 """
 
 import argparse
+import io
 import sys
 from pathlib import Path
 
 import numpy as np
 from PIL import Image
 
-from signer.errors import TransportError, UsageError
+from signer.errors import TransportError
+from signer.secretfile import write_secret_file
 from signer.seed.check import check_mnemonic
 from signer.seed.importing import words_from_payload
 from signer.seed.transcribe import confirm_transcription, render_text, seedqr_matrix
@@ -68,10 +70,9 @@ def run_encode(args: argparse.Namespace) -> int:
         return 0
     pixels = scale_to_fit(np.array(matrix, dtype=bool), PNG_SIZE)
     path = Path(args.png)
-    try:
-        Image.fromarray(pixels).save(path, format="PNG")
-    except OSError as exc:
-        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
+    image = io.BytesIO()
+    Image.fromarray(pixels).save(image, format="PNG")
+    write_secret_file(path, image.getvalue())
     print(f"airsign: wrote a {len(matrix)}x{len(matrix)} SeedQR to {path}; it is your seed: "
           "keep it offline and delete it when done", file=sys.stderr)
     return 0

@@ -11,6 +11,7 @@ from signer.errors import KeystoreNotFound, UsageError
 from signer.keys import warn_if_slow_backend
 from signer.keystore import Keystore, UnlockedKeystore
 from signer.network import Network
+from signer.secretfile import write_secret_file
 
 PASSPHRASE_ENV = "AIRSIGN_PASSPHRASE"  # for scripts and tests; a terminal prompt otherwise
 BIP39_PASSPHRASE_ENV = "AIRSIGN_BIP39_PASSPHRASE"  # likewise; never stored
@@ -87,8 +88,12 @@ def read_input_bytes(source: str, limit: int = -1) -> bytes:
         raise UsageError(f"cannot read {source}: {exc.strerror or exc}") from None
 
 
-def write_output(out: str, data: bytes) -> None:
-    """Write the file the user named with --out; a failure is a usage error."""
+def write_output(out: str, data: bytes, *, secret: bool = False) -> None:
+    """Write the file the user named with --out; a failure is a usage error. A secret goes
+    through write_secret_file (0600, a new file only, no symlinks)."""
+    if secret:
+        write_secret_file(out, data)
+        return
     try:
         Path(out).expanduser().write_bytes(data)
     except OSError as exc:

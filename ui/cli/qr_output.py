@@ -36,8 +36,10 @@ def add_frame_output_options(parser: argparse.ArgumentParser, *, required: bool,
                         help=f"frames per second of the GIF (default {DEFAULT_FPS:g})")
 
 
-def write_frames_from_args(frames: FrameSequence, args: argparse.Namespace) -> None:
-    count = write_qr_frames(frames, gif=args.qr_gif, frames_dir=args.qr_dir, fps=args.fps)
+def write_frames_from_args(frames: FrameSequence, args: argparse.Namespace, *,
+                           secret: bool = False) -> None:
+    count = write_qr_frames(frames, gif=args.qr_gif, frames_dir=args.qr_dir, fps=args.fps,
+                            secret=secret)
     where = args.qr_gif or args.qr_dir
     print(f"airsign: wrote {count} {frames.format} QR frame(s), version {frames.qr_version}, "
           f"to {where}", file=sys.stderr)

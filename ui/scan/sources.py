@@ -11,9 +11,11 @@ from PIL import Image
 
 from signer.errors import AirsignError, PayloadTooLarge, SequenceMismatch, UsageError
 from signer.psbt import MAGIC
+from signer.secretfile import make_secret_dir
 from signer.transport.encoders import FrameSequence
 from signer.transport.types import Format, Payload
 from ui.backends.camera import ANIMATION_SUFFIXES, IMAGE_SUFFIXES, VIDEO_SUFFIXES, open_source
+from ui.image_files import write_images
 from ui.qr.render import QRRenderer
 from ui.scan.decoders import DEFAULT_DECODER, get_decoder
 from ui.scan.scanner import ProgressCallback, ScanLoop, ScanStats, scan_frames
@@ -113,40 +115,38 @@ def frame_texts(frames: FrameSequence) -> list[str | bytes]:
 
 def write_qr_frames(frames: FrameSequence, *, gif: str | Path | None = None,
                     frames_dir: str | Path | None = None, fps: float = DEFAULT_FPS,
-                    size: int = FRAME_SIZE) -> int:
+                    size: int = FRAME_SIZE, secret: bool = False) -> int:
     """Render `frames` at one QR version and write them as an animated GIF and/or numbered
-    PNGs; the number of frames written."""
+    PNGs (private files when they hold a secret); the number of frames written."""
     return write_qr_images(frame_texts(frames), frames.qr_version, gif=gif,
-                           frames_dir=frames_dir, fps=fps, size=size,
+                           frames_dir=frames_dir, fps=fps, size=size, secret=secret,
                            ec_level=frames.error_correction)
 
 
 def write_qr_images(texts: Sequence[str | bytes], version: int, *,
                     gif: str | Path | None = None, frames_dir: str | Path | None = None,
                     fps: float = DEFAULT_FPS, size: int = FRAME_SIZE,
-                    ec_level: str = "L") -> int:
+                    ec_level: str = "L", secret: bool = False) -> int:
     """Every text as a QR code of one `version`: an animated GIF (one frame: a still image
-    in the format the file name says) and/or numbered PNGs; the number of frames written."""
+    in the format the file name says) and/or numbered PNGs; the number of frames written.
+    secret: the QR codes hold the seed, so every file is private (signer.secretfile)."""
     if gif is None and frames_dir is None:
         raise UsageError("where to write the QR frames: give a GIF file or a directory")
     if fps <= 0:
         raise UsageError("frames per second must be positive")
     renderer = QRRenderer(size, version=version, ec_level=ec_level)
     images = [Image.fromarray(renderer.render(text)) for text in texts]
-    try:
-        if gif is not None:
-            path = Path(gif)
-            if len(images) == 1 and path.suffix.lower() != ".gif":
-                images[0].save(path)
-            else:
-                images[0].save(path, format="GIF", save_all=True, append_images=images[1:],
-                               duration=round(1000 / fps), loop=0)
-        if frames_dir is not None:
+    if gif is not None:
+        write_images(Path(gif), images, secret=secret, durations=round(1000 / fps))
+    if frames_dir is not None:
+        if secret:
+            folder = make_secret_dir(frames_dir)
+        else:
             folder = Path(frames_dir)
-            folder.mkdir(parents=True, exist_ok=True)
-            for number, image in enumerate(images, start=1):
-                image.save(folder / f"frame{number:04d}.png", format="PNG")
-    except (OSError, ValueError) as exc:  # PIL: ValueError for an unknown file extension
-        raise UsageError(f"cannot write the QR frames: {getattr(exc, 'strerror', None) or exc}"
-                         ) from None
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise UsageError(f"cannot create {folder}: {exc.strerror or exc}") from None
+        for number, image in enumerate(images, start=1):
+            write_images(folder / f"frame{number:04d}.png", [image], secret=secret)
     return len(images)

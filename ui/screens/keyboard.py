@@ -27,6 +27,9 @@ SHIFT, SYMBOLS, SPACE, DELETE, DONE = "aA", "#1", "␣", "⌫", "OK"
 TEXT_SPECIALS = (SHIFT, SYMBOLS, SPACE, DELETE, DONE)
 WORD_SPECIALS = (DELETE, DONE)
 MAX_CANDIDATES = 3
+# A masked field shows these dots and the last letter typed whatever the length, so the
+# screen never tells how long a passphrase is (the key just pressed is lit on the grid anyway).
+MASK = "•" * 8
 
 
 @dataclass(frozen=True)
@@ -34,7 +37,7 @@ class KeyboardView:
     title: str
     prompt: str = ""
     mode: str = "text"  # "text" (any printable ASCII) or "word" (BIP-39 completion)
-    masked: bool = False  # passphrases: dots, only the last letter typed stays visible
+    masked: bool = False  # passphrases: a fixed row of dots, then the last letter typed
     wordlist: tuple[str, ...] = field(default=(), repr=False)
     initial: str = ""
     max_length: int = 100
@@ -76,7 +79,7 @@ class KeyboardScreen(Screen):
     def shown_text(self) -> str:
         if not self.view.masked or not self.text:
             return self.text
-        return "•" * (len(self.text) - 1) + self.text[-1]
+        return MASK + self.text[-1]
 
     def draw(self, canvas: Canvas, chrome: Chrome) -> None:
         m = canvas.metrics
