@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from conftest import CHEAP_KDF
 from embit.descriptor import Descriptor
-from wallet_kit import MNEMONICS, multisig_descriptor, root
+from wallet_kit import MNEMONICS, key_expression, multisig_descriptor, root
 
 from signer.errors import InvalidAddress, InvalidWallet, UnknownWallet, WalletMismatch
 from signer.keystore import Keystore
@@ -166,3 +166,16 @@ def test_single_sig_taproot_wallet_address_is_found() -> None:
 def test_damaged_records_are_one_line_errors(record: object, message: str) -> None:
     with pytest.raises(InvalidWallet, match=message):
         WalletRegistry([record], Network.TEST)  # type: ignore[list-item]
+
+
+def test_our_key_in_two_spending_paths_is_kept_but_twice_toward_one_threshold_is_not() -> None:
+    ours, recovery = key_expression(0), key_expression(0, suffix="/<2;3>/*")
+    others = key_expression(1), key_expression(2)
+    registry = WalletRegistry([], Network.TEST)
+    liana = (f"wsh(or_d(multi(2,{ours},{others[0]},{others[1]}),"
+             f"and_v(v:pkh({recovery}),older(52560))))")
+    registry.add(load_wallet(liana, "liana"), root(0))
+    both = load_wallet(f"wsh(and_v(v:pk({ours}),pk({recovery})))", "both")
+    with pytest.raises(WalletMismatch, match="holds 2 of the 2 keys of one spending path"):
+        registry.add(both, root(0))
+    assert [wallet.name for wallet in registry.wallets()] == ["liana"]

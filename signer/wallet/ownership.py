@@ -54,25 +54,44 @@ def _check_our_key(wallet: Wallet, root: HDKey, ours: CosignerKey) -> None:
 
 
 def check_one_key_ours(wallet: Wallet, root: HDKey) -> None:
-    """WalletMismatch if this seed holds more than one of the keys of the wallet's threshold.
+    """WalletMismatch if this seed holds more than one of the keys counting toward one
+    threshold (a multisig's, or one spending path's of a miniscript wallet).
 
     A coordinator can list another account of ours as a "second cosigner" under any
     fingerprint: the wallet then looks 2-of-3 but this one device can sign it alone. Keys
-    are compared by public key, so the claimed fingerprint and path do not matter.
+    are compared by public key, so the claimed fingerprint and path do not matter. Our key
+    in different spending paths (Liana's <0;1> and <2;3>) is fine: each path counts alone.
     """
     if len(wallet.keys) < 2:
         return
     ours = our_account_keys(root)
-    others = [(key, ours[key.xpub.sec()]) for key in wallet.keys
-              if key.fingerprint != root.my_fingerprint and key.xpub.sec() in ours]
-    if not others:
-        return
-    listed = ", ".join(f"{format_path(path)} listed as cosigner {key.fingerprint_hex}"
-                       for key, path in others)
-    raise WalletMismatch(
-        f"this device holds {len(others) + 1} of the {len(wallet.keys)} keys (our seed's "
-        f"{listed}): the wallet is no safer than this one seed, refused"
-    )
+    held = {index: key for index, key in enumerate(wallet.keys)
+            if key.fingerprint == root.my_fingerprint or key.xpub.sec() in ours}
+    for needed, keys in _signer_sets(wallet):
+        mine = [index for index in keys if index in held]
+        if len(mine) < 2 or needed < 2:
+            continue
+        where = "" if wallet.template is None else " of one spending path"
+        listed = ", ".join(_held_key(held[index], ours) for index in mine)
+        raise WalletMismatch(
+            f"this device holds {len(mine)} of the {len(keys)} keys{where} ({listed}): the "
+            "wallet is no safer than this one seed, refused"
+        )
+
+
+def _signer_sets(wallet: Wallet) -> list[tuple[int, tuple[int, ...]]]:
+    """(signatures needed, key indexes) for each way the wallet can be spent."""
+    if wallet.template is None:
+        return [(wallet.threshold, tuple(range(len(wallet.keys))))]
+    return [(sum(group.threshold for group in path.groups), tuple(sorted(path.keys)))
+            for path in wallet.template.paths]
+
+
+def _held_key(key: CosignerKey, ours: dict[bytes, tuple[int, ...]]) -> str:
+    real = ours.get(key.xpub.sec())
+    if real is None or real == key.origin_path:
+        return f"{key.fingerprint_hex} {format_path(key.origin_path)}"
+    return f"our {format_path(real)} listed as {key.fingerprint_hex}"
 
 
 def our_account_keys(root: HDKey) -> dict[bytes, tuple[int, ...]]:
