@@ -33,6 +33,7 @@ from signer.keys import master_fingerprint, root_from_seed, seed_from_mnemonic, 
 from signer.keystore.atomic import FileOps, WrittenNotSynced, remove_durably, write_atomic
 from signer.keystore.attempts import Attempts, clear_attempts, load_attempts, store_attempts
 from signer.keystore.fileformat import (
+    AEAD_NAME,
     VERSION,
     Contents,
     Header,
@@ -204,7 +205,7 @@ class Keystore:
             path=path,
             version=header.version,
             kdf=header.kdf,
-            cipher="ChaCha20-Poly1305",
+            cipher=AEAD_NAME,
             created=_timestamp(header.created),
             modified=_timestamp(header.modified),
             size=len(data),

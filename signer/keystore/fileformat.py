@@ -27,6 +27,7 @@ MAGIC = b"AIRSIGNK"
 VERSION = 1
 KDF_ARGON2ID = 1
 AEAD_CHACHA20_POLY1305 = 1  # no AES instructions on the Pi's Cortex-A53: ChaCha is faster
+AEAD_NAME = "ChaCha20-Poly1305"  # what `keystore info`, the README and the SD card's README say
 _HEADER = struct.Struct(">8sHBBIIIQQI16s12s")
 HEADER_SIZE = _HEADER.size
 SALT_SIZE = 16

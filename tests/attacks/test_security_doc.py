@@ -25,3 +25,12 @@ def test_every_cited_test_exists() -> None:
                for name in re.findall(r"^def (test_\w+)", path.read_text(), re.MULTILINE)}
     assert len(cited) > 20
     assert cited <= defined, sorted(cited - defined)
+
+
+def test_readmes_name_the_cipher_the_keystore_uses() -> None:
+    from signer.keystore.fileformat import AEAD_NAME
+
+    for readme in (REPO / "README.md", REPO / "image-build" / "files" / "keystore-README.txt"):
+        text = " ".join(readme.read_text().split())
+        assert f"Argon2id + {AEAD_NAME}" in text or f"encrypted with {AEAD_NAME}" in text, readme
+        assert "AES-256-GCM" not in text, readme
