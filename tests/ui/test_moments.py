@@ -177,6 +177,15 @@ def test_fee_is_on_the_first_page_on_one_line(size: tuple[int, int]) -> None:
     assert format_amount(fee, "btc") in shown  # one drawn line: never wrapped
     assert any(t.startswith("Fee · ") and t.endswith(" sat/vB") for t in shown)
     assert_clear_of_buttons(m, size)
+    # Also under the warnings notice (the fake-change run's overview, as it was shown).
+    danger = moment("danger", size)
+    overview = next(s for s in danger.shown if isinstance(s, FactsScreen))
+    texts = overview.layout(size, danger.chrome).texts
+    forged = PSBT.parse(fake_change_psbt())
+    fee = 100_000 - sum(out.value for out in forged.tx.vout)
+    assert "2 warning(s), 1 danger" in [t.text for t in texts]
+    assert format_amount(fee, "btc") in [t.text for t in texts]
+    assert_laid_out(texts, size)
 
 
 # --- register -----------------------------------------------------------------------------
