@@ -583,22 +583,29 @@ def _build(raw: bytes, layout: _Layout) -> ParsedPSBT:
     psbt.maps = maps
     spent: dict[tuple[bytes, int], int] = {}
     for index, inp in enumerate(psbt.inputs):
-        _check_previous_tx(index, inp)
+        _check_previous_tx(numbered("input", index, len(psbt.inputs)), inp)
         first = spent.setdefault((inp.txid, inp.vout), index)
         if first != index:
             # consensus forbids it, and its amount counted twice would hide part of the fee
-            raise InvalidPSBT(f"input {index} spends the same coin as input {first}")
+            count = len(psbt.inputs)
+            raise InvalidPSBT(f"{numbered('input', index, count)} spends the same coin as "
+                              f"{numbered('input', first, count)}")
     return psbt
 
 
-def _check_previous_tx(index: int, inp: InputScope) -> None:
+def numbered(part: str, index: int, count: int) -> str:
+    """"input 2/3": the 0-based `index` numbered from 1, as every screen and message does."""
+    return f"{part} {index + 1}/{count}"
+
+
+def _check_previous_tx(name: str, inp: InputScope) -> None:
     """As Bitcoin Core: a previous transaction must be the one the input spends."""
     if inp.non_witness_utxo is None:
         return
     if inp.non_witness_utxo.txid() != inp.txid:
-        raise InvalidPSBT(f"input {index}: the previous transaction does not match its txid")
+        raise InvalidPSBT(f"{name}: the previous transaction does not match its txid")
     if inp.vout >= len(inp.non_witness_utxo.vout):
-        raise InvalidPSBT(f"input {index}: spends output {inp.vout}, which does not exist")
+        raise InvalidPSBT(f"{name}: spends output {inp.vout}, which does not exist")
 
 
 # --- the transaction being signed --------------------------------------------------------
@@ -638,7 +645,8 @@ def unsigned_transaction(psbt: PSBT) -> Transaction:
     vin = []
     for index, inp in enumerate(psbt.inputs):
         if inp.txid is None or inp.vout is None:
-            raise InvalidPSBT(f"input {index} does not say which coin it spends")
+            raise InvalidPSBT(f"{numbered('input', index, len(psbt.inputs))} does not say which "
+                              "coin it spends")
         sequence = FINAL_SEQUENCE if inp.sequence is None else inp.sequence
         vin.append(TransactionInput(inp.txid, inp.vout, sequence=sequence))
     vout = [TransactionOutput(out.value, out.script_pubkey) for out in psbt.outputs]

@@ -33,6 +33,7 @@ from signer.psbt import (
     IN_TAP_KEY_SIG,
     LOCKTIME_THRESHOLD,
     SpentCoin,
+    numbered,
     psbt_version,
     spent_coin,
     unsigned_transaction,
@@ -91,7 +92,7 @@ class Subject:
     @property
     def label(self) -> str:
         """"Output 2/2": the title of that output's own screen."""
-        return f"{self.part.value.capitalize()} {self.index + 1}/{self.count}"
+        return numbered(self.part.value, self.index, self.count).capitalize()
 
 
 def _sats(amount: int) -> str:

@@ -1,6 +1,7 @@
 """PSBT loading against the public vectors: BIP-174, BIP-370, BIP-371 and Bitcoin Core's."""
 
 import base64
+from pathlib import Path
 
 import pytest
 from conftest import load_vectors
@@ -153,3 +154,11 @@ def test_huge_length_inside_a_previous_transaction_refused() -> None:
            + b"\x00")
     with pytest.raises(InvalidPSBT, match="invalid PSBT field"):
         load_psbt(raw)
+
+
+def test_refusals_number_inputs_as_the_screens_do() -> None:
+    """A coin spent twice is named "input 2/2 ... input 1/2", as the device numbers inputs."""
+    duplicate = (Path(__file__).parent / "attacks" / "corpus" / "psbt" / "duplicate-inputs.psbt")
+    with pytest.raises(InvalidPSBT) as refused:
+        load_psbt(duplicate.read_bytes())
+    assert str(refused.value) == "input 2/2 spends the same coin as input 1/2"
