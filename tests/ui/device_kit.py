@@ -17,12 +17,12 @@ PASSPHRASE = "correct horse"
 
 
 def device_keystore(path: Path, registered: Wallet | None = None,
-                    network: Network = Network.TEST) -> Path:
+                    network: Network = Network.TEST, also: tuple[Wallet, ...] = ()) -> Path:
     stored = Keystore.create(path, MNEMONICS[0], PASSPHRASE, kdf=CHEAP_KDF,
                              kdf_cost_check=False, settings=Settings(network=network))
-    if registered is not None:
-        stored.wallet_records.append(wallet_record(registered))
-        stored.save()
+    for wallet in (registered, *also) if registered is not None else also:
+        stored.wallet_records.append(wallet_record(wallet))
+    stored.save()
     stored.lock()
     return path
 

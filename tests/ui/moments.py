@@ -1,8 +1,8 @@
 """The decisive moments of issue 12, each reached through the real flows with headless
 backends, as a user meets them: a danger warning, a PSBT or wallet of another network, a
-change output (with the TEST badge and the developer banner), the review's first page, a
-wallet to register, the first-run keystore passphrase, and a signed reply with a
-signatures-only offer.
+change output (with the TEST badge and the developer banner), a transfer to another wallet
+of this seed, the review's first page, a wallet to register, the first-run keystore
+passphrase, and a signed reply with a signatures-only offer.
 
 The device is cosigner 0 ("abandon ... about", fingerprint 73c5da0a) of the independent test
 coordinator's 2-of-3 wallet, named "Family vault" here; PSBTs are built by that coordinator
@@ -48,6 +48,18 @@ def vault(network: Network = Network.TEST) -> TestWallet:
     return make_wallet(network=network, name=WALLET_NAME)
 
 
+def savings() -> TestWallet:
+    """A second wallet of this seed (BIP-48 account 1): paying it is a transfer, not change."""
+    return make_wallet(network=Network.TEST, name="Savings", account=1)
+
+
+def transfer_psbt() -> bytes:
+    """The vault pays an outsider and moves the rest to Savings' change chain."""
+    return build_psbt([Spend(vault(), False, 3, 100_000)],
+                      [Pay(60_000, external_script()),
+                       Pay(39_000, wallet=savings(), change=True, index=CHANGE_INDEX)]).serialize()
+
+
 def fake_change_psbt() -> bytes:
     """Output 2/2 carries the vault's change derivations but pays a thief's script."""
     forged = Pay(39_000, external_script("thief"), derivations=vault().derivations(True, 1))
@@ -72,6 +84,7 @@ class Run:
     is_moment: Callable[[Screen], bool]
     network: Network = Network.TEST
     registered: bool = True
+    also_registered: tuple[Callable[[], TestWallet], ...] = ()  # more wallets of this seed
     dev_banner: bool = False
     fresh: bool = False  # no keystore yet: the first run
     press: Callable[[Screen], list[Key]] = field(default=lambda screen: [Key.PRESS])
@@ -132,6 +145,9 @@ RUNS: dict[str, Run] = {
     "change": Run(_review(change_psbt()),
                   lambda s: isinstance(s, AddressScreen) and s.view.badge == "CHANGE",
                   dev_banner=True),
+    "transfer": Run(_review(transfer_psbt()),
+                    lambda s: isinstance(s, AddressScreen) and s.view.badge == "TRANSFER",
+                    also_registered=(savings,)),
     "register": Run(_register(Network.TEST), _titled(FactsScreen, "Register?"),
                     registered=False),
     "passphrase": Run(_choose_passphrase, lambda s: isinstance(s, KeyboardScreen), fresh=True),
@@ -152,7 +168,8 @@ def reach(name: str, size: tuple[int, int], **context: Any) -> Moment:
         root = Path(scratch)
         path = root / "keystore"
         if not run.fresh:
-            device_keystore(path, vault().wallet if run.registered else None, run.network)
+            device_keystore(path, vault().wallet if run.registered else None, run.network,
+                            also=tuple(make().wallet for make in run.also_registered))
         display = RecorderDisplay(size)
         ctx = RecordingContext(display, None, path,  # type: ignore[arg-type]
                                sys_class=loopback_sys(root), kdf_cost_check=False,

@@ -15,7 +15,17 @@ from pathlib import Path
 import pytest
 from embit.psbt import PSBT
 from independent.cosigners import account_xpub, root
-from moments import IMAGED, SIZES, WALLET_NAME, Moment, change_psbt, fake_change_psbt, reach, vault
+from moments import (
+    IMAGED,
+    SIZES,
+    WALLET_NAME,
+    Moment,
+    change_psbt,
+    fake_change_psbt,
+    reach,
+    savings,
+    vault,
+)
 from PIL import Image, ImageChops
 
 from signer.network import Network
@@ -164,6 +174,20 @@ def test_change_shows_its_proof_in_full_with_test_badge_and_dev_banner(
     proof = f"{WALLET_NAME} · change #14"
     assert path in shown
     assert proof in shown or {WALLET_NAME, "change #14"} <= set(shown)
+    assert_clear_of_buttons(m, size)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=SIZE_IDS)
+def test_transfer_names_the_other_wallet_with_its_proof(size: tuple[int, int]) -> None:
+    m = moment("transfer", size)
+    address = savings().derive(True, 14).address(TEST.params)  # embit's derivation
+    assert isinstance(m.screen, AddressScreen) and m.screen.view.address == address
+    shown = strings(m, size)
+    assert "TRANSFER" in shown
+    assert [t for t in shown if t in address_groups(address)] == address_groups(address)
+    proof = "to your other wallet Savings · change #14"
+    assert proof in shown or {"to your other wallet Savings", "change #14"} <= set(shown)
+    assert format_path((*ScriptType.P2WSH.account_path(TEST, 1), 1, 14)) in shown
     assert_clear_of_buttons(m, size)
 
 
