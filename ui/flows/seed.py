@@ -75,7 +75,7 @@ def export_key(ctx: FlowContext) -> Destination | None:
 
 
 def reveal(ctx: FlowContext, what: str) -> Destination | None:
-    choice = ctx.show(KeyboardScreen(KeyboardView("Show seed", "Passphrase again",
+    choice = ctx.show(KeyboardScreen(KeyboardView("Show seed", "Keystore passphrase again",
                                                   masked=True)))
     if choice.action == "back":
         return go(seed_menu)
