@@ -47,11 +47,12 @@ def airsign_run_seconds() -> float:
     with tempfile.TemporaryDirectory() as scratch:
         keys = Path(scratch) / "keys.txt"
         keys.write_text("none\n")
-        command = [sys.executable, "-m", "ui.cli", "run", "--display", f"png:{scratch}/out",
-                   "--input", f"script:{keys}"]
         environment = {**os.environ, "AIRSIGN_KEYSTORE": f"{scratch}/keystore"}
         times = []
-        for _ in range(3):
+        for run in range(3):
+            # A new PNG directory each time: the display never overwrites a session GIF.
+            command = [sys.executable, "-m", "ui.cli", "run", "--display",
+                       f"png:{scratch}/out{run}", "--input", f"script:{keys}"]
             start = time.perf_counter()
             subprocess.run(command, capture_output=True, check=True, env=environment)
             times.append(time.perf_counter() - start)
