@@ -7,6 +7,10 @@
 - `ur`: UR crypto-account (BCR-2020-015, in its first revision's form that Keystone's
   registry and BlueWallet read), what Sparrow, Nunchuk, Keeper and Keystone-style
   coordinators scan.
+- `electrum`: the key alone, its version bytes naming the script type (Vpub/Zpub for P2WSH,
+  Upub/Ypub for P2SH-P2WSH, tpub/xpub for P2SH...): the only form Electrum's cosigner dialog
+  takes (it refuses an origin and reads a bare xpub/tpub as P2SH). Electrum then records the
+  key without an origin; registering its wallet file puts ours back (wallet.ownership).
 - `coldcard-json`: Coldcard's multisig export file (`ccxp-XXXXXXXX.json`): p2sh (BIP-45,
   account 0 only), p2sh_p2wsh and p2wsh (BIP-48) xpubs with their derivations, the account and
   the xfp. Sparrow, Specter, Nunchuk, Caravan and Coldcard itself read it.
@@ -34,6 +38,8 @@ SLIP132_VERSION = {
     ScriptType.P2WPKH: "zpub",
     ScriptType.P2SH_P2WPKH: "ypub",
 }
+# The version Electrum reads each script type from (its wallets have no taproot).
+ELECTRUM_VERSION = {**SLIP132_VERSION, ScriptType.P2SH: "xpub", ScriptType.P2PKH: "xpub"}
 # Coldcard's export: (field prefix, script type), in the order Coldcard writes them.
 COLDCARD_FIELDS = (("p2sh", ScriptType.P2SH), ("p2sh_p2wsh", ScriptType.P2SH_P2WSH),
                    ("p2wsh", ScriptType.P2WSH))
@@ -44,6 +50,7 @@ class ExportFormat(StrEnum):
     ORIGIN = "origin"
     JSON = "json"
     UR = "ur"
+    ELECTRUM = "electrum"
     COLDCARD_JSON = "coldcard-json"
 
 
@@ -70,6 +77,15 @@ class CosignerExport:
             raise UsageError(f"SLIP-132 has no prefix for {self.script or 'a custom path'}; "
                              "export it as xpub/tpub")
         return slip132_key(self.key.xpub, self.script, self.network)
+
+    def electrum_text(self) -> str:
+        """The key as Electrum's cosigner dialog (and wallet wizard) takes it."""
+        if self.script is None:
+            raise UsageError("Electrum tells the script type from the key's prefix: export a "
+                             "standard path (--script), not --path")
+        if self.script not in ELECTRUM_VERSION:
+            raise UsageError(f"Electrum has no {self.script} wallets")
+        return slip132_key(self.key.xpub, self.script, self.network, ELECTRUM_VERSION)
 
     def origin_text(self, slip132: bool = False) -> str:
         return f"{self.key.origin}{self.xpub_text(slip132)}"
@@ -102,10 +118,11 @@ def cosigner_export(root: HDKey, network: Network, script: ScriptType = ScriptTy
                           else script, network)
 
 
-def slip132_key(xpub: str, script: ScriptType, network: Network) -> str:
+def slip132_key(xpub: str, script: ScriptType, network: Network,
+                versions: dict[ScriptType, str] = SLIP132_VERSION) -> str:
     """Re-label an xpub/tpub with its SLIP-132 version (Zpub, Vpub, Ypub, Upub, ...)."""
     raw = base58.decode_check(xpub)
-    version = network.params[SLIP132_VERSION[script]]
+    version = network.params[versions[script]]
     return base58.encode_check(version + raw[4:])
 
 

@@ -147,6 +147,37 @@ def test_slip132_refused_where_undefined() -> None:
         cosigner_export(ROOT, Network.MAIN, ScriptType.P2TR).xpub_text(slip132=True)
 
 
+# Electrum's version bytes per script type (SLIP-0132 registry; plain xpub/tpub for P2SH and
+# P2PKH, which Electrum calls "standard").
+ELECTRUM_VERSIONS = {
+    (Network.MAIN, ScriptType.P2WSH): "02aa7ed3", (Network.TEST, ScriptType.P2WSH): "02575483",
+    (Network.MAIN, ScriptType.P2SH_P2WSH): "0295b43f",
+    (Network.TEST, ScriptType.P2SH_P2WSH): "024289ef",
+    (Network.MAIN, ScriptType.P2SH): "0488b21e", (Network.TEST, ScriptType.P2SH): "043587cf",
+    (Network.MAIN, ScriptType.P2WPKH): "04b24746", (Network.TEST, ScriptType.P2WPKH): "045f1cf6",
+    (Network.MAIN, ScriptType.P2SH_P2WPKH): "049d7cb2",
+    (Network.TEST, ScriptType.P2SH_P2WPKH): "044a5262",
+    (Network.MAIN, ScriptType.P2PKH): "0488b21e", (Network.TEST, ScriptType.P2PKH): "043587cf",
+}
+
+
+@pytest.mark.parametrize("network, script", sorted(ELECTRUM_VERSIONS))
+def test_electrum_key_is_the_bare_key_with_the_script_types_version(
+        network: Network, script: ScriptType) -> None:
+    export = cosigner_export(ROOT, network, script)
+    text = export.electrum_text()
+    raw, plain = base58.decode_check(text), base58.decode_check(export.key.xpub)
+    assert raw[:4].hex() == ELECTRUM_VERSIONS[(network, script)] and raw[4:] == plain[4:]
+    assert "[" not in text and "/" not in text
+
+
+def test_electrum_key_refused_where_electrum_has_no_such_wallet() -> None:
+    with pytest.raises(UsageError, match="no p2tr wallets"):
+        cosigner_export(ROOT, Network.TEST, ScriptType.P2TR).electrum_text()
+    with pytest.raises(UsageError, match="--path"):
+        cosigner_export(ROOT, Network.TEST, path=parse_path("m/45h")).electrum_text()
+
+
 def test_custom_path() -> None:
     export = cosigner_export(ROOT, Network.MAIN, path=parse_path("m/45h"))
     assert export.origin_text() == "[{}/45h]{}".format(*[

@@ -214,6 +214,23 @@ def test_electrum_multisig_wallet_file() -> None:
     _same_wallet(load_wallet(json.dumps(document)))
 
 
+def test_electrum_keys_typed_in_without_origin() -> None:
+    # Electrum 4 writes "derivation": null, "root_fingerprint": null for a key typed into its
+    # cosigner dialog: such a key stands for itself (own fingerprint, empty path).
+    document = {"wallet_type": "2of3", "use_encryption": False}
+    for number, index in enumerate(COSIGNERS, 1):
+        document[f"x{number}/"] = {"type": "bip32", "xpub": _xpub(index, "Vpub"),
+                                   "derivation": None, "root_fingerprint": None}
+    wallet = load_wallet(json.dumps(document))
+    assert not any(key.has_origin for key in wallet.keys)
+    assert [key.fingerprint for key in wallet.keys] == [key.xpub.my_fingerprint
+                                                       for key in wallet.keys]
+    assert wallet.script_type is ScriptType.P2WSH
+    document["x2/"]["derivation"] = format_path(ScriptType.P2WSH.account_path(Network.TEST))
+    with pytest.raises(InvalidWallet, match="not both"):
+        load_wallet(json.dumps(document))
+
+
 def test_mainnet_slip132_zpub_in_descriptor_is_converted() -> None:
     main = wallet_from_descriptors([multisig_descriptor(network=Network.MAIN)], "m", Network.MAIN)
     zpub_key = key_expression(0, Network.MAIN).replace(

@@ -36,6 +36,22 @@ def test_add_get_remove_keep_records_in_step() -> None:
         registry.get("Family")
 
 
+def test_our_key_without_origin_gets_its_origin_back() -> None:
+    # Electrum writes a key typed into its cosigner dialog without an origin; registering
+    # puts ours back (the review needs the path to sign) and leaves the others alone.
+    ours, other = (key_expression(i).split("]", 1)[1] for i in (0, 1))
+    loaded = load_wallet(f"wsh(sortedmulti(2,{ours},{other},{key_expression(2)}))", name="e")
+    assert [key.has_origin for key in loaded.keys] == [False, False, True]
+    stored = WalletRegistry([], Network.TEST).add(loaded, root(0))
+    assert stored.keys[0].fingerprint == root(0).my_fingerprint
+    assert stored.keys[0].origin_path == ScriptType.P2WSH.account_path(Network.TEST)
+    assert stored.keys[0].xpub.to_base58() == loaded.keys[0].xpub.to_base58()
+    assert stored.keys[1:] == loaded.keys[1:]
+    # A key without an origin that our seed does not derive is not taken for ours.
+    with pytest.raises(WalletMismatch, match="does not contain our key"):
+        WalletRegistry([], Network.TEST).add(loaded, root(3))
+
+
 def test_duplicate_name_and_duplicate_policy_are_refused() -> None:
     registry = _registry(multisig_descriptor())
     with pytest.raises(InvalidWallet, match="named 'w0' is already registered"):

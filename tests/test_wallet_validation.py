@@ -138,10 +138,25 @@ def test_private_key_in_a_wallet_is_refused_without_echoing_it() -> None:
     assert secret_text[4:20] not in str(caught.value)
 
 
-def test_key_without_origin_is_refused() -> None:
-    bare = key_expression(0).split("]", 1)[1]
-    with pytest.raises(InvalidWallet, match="no origin"):
-        load_wallet(_wsh(bare, key_expression(1)))
+def test_key_without_origin_stands_for_itself() -> None:
+    # BIP-380 makes the origin optional; Electrum records none for a typed-in key and names
+    # such a key in its PSBTs by the key's own fingerprint and the path below it.
+    bare = key_expression(1).split("]", 1)[1]
+    wallet = load_wallet(_wsh(key_expression(0), bare))
+    key = wallet.keys[1]
+    xpub = root(1).derive(list(P2WSH_TEST))
+    assert (key.fingerprint, key.origin_path, key.has_origin) == (xpub.my_fingerprint, (), False)
+    assert wallet.locate(xpub.my_fingerprint, (1, 7)) == (True, 7)
+    assert wallet.locate(root(1).my_fingerprint, (*P2WSH_TEST, 1, 7)) is None
+    # Written back without an origin (none is known), and read back as the same wallet.
+    assert f",{bare.split('/')[0]}/<0;1>/*" in wallet.descriptor()
+    assert wallet_from_descriptors([wallet.descriptor()], "again", Network.TEST).keys == wallet.keys
+
+
+def test_a_fingerprint_without_a_path_must_be_the_keys_own() -> None:
+    bare = key_expression(1).split("]", 1)[1]
+    with pytest.raises(InvalidWallet, match="depth"):
+        load_wallet(_wsh(key_expression(0), f"[{root(1).my_fingerprint.hex()}]{bare}"))
 
 
 def test_origin_that_does_not_fit_the_xpub_is_refused() -> None:

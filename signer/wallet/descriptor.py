@@ -361,7 +361,7 @@ def _miniscript_wallet(parsed_all: list[ParsedDescriptor], name: str,
 
 
 def _wallet_keys(parsed: ParsedDescriptor) -> tuple[CosignerKey, ...]:
-    """The cosigner keys, after checking each is an xpub with an origin and /chain/*."""
+    """The cosigner keys, each an xpub (see _cosigner) ending in /chain/*."""
     keys = []
     for position, key in enumerate(parsed.keys, 1):
         if key.wildcard is not Wildcard.UNHARDENED or len(key.steps) != 1:
@@ -371,22 +371,19 @@ def _wallet_keys(parsed: ParsedDescriptor) -> tuple[CosignerKey, ...]:
 
 
 def _cosigner(key: KeyExpression, position: int, chains: tuple[int, int]) -> CosignerKey:
-    """A wallet key: an xpub with its origin, derived /chain/*."""
+    """A wallet key: an xpub whose origin (if given) fits it, derived /chain/*. A key without
+    an origin keeps its own fingerprint and an empty path (CosignerKey.has_origin)."""
     if key.is_private:
         raise InvalidWallet(
             f"key {position} is a private key: import a watch-only (xpub) descriptor"
         )
     if not isinstance(key.key, HDKey):
         raise InvalidWallet(f"key {position} is a plain public key: a wallet needs xpubs")
-    if key.fingerprint is None:
-        raise InvalidWallet(
-            f"key {position} has no origin [fingerprint/path]: export the descriptor "
-            "with key origins"
-        )
     if key.wildcard is not Wildcard.UNHARDENED:
         raise InvalidWallet(f"key {position} must end in an unhardened wildcard /*")
-    check_origin(key.key, key.origin_path, key.fingerprint, position)
-    return CosignerKey(key.fingerprint, key.origin_path, key.key, chains)
+    fingerprint = key.key.my_fingerprint if key.fingerprint is None else key.fingerprint
+    check_origin(key.key, key.origin_path, fingerprint, position)
+    return CosignerKey(fingerprint, key.origin_path, key.key, chains)
 
 
 def _chains(parsed: ParsedDescriptor) -> tuple[int, ...]:
@@ -406,6 +403,8 @@ def _chains(parsed: ParsedDescriptor) -> tuple[int, ...]:
 def check_origin(
     xpub: HDKey, origin_path: tuple[int, ...], fingerprint: bytes, position: int
 ) -> None:
+    if not origin_path and fingerprint == xpub.my_fingerprint:
+        return  # no origin known: the key stands for itself (CosignerKey.has_origin)
     if xpub.depth != len(origin_path):
         raise InvalidWallet(
             f"key {position}: its origin path has {len(origin_path)} steps but the xpub "

@@ -203,12 +203,17 @@ def _from_electrum(document: dict, network_hint: Network) -> Wallet:
             raise InvalidWallet(f"Electrum keystore {position} has no xpub")
         extended = parse_extended_key_text(keystore["xpub"], position)
         fingerprint, path = keystore.get("root_fingerprint"), keystore.get("derivation")
-        if not fingerprint or not path:
+        if not fingerprint and not path:
+            # A key typed into Electrum's cosigner dialog: Electrum records no origin (nor
+            # does it write one into its PSBTs), so the key stands for itself.
+            keys.append(CosignerKey(extended.key.my_fingerprint, (), extended.key))
+        elif not fingerprint or not path:
             raise InvalidWallet(
-                f"Electrum keystore {position} lacks root_fingerprint or derivation: "
-                "export from Electrum 4 or later"
+                f"Electrum keystore {position} has a root_fingerprint or a derivation but "
+                "not both: export from Electrum 4 or later"
             )
-        keys.append(_cosigner(fingerprint, path, extended.key, position))
+        else:
+            keys.append(_cosigner(fingerprint, path, extended.key, position))
         spellings.add(extended.spelling)
         networks.add(extended.network)
     if len(spellings) != 1 or next(iter(spellings)) not in _SLIP132_MULTISIG:

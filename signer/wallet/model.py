@@ -70,6 +70,13 @@ class CosignerKey:
     def fingerprint_hex(self) -> str:
         return self.fingerprint.hex()
 
+    @property
+    def has_origin(self) -> bool:
+        """False for a key given without [fingerprint/path] (e.g. a key typed into Electrum):
+        it stands for itself, with its own fingerprint and an empty path, as Electrum and
+        Bitcoin Core name such keys in PSBT derivations."""
+        return bool(self.origin_path) or self.xpub.depth == 0
+
     @cached_property
     def _chain_keys(self) -> tuple[ChainKey, ChainKey]:
         # The receive and change chain keys once, so each address is one cheap derivation.
@@ -88,7 +95,9 @@ class CosignerKey:
     def descriptor_key(self, multipath: bool = True) -> str:
         """`[fp/48h/1h/0h/2h]xpub.../<0;1>/*`, or without the derivation suffix if not multipath."""
         origin = format_path(self.origin_path).replace("m", self.fingerprint_hex, 1)
-        text = f"[{origin}]{self.xpub.to_base58()}"
+        text = self.xpub.to_base58()
+        if self.has_origin:
+            text = f"[{origin}]{text}"
         return f"{text}/<{self.chains[0]};{self.chains[1]}>/*" if multipath else text
 
     def chain_key(self, change: bool) -> str:

@@ -1,6 +1,8 @@
 """Is this wallet ours? Our fingerprint must be in it, with the key our seed derives there,
 and no other of its keys may be ours too."""
 
+import dataclasses
+
 from embit.bip32 import HDKey
 
 from signer.errors import WalletMismatch
@@ -116,6 +118,22 @@ def our_account_keys(root: HDKey) -> dict[bytes, tuple[int, ...]]:
                     found[account_node.hardened_child(script).sec()] = (*account_path,
                                                                         script + h)
     return found
+
+
+def with_our_origin(wallet: Wallet, root: HDKey) -> Wallet:
+    """The wallet with our key's origin put back when the coordinator recorded our key without
+    one (Electrum does for every key typed into its cosigner dialog): the key without an
+    origin that our seed derives at a standard account path becomes [our fingerprint/path].
+    Anything else comes back unchanged, for check_ours to judge."""
+    if wallet.key_for_fingerprint(root.my_fingerprint) is not None:
+        return wallet
+    for key in wallet.keys:
+        path = None if key.has_origin else _where_we_derive(root, wallet, key.xpub)
+        if path is not None:
+            ours = dataclasses.replace(key, fingerprint=root.my_fingerprint, origin_path=path)
+            keys = tuple(ours if other is key else other for other in wallet.keys)
+            return dataclasses.replace(wallet, keys=keys)
+    return wallet
 
 
 def _same_key(derived: HDKey, xpub: HDKey) -> bool:

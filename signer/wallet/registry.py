@@ -19,7 +19,7 @@ from signer.wallet.addresses import decode_address
 from signer.wallet.descriptor import wallet_from_descriptors
 from signer.wallet.formats import check_name
 from signer.wallet.model import Wallet
-from signer.wallet.ownership import check_one_key_ours, check_ours
+from signer.wallet.ownership import check_one_key_ours, check_ours, with_our_origin
 
 DEFAULT_GAP = 1000
 
@@ -76,16 +76,18 @@ class WalletRegistry:
         raise UnknownWallet(f"no wallet named {name!r} (registered: {known})")
 
     def add(self, wallet: Wallet, root: HDKey) -> Wallet:
-        """Register a wallet after checking it; returns it as stored."""
-        self.check(wallet, root)
+        """Register a wallet after checking it; returns it as stored (see check)."""
+        wallet = self.check(wallet, root)
         self._records.append(wallet_record(wallet))
         self._wallets.append(wallet)
         return wallet
 
-    def check(self, wallet: Wallet, root: HDKey) -> None:
+    def check(self, wallet: Wallet, root: HDKey) -> Wallet:
         """Everything add() refuses, without registering: the device's network, exactly one
-        key of ours, a free name, not registered already."""
+        key of ours, a free name, not registered already. Returns the wallet as it would be
+        stored: with our key's origin put back where the coordinator left it out."""
         check_name(wallet.name)
+        wallet = with_our_origin(wallet, root)
         if wallet.network is not self.network:
             # Accepting it would put a network-mismatch danger on every later review and
             # teach the user to override it.
@@ -101,6 +103,7 @@ class WalletRegistry:
                 raise InvalidWallet(f"a wallet named {existing.name!r} is already registered")
             if existing.same_policy(wallet):
                 raise InvalidWallet(f"this wallet is already registered as {existing.name!r}")
+        return wallet
 
     def remove(self, name: str) -> Wallet:
         wallet = self.get(name)

@@ -67,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
             wallet = load_wallet(data, args.name, device_network(args, keystore))
             bip39_passphrase = read_bip39_passphrase() if args.bip39_passphrase else ""
             root = keystore.root(bip39_passphrase)
-            registry.add(wallet, root)
+            wallet = registry.add(wallet, root)
             _print_wallet(wallet, root.my_fingerprint)
             keystore.save()
             print(f"Registered wallet {wallet.name!r}.")

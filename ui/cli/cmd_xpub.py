@@ -33,7 +33,9 @@ def register(add_command: AddCommand) -> None:
     parser.add_argument("--format", choices=[f.value for f in ExportFormat],
                         default=ExportFormat.ORIGIN.value,
                         help="origin: [fingerprint/path]xpub (default); json; ur: UR "
-                             "crypto-account; coldcard-json: Coldcard's multisig export file")
+                             "crypto-account; electrum: the key alone with the prefix "
+                             "Electrum reads the script type from (Vpub/Zpub for p2wsh); "
+                             "coldcard-json: Coldcard's multisig export file")
     parser.add_argument("--slip132", action="store_true",
                         help="write Zpub/Ypub (Vpub/Upub on test networks) instead of xpub/tpub")
     parser.add_argument("--qr-format", choices=["bbqr", "ur"], default="bbqr",
@@ -99,6 +101,14 @@ def _export(args: argparse.Namespace, chosen: ExportFormat, root: HDKey, *, netw
     if chosen is ExportFormat.JSON:
         text = export.json_text(args.slip132)
         return text, _file_frames(text, args.qr_format, density)
+    if chosen is ExportFormat.ELECTRUM:
+        if args.slip132:
+            raise UsageError("--format electrum always writes the prefix Electrum reads: "
+                             "drop --slip132")
+        text = export.electrum_text() + "\n"
+        print("airsign: Electrum: paste or scan it at 'Add cosigner' > 'Enter cosigner key'; "
+              "then register Electrum's wallet file here (airsign wallet add)", file=sys.stderr)
+        return text, [text.strip()]
     text = export.origin_text(args.slip132) + "\n"
     return text, [text.strip()]
 

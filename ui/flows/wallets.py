@@ -60,7 +60,7 @@ def register(ctx: FlowContext, payload: Payload) -> Destination | None:
                   outcome=f"This wallet is for {NAMES[wallet.network]}; the device is set to "
                           f"{NAMES[ctx.settings.network]}. It is not registered.")
     try:  # refused before asking: our key twice, a name in use, already registered
-        _registry(ctx).check(wallet, ctx.root())
+        wallet = _registry(ctx).check(wallet, ctx.root())
     except AirsignError as exc:
         ctx.message("Not registered", str(exc), tone="danger")
         return go(home)
@@ -73,7 +73,7 @@ def register(ctx: FlowContext, payload: Payload) -> Destination | None:
     if ctx.show(FactsScreen(view)).action != "register":
         return go(home)
     try:
-        _registry(ctx).add(wallet, ctx.root())
+        wallet = _registry(ctx).add(wallet, ctx.root())
         ctx.keystore.save()
     except AirsignError as exc:
         ctx.keystore.wallet_records[:] = [r for r in ctx.keystore.wallet_records
