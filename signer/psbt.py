@@ -708,3 +708,17 @@ def signatures_only(psbt: ParsedPSBT, added: dict[int, list[bytes]]) -> ParsedPS
         [keep(m, _SKELETON_OUTPUT, []) for m in psbt.maps.outputs],
     )
     return load_psbt(maps.serialize())
+
+
+def added_signatures_only(before: bytes, after: bytes) -> bytes:
+    """`after` cut to the skeleton plus the input keys it adds to `before` (the signatures a
+    signer added): the smallest reply a coordinator holding `before` can merge."""
+    unsigned, signed = load_psbt(before), load_psbt(after)
+    if len(unsigned.maps.inputs) != len(signed.maps.inputs):
+        raise InvalidPSBT("the signed PSBT has other inputs than the one it answers")
+    added = {
+        index: [key for key, value in kv_map if (key, value) not in set(old)]
+        for index, (kv_map, old) in enumerate(zip(signed.maps.inputs, unsigned.maps.inputs,
+                                                   strict=True))
+    }
+    return serialize_psbt(signatures_only(signed, added))

@@ -10,9 +10,16 @@ import pytest
 import qrcode
 import zxingcpp
 from conftest import VECTORS, load_vectors
+from embit.psbt import PSBT as EmbitPSBT
+from independent.coordinator import Pay, Spend, build_psbt, external_script, make_wallet, root
 from qrcode.exceptions import DataOverflowError
 
 from signer.errors import PayloadTooLarge, UsageError
+from signer.network import Network
+from signer.psbt import load_psbt, serialize_psbt
+from signer.review import review_psbt
+from signer.settings import Settings
+from signer.sign import sign_psbt
 from signer.transport import bbqr
 from signer.transport.assembler import Assembler
 from signer.transport.encoders import (
@@ -204,6 +211,41 @@ def test_reply_that_outgrew_one_qr_falls_back_to_ur_and_says_so():
     sequence = reply_frames(PSBT_100_OUT, came_as, "medium")
     assert (sequence.format, sequence.encoding) == (Format.UR, "crypto-psbt")
     assert "animated UR" in sequence.note
+
+
+def _signed_by_cosigner_0(inputs: int) -> tuple[bytes, bytes]:
+    """(unsigned, signed) 2-of-3 P2WSH PSBT from the independent coordinator, with the full
+    previous transactions (as Sparrow and Core send them)."""
+    vault = make_wallet()
+    spends = [Spend(vault, False, index, 50_000 + index) for index in range(inputs)]
+    unsigned = build_psbt(spends, [Pay(30_000, external_script()),
+                                   Pay(10_000, wallet=vault, index=3)]).serialize()
+    settings = Settings(network=Network.TEST)
+    psbt = load_psbt(unsigned)
+    review = review_psbt(psbt, root=root(0), wallets=[vault.wallet], settings=settings,
+                         network=Network.TEST)
+    return unsigned, serialize_psbt(sign_psbt(psbt, review, root=root(0),
+                                              wallets=[vault.wallet]).psbt)
+
+
+@pytest.mark.parametrize("encoding", ["base43", "base64", "hex"])
+@pytest.mark.parametrize("density", ["low", "medium"])
+def test_one_qr_request_gets_one_qr_of_signatures_when_the_psbt_outgrew_it(encoding, density):
+    unsigned, signed = _signed_by_cosigner_0(1)
+    with pytest.raises(PayloadTooLarge):  # the whole signed PSBT cannot go as one QR
+        encode_frames(signed, Format.SINGLE, density=density, encoding=encoding)
+    came_as = Payload(PayloadKind.PSBT, unsigned, Format.SINGLE, encoding)
+    reply = reply_frames(signed, came_as, density)
+    assert (reply.format, reply.encoding, len(reply.frames)) == (Format.SINGLE, encoding, 1)
+    assert reply.signatures_only and "only our signatures" in reply.note
+    assert reply.qr_version <= 15
+    assembler = Assembler()
+    assembler.receive(reply.frames[0])
+    sent = EmbitPSBT.parse(assembler.result().data)  # embit's parser, not ours
+    full = EmbitPSBT.parse(signed)
+    assert sent.tx.serialize() == full.tx.serialize()
+    assert sent.inputs[0].partial_sigs == full.inputs[0].partial_sigs != {}
+    assert sent.inputs[0].witness_utxo is None and sent.inputs[0].non_witness_utxo is None
 
 
 def test_single_frame_forms_decode_independently():

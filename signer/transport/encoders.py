@@ -15,6 +15,7 @@ import qrcode.util
 
 from signer.errors import PayloadTooLarge, UsageError
 from signer.psbt import MAGIC as PSBT_MAGIC
+from signer.psbt import added_signatures_only
 from signer.transport import base43, bbqr, pmofn, seedqr, ur, urtypes
 from signer.transport.fountain import MAX_FRAGMENTS
 from signer.transport.types import Format, Payload, PayloadKind
@@ -37,7 +38,8 @@ class FrameSequence:
     frames: tuple[str | bytes, ...]
     qr_version: int  # every frame next_frame() can return fits this version
     error_correction: str = ERROR_CORRECTION
-    note: str = ""  # set when a reply could not go back in the format it came in
+    note: str = ""  # set when a reply could not go back as it came in, saying what was sent
+    signatures_only: bool = False  # the frames carry only the signatures (a reply that shrank)
     _ur_encoder: ur.UREncoder | None = field(default=None, repr=False)
     _shown: int = field(default=0, repr=False)
 
@@ -122,8 +124,12 @@ def encode_frames(
 
 
 def reply_frames(signed_psbt: bytes, came_as: Payload, density: str) -> FrameSequence:
-    """The signed PSBT back the way the unsigned one came: same format and sub-format. A single
-    QR that no longer fits (signatures make it grow) goes back as animated UR, with a note."""
+    """The signed PSBT back the way the unsigned one came: same format and sub-format.
+
+    A one-QR request (Electrum's base43, a base64 or hex QR) gets a one-QR reply in its
+    encoding: the signed PSBT if it fits at `density`, else only the signatures added to
+    came_as.data (at `density`, then at high), which Electrum, bitcoinjs and scure merge. Only
+    when neither fits does it go back as animated UR. Either change sets `note`."""
     signed = Payload(PayloadKind.PSBT, signed_psbt, came_as.format, came_as.encoding)
     if came_as.format is Format.UR:
         ur_type = came_as.encoding if came_as.encoding in urtypes.PSBT_TYPES else "crypto-psbt"
@@ -137,12 +143,29 @@ def reply_frames(signed_psbt: bytes, came_as: Payload, density: str) -> FrameSeq
     try:
         return encode_frames(signed, Format.SINGLE, density=density, encoding=single_encoding)
     except PayloadTooLarge:
-        animated = encode_frames(signed, Format.UR, density=density, encoding="crypto-psbt")
-        animated.note = (
-            f"the signed PSBT no longer fits one QR at {density} density: "
-            "shown as animated UR (crypto-psbt) instead"
-        )
-        return animated
+        pass
+    if isinstance(came_as.data, bytes) and came_as.data.startswith(PSBT_MAGIC):
+        signatures = Payload(PayloadKind.PSBT, added_signatures_only(came_as.data, signed_psbt),
+                             Format.SINGLE, single_encoding)
+        for room in dict.fromkeys((density, "high")):
+            try:
+                frames = encode_frames(signatures, Format.SINGLE, density=room,
+                                       encoding=single_encoding)
+            except PayloadTooLarge:
+                continue
+            frames.signatures_only = True
+            frames.note = (
+                f"one {single_encoding} QR with only our signatures (the whole signed PSBT "
+                f"does not fit one QR at {density} density): the coordinator adds them to "
+                "its copy of the transaction"
+            )
+            return frames
+    animated = encode_frames(signed, Format.UR, density=density, encoding="crypto-psbt")
+    animated.note = (
+        f"the signed PSBT no longer fits one QR at {density} density, nor do its signatures "
+        "alone: shown as animated UR (crypto-psbt) instead"
+    )
+    return animated
 
 
 def _as_bytes(payload: Payload) -> bytes:

@@ -268,9 +268,12 @@ def test_psbt_signed_through_the_screens_verifies_independently(
     assert badges == ["SEND", "CHANGE"]
     qr = ctx.shown[-1]
     assert isinstance(qr, QRScreen)
-    # Signatures make it outgrow one medium-density QR: animated UR, said so first.
-    assert any(isinstance(s, MessageScreen) and s.view.title == "Signed" for s in ctx.shown)
-    assert qr.view.caption == "ur · medium"
+    # Signatures make it outgrow one medium-density QR: one QR again (the request was one),
+    # holding only our signatures, said so first and in the caption.
+    notes = [s.view.body for s in ctx.shown
+             if isinstance(s, MessageScreen) and s.view.title == "Signed"]
+    assert len(notes) == 1 and "only our signatures" in notes[0]
+    assert (qr.view.caption, qr.view.frame_count) == ("base64 · signatures only", 1)
     from signer.transport.assembler import Assembler
 
     assembler = Assembler()

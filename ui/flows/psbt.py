@@ -225,9 +225,12 @@ def show_signed(ctx: FlowContext, raw: bytes, came_as: Payload, *, fmt: Format |
         count = len(alternative.frames)
         offer = (f"{'full PSBT' if sigs_only else 'signatures only'}: {count} "
                  f"frame{'s' if count != 1 else ''}")
+    caption = f"{frames.format.value} · {density}"
+    if frames.signatures_only:  # a one-QR reply that had to shrink to our signatures
+        caption = f"{frames.encoding} · signatures only"
     view = QRView("Signatures" if sigs_only else "Signed", frames.next_frame,
                   len(frames.frames), frames.qr_version, fps=ctx.settings.qr_fps,
-                  caption=f"{frames.format.value} · {density}", offer=offer)
+                  caption=caption, offer=offer)
     choice = ctx.show(QRScreen(view)).action
     args: dict[str, Any] = {"raw": raw, "came_as": came_as, "fmt": frames.format,
                             "density": density, "sigs_raw": sigs_raw, "sigs_only": sigs_only}
