@@ -275,12 +275,13 @@ def cmd_sign(request: dict) -> dict:
         base.combine_with_other_psbt(tx)
         tx = base
     tx.add_info_from_wallet(wallet)
-    before = _signature_count(tx)
+    had = _signature_count(tx)
     wallet.sign_transaction(tx, None)
-    signed = {"complete": tx.is_complete(), "signatures_added": _signature_count(tx) - before}
-    if tx.is_complete():
-        return {**signed, "tx": tx.serialize(), "txid": tx.txid(), **_view(wallet, tx)}
-    return {**signed, "psbt": tx.serialize_as_bytes().hex()}
+    if tx.is_complete():  # finalized: the partial signatures are now in the witness
+        return {"complete": True, "signatures_before": had, "tx": tx.serialize(),
+                "txid": tx.txid(), **_view(wallet, tx)}
+    return {"complete": False, "signatures_before": had,
+            "signatures": _signature_count(tx), "psbt": tx.serialize_as_bytes().hex()}
 
 
 def _signature_count(tx: PartialTransaction) -> int:
@@ -322,6 +323,12 @@ def cmd_qr_png(request: dict) -> dict:
     return {"version": qr.version}
 
 
+def cmd_version(_request: dict) -> dict:
+    from electrum.version import ELECTRUM_VERSION
+
+    return {"version": ELECTRUM_VERSION}
+
+
 def cmd_network_check(_request: dict) -> dict:
     """Proof that the hook is live: opening an internet socket here must be refused."""
     try:
@@ -340,6 +347,7 @@ COMMANDS = {
     "sign": cmd_sign,
     "read-qr": cmd_read_qr,
     "qr-png": cmd_qr_png,
+    "version": cmd_version,
     "network-check": cmd_network_check,
 }
 
