@@ -152,12 +152,18 @@ def test_review_agrees_with_electrum(keystore: Path, vault: dict, tmp_path: Path
     assert not [w for w in review["warnings"] if w["severity"] == "danger"]
 
 
-def test_airsign_then_electrum_complete_the_spend(keystore: Path, vault: dict,
-                                                  tmp_path: Path) -> None:
-    request = _write_psbt(tmp_path / "request.psbt", vault["request"]["psbt"])
-    signed = tmp_path / "signed.psbt"
+def _airsign_signs(keystore: Path, vault: dict, folder: Path) -> tuple[Path, Path]:
+    """(Electrum's request, airsign's signed reply) as base64 PSBT files."""
+    request = _write_psbt(folder / "request.psbt", vault["request"]["psbt"])
+    signed = folder / "signed.psbt"
     code, _, err = run_airsign(keystore, "sign", str(request), "--yes", "--out", str(signed))
     assert code == 0, err
+    return request, signed
+
+
+def test_airsign_then_electrum_complete_the_spend(keystore: Path, vault: dict,
+                                                  tmp_path: Path) -> None:
+    request, signed = _airsign_signs(keystore, vault, tmp_path)
     done = _cosigner_2_signs(vault, signed.read_text().strip())
     assert done["complete"] and done["signatures_before"] == 1  # airsign's, then its own
     assert done["txid"] == vault["request"]["txid"]
@@ -169,10 +175,7 @@ def test_airsign_then_electrum_complete_the_spend(keystore: Path, vault: dict,
 
 def test_a_corrupted_airsign_signature_fails_the_interpreter(keystore: Path, vault: dict,
                                                              tmp_path: Path) -> None:
-    request = _write_psbt(tmp_path / "request.psbt", vault["request"]["psbt"])
-    signed = tmp_path / "signed.psbt"
-    code, _, err = run_airsign(keystore, "sign", str(request), "--yes", "--out", str(signed))
-    assert code == 0, err
+    request, signed = _airsign_signs(keystore, vault, tmp_path)
     raw = bytearray(base64.b64decode(signed.read_text()))
     original = bytes(base64.b64decode(request.read_text()))
     # The one byte string airsign added is its signature: flip a bit inside its S value.
