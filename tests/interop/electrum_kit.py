@@ -15,7 +15,8 @@ from bitcointx.core.scripteval import (
     SCRIPT_VERIFY_WITNESS,
     VerifyScript,
 )
-from interop_kit import CoordinatorRefused
+
+from interop.interop_kit import CoordinatorRefused
 
 SYSTEM_PYTHON = "/usr/bin/python3"
 DRIVER = Path(__file__).with_name("electrum_driver.py")

@@ -15,14 +15,15 @@ from pathlib import Path
 import pytest
 from bitcointx.core import CTransaction
 from cli_kit import KEYSTORE_PASSPHRASE, create_keystore
-from electrum_kit import (
+from independent.cosigners import MNEMONICS
+
+from interop.electrum_kit import (
     ELECTRUM_VERSION,
     electrum,
     seed_cosigner,
     verify_inputs,
 )
-from independent.cosigners import MNEMONICS
-from interop_kit import CoordinatorRefused, airsign
+from interop.interop_kit import CoordinatorRefused, airsign
 
 PAYEE = "tb1qw508d6qejxtdg4y5r3zarvary0c5xw7kxpjzsx"  # BIP-173's P2WPKH test address
 FUNDING = 1_000_000
