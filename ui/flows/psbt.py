@@ -215,8 +215,8 @@ def show_signed(ctx: FlowContext, raw: bytes, came_as: Payload, *, fmt: Format |
         return go(show_signed, raw=raw, came_as=came_as, fmt=Format.UR, density="high",
                   sigs_raw=sigs_raw, sigs_only=sigs_only)
     alternative = None
-    if other:
-        with contextlib.suppress(AirsignError):  # it does not fit: nothing to offer
+    if other and not frames.signatures_only:  # (a one-QR reply may already be signatures)
+        with contextlib.suppress(AirsignError):  # no offer when it cannot go this way
             alternative = reply_sequence(other, came_as, frames.format, density)
     if frames.note:
         ctx.message("Signed", frames.note)
