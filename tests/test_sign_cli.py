@@ -31,12 +31,22 @@ def test_review_human_and_json(vault_keystore, tmp_path, monkeypatch, capsys) ->
     assert data["inputs"][0]["ours"] and data["inputs"][0]["wallet"] == "vault"
 
 
+def test_review_names_a_danger_as_the_device_does(vault_keystore, monkeypatch,
+                                                   capsys) -> None:
+    code, out, _ = run_cli(monkeypatch, capsys, "review", "-",
+                           stdin=spend_psbt(forged_change=True).hex().encode())
+    assert code == 0
+    assert "  #2  SEND" in out  # the forged change: output 2 of 2, a payment
+    assert ("DANGER  [fake-change] Output 2/2 · 0.00040000 BTC: it claims to be our change"
+            in out)  # the amount in the keystore's units (BTC by default)
+
+
 def test_sign_keeps_encoding_and_signs(vault_keystore, tmp_path, monkeypatch, capsys) -> None:
     original = spend_psbt()
     for encode in (base64.b64encode, lambda raw: raw.hex().encode()):
         code, out, err = run_cli(monkeypatch, capsys, "sign", "-", "--yes", stdin=encode(original))
         assert code == 0, err
-        assert "Signed input(s) 0: 1 signature(s)." in err
+        assert "Signed input(s) 1/1: 1 signature(s)." in err  # numbered as on the device
         signed = load_psbt(out.strip())
         assert out.strip().encode()[:4] == encode(original)[:4]  # same encoding back
         assert len(signed.inputs[0].partial_sigs) == 1

@@ -66,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"airsign: input {index + 1}: replaced a signature under our key that did not "
               "verify for this transaction", file=sys.stderr)
     if result.signatures:
-        inputs = ", ".join(str(i) for i in result.signed_inputs)
+        inputs = ", ".join(f"{i + 1}/{len(review.inputs)}" for i in result.signed_inputs)
         print(f"Signed input(s) {inputs}: {result.signatures} signature(s).", file=sys.stderr)
     else:
         print("Nothing new to sign: our signatures are already there.", file=sys.stderr)
