@@ -32,13 +32,14 @@ from embit.util import secp256k1
 from signer.errors import InvalidAddress, InvalidMessage, UsageError
 from signer.network import Network
 from signer.scripts import HARDENED, ScriptType, format_path, parse_path
+from signer.sighash import ALL as SIGHASH_ALL
+from signer.sighash import DEFAULT as SIGHASH_DEFAULT
+from signer.sighash import Digests
 from signer.sign import sign_ecdsa_low_r
 from signer.wallet.derivation import ChainKey
 
 LEGACY_MAGIC = b"\x18Bitcoin Signed Message:\n"
 BIP322_TAG = "BIP0322-signed-message"
-SIGHASH_ALL = 0x01
-SIGHASH_DEFAULT = 0x00
 MAX_MESSAGE_BYTES = 64 * 1024  # far beyond a QR's capacity; keeps a hostile file bounded
 SEARCH_ACCOUNTS = range(10)  # accounts searched when signing by address
 DEFAULT_SEARCH_GAP = 1000
@@ -251,23 +252,28 @@ def to_sign(spend: Transaction) -> Transaction:
     return Transaction(version=0, vin=[vin], vout=[op_return], locktime=0)
 
 
+def _digests(tx: Transaction, script: embit_script.Script) -> Digests:
+    """Signature digests for `to_sign`, whose one input spends 0 sats of `script`."""
+    return Digests(tx, [TransactionOutput(0, script)])
+
+
 def _sign_bip322(private: PrivateKey, script_type: ScriptType, message: bytes) -> str:
     pubkey = private.get_public_key()
     script = output_script(script_type, pubkey)
     tx = to_sign(to_spend(message, script))
     if script_type is ScriptType.P2TR:
         tweaked = private.taproot_tweak(b"")
-        digest = tx.sighash_taproot(0, [script], [0], SIGHASH_DEFAULT)
+        digest = _digests(tx, script).taproot(0, SIGHASH_DEFAULT)
         tx.vin[0].witness = embit_script.Witness([tweaked.schnorr_sign(digest).serialize()])
         return _b64(tx.vin[0].witness.serialize())
     if script_type is ScriptType.P2PKH:
-        digest = tx.sighash_legacy(0, script, SIGHASH_ALL)
+        digest = _digests(tx, script).legacy(0, script.data, SIGHASH_ALL)
         der = sign_ecdsa_low_r(private.secret, digest)
         tx.vin[0].script_sig = embit_script.Script(
             _push(der + bytes([SIGHASH_ALL])) + _push(pubkey.sec()))
         return _b64(tx.serialize())
     script_code = embit_script.p2pkh(pubkey)
-    digest = tx.sighash_segwit(0, script_code, 0, SIGHASH_ALL)
+    digest = _digests(tx, script).segwit_v0(0, script_code.data, 0, SIGHASH_ALL)
     der = sign_ecdsa_low_r(private.secret, digest)
     tx.vin[0].witness = embit_script.Witness([der + bytes([SIGHASH_ALL]), pubkey.sec()])
     if script_type is ScriptType.P2WPKH:
@@ -363,7 +369,7 @@ def _input_verifies(tx: Transaction, script: embit_script.Script) -> bool:
         if len(sig) == 65 and sig[64] != SIGHASH_ALL:
             return False
         sighash = SIGHASH_DEFAULT if len(sig) == 64 else SIGHASH_ALL
-        digest = tx.sighash_taproot(0, [script], [0], sighash)
+        digest = _digests(tx, script).taproot(0, sighash)
         return PublicKey.from_xonly(script.data[2:]).schnorr_verify(
             SchnorrSig.parse(sig[:64]), digest)
     if kind == "p2pkh":
@@ -371,7 +377,7 @@ def _input_verifies(tx: Transaction, script: embit_script.Script) -> bool:
         if items or pushes is None or len(pushes) != 2:
             return False
         return _ecdsa_ok(pushes[0], pushes[1], script.data[3:23],
-                         lambda: tx.sighash_legacy(0, script, SIGHASH_ALL))
+                         lambda: _digests(tx, script).legacy(0, script.data, SIGHASH_ALL))
     if kind == "p2sh":
         if len(items) != 2:
             return False
@@ -382,7 +388,7 @@ def _input_verifies(tx: Transaction, script: embit_script.Script) -> bool:
         return False
     code = embit_script.Script(b"\x76\xa9\x14" + hash160(items[1]) + b"\x88\xac")
     return _ecdsa_ok(items[0], items[1], hash160(items[1]) if kind == "p2sh" else script.data[2:],
-                     lambda: tx.sighash_segwit(0, code, 0, SIGHASH_ALL))
+                     lambda: _digests(tx, script).segwit_v0(0, code.data, 0, SIGHASH_ALL))
 
 
 def _ecdsa_ok(sig: bytes, sec: bytes, key_hash: bytes, digest_of: Callable[[], bytes]) -> bool:
