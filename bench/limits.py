@@ -34,11 +34,12 @@ from signer.psbt import (
     MAX_KEY_DERIVATIONS,
     MAX_MAP_ENTRIES,
     MAX_OUTPUTS,
+    MAX_SIGNATURES,
 )
 from signer.scripts import HARDENED
 from tests.attacks.hostile_psbts import vault
 from tests.independent.coordinator import Pay, Spend, build_psbt, external_script, root
-from tests.independent.sighash import varint, write_maps
+from tests.independent.sighash import read_maps_in_order, varint, write_maps
 
 TARGET_SECONDS, TARGET_MIB = 2.0, 100
 KeyValues = list[tuple[bytes, bytes]]
@@ -180,13 +181,35 @@ def most_change_outputs() -> bytes:
 
 
 def junk_signatures() -> bytes:
-    """Partial signatures as far as the size limit goes, each under a distinct key."""
+    """The most signatures allowed, as taproot script-path signatures under distinct keys on
+    foreign taproot inputs: each is verified (a tagged sighash and a BIP-340 check)."""
+    keys = [key[1:] for key in _pubkeys(PER_MAP)]
+    leaf = hashlib.sha256(b"a leaf").digest()
+    output_key = b"\x51\x20" + hashlib.sha256(b"their taproot output").digest()
+    entries = [(b"\x14" + keys[n % PER_MAP] + leaf, bytes(range(64)))
+               for n in range(MAX_SIGNATURES)]
+    maps = _foreign_inputs(entries, PER_MAP)
+    for fields in maps:
+        fields[0] = (b"\x01", _utxo(100_000, output_key))
+    return _psbt(maps, PAY)
+
+
+def junk_signatures_on_our_inputs() -> bytes:
+    """Vault inputs filled to the field limit with partial signatures under strangers' keys,
+    up to the signature limit: every signature on our inputs is verified over the
+    transaction (only valid ones count as signed), and each failure is a warning."""
     signature = bytes.fromhex("3044" + "0220" + "11" * 32 + "0220" + "22" * 32) + b"\x01"
-    entry = 1 + 34 + 1 + len(signature) + 1
-    keys = _pubkeys(PER_MAP)
-    entries = [(b"\x02" + keys[n % PER_MAP], signature)
-               for n in range(_fill(entry, 20_000))]
-    return _psbt(_foreign_inputs(entries, PER_MAP), PAY)
+    count = -(-MAX_SIGNATURES // (MAX_MAP_ENTRIES - 10))
+    spend = build_psbt([Spend(vault(), False, n, 10_000) for n in range(count)],
+                       [Pay(10_000 * count // 2, external_script())])
+    global_map, inputs, outputs = read_maps_in_order(spend.serialize())
+    keys = _pubkeys(MAX_MAP_ENTRIES)
+    room = MAX_SIGNATURES
+    for fields in inputs:
+        added = min(MAX_MAP_ENTRIES - len(fields), room)
+        fields += [(b"\x02" + key, signature) for key in keys[:added]]
+        room -= added
+    return write_maps(global_map, inputs, outputs)
 
 
 def widest_tap_tree() -> bytes:
@@ -219,6 +242,7 @@ SHAPES: tuple[tuple[str, Callable[[], bytes]], ...] = (
     ("most-vault-inputs", most_vault_inputs),
     ("most-change-outputs", most_change_outputs),
     ("junk-signatures", junk_signatures),
+    ("junk-signatures-on-ours", junk_signatures_on_our_inputs),
     ("widest-tap-tree", widest_tap_tree),
     ("biggest-previous-tx", biggest_previous_tx),
 )

@@ -34,6 +34,10 @@ MAX_KEY_DERIVATIONS = 8_000  # BIP32/taproot derivation entries in all maps toge
 # Distinct path prefixes over all derivations: what re-deriving every listed key from a root
 # costs with a prefix cache. Honest PSBTs share the account prefix: about one step per address.
 MAX_DERIVATION_STEPS = 8_000
+# Partial and taproot script signatures in all inputs: each is verified over the transaction
+# (only a valid one counts as signed). A 1,000-input spend with two cosigners' signatures
+# each holds 2,000.
+MAX_SIGNATURES = 4_000
 MAX_TAP_TREE_DEPTH = 128  # BIP-341's control block limit
 LOCKTIME_THRESHOLD = 500_000_000  # below: block height, at or above: unix time
 FINAL_SEQUENCE = 0xFFFFFFFF  # also BIP-370's value for an input without PSBT_IN_SEQUENCE
@@ -154,7 +158,7 @@ def load_psbt(data: bytes | str, *, max_size: int = DEFAULT_MAX_SIZE) -> ParsedP
     if len(raw) > max_size:
         raise PSBTTooComplex(f"PSBT too large ({len(raw):,} bytes, limit {max_size:,})")
     layout = _read_maps(raw)
-    _check_key_paths(layout.maps)
+    _check_totals(layout.maps)
     try:
         return _build(raw, layout)
     except (EmbitError, ValueError, AssertionError, IndexError, RuntimeError,
@@ -525,10 +529,15 @@ def _check_fields(kv_map: list[KeyValue], rules: dict[int, _Rule], version: int,
 
 _INPUT_DERIVATIONS = {0x06: False, 0x16: True}  # type -> taproot (leaf hashes first)
 _OUTPUT_DERIVATIONS = {0x02: False, 0x07: True}
+_SIGNATURES = {IN_PARTIAL_SIG, 0x14}  # PARTIAL_SIG, TAP_SCRIPT_SIG
 
 
-def _check_key_paths(maps: PSBTMaps) -> None:
-    """Count the key derivations and the distinct BIP-32 steps they need, both limited."""
+def _check_totals(maps: PSBTMaps) -> None:
+    """Count the signatures, the key derivations and the distinct BIP-32 steps they need."""
+    signatures = sum(key[0] in _SIGNATURES for kv_map in maps.inputs for key, _ in kv_map)
+    if signatures > MAX_SIGNATURES:
+        raise PSBTTooComplex(f"{signatures:,} signatures to check: the limit is "
+                             f"{MAX_SIGNATURES:,}")
     paths: set[bytes] = set()
     entries = 0
     for scope_maps, types in ((maps.inputs, _INPUT_DERIVATIONS),

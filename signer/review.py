@@ -475,6 +475,7 @@ class _ReviewBuilder:
         known = {d.pubkey: d.fingerprint.hex() for d in derivations(inp)}
         signed_by, unverified = [], []
         valid_keys = self.valid_signers.setdefault(index, set())
+        our_keys: set[bytes] | None = None  # derived once, at the first signature that fails
         for pubkey, valid in self._signatures(index, inp, algo, code):
             label = known.get(pubkey, pubkey.hex())
             (signed_by if valid else unverified).append(label)
@@ -482,10 +483,12 @@ class _ReviewBuilder:
                 valid_keys.add(pubkey)
             if ours is None or valid:
                 continue
-            # our keys (several in a miniscript wallet), only for a signature that fails
-            mine = any(pubkey in (pub.sec(), pub.xonly()) for pub in (
-                key.derive(ours.change, ours.index)
-                for key in ours.wallet.keys_for_fingerprint(self.matcher.fingerprint)))
+            if our_keys is None:  # our keys here (several in a miniscript wallet)
+                our_keys = {form for key in ours.wallet.keys_for_fingerprint(
+                                self.matcher.fingerprint)
+                            for pub in (key.derive(ours.change, ours.index),)
+                            for form in (pub.sec(), pub.xonly())}
+            mine = pubkey in our_keys
             whose = "our key" if mine else f"key {label}"
             then = "signing replaces it with ours" if mine else "it does not count as signed"
             self.warn("invalid-signature", Severity.CAUTION, f"it carries a signature under "

@@ -154,6 +154,18 @@ def test_more_than_8000_distinct_derivation_steps_are_refused() -> None:
     refused(psbt_v0(inputs, [[]]), "8,001 distinct derivation steps", "8,000")
 
 
+def test_more_than_4000_signatures_are_refused() -> None:
+    # Each partial (or taproot script) signature is verified in the review: 16 inputs of 250
+    # junk signatures under distinct keys are 4,000; one more, of either kind, is refused.
+    keys = [pubkey(n) for n in range(250)]
+    signature = bytes.fromhex("3044" + "0220" + "11" * 32 + "0220" + "22" * 32) + b"\x01"
+    inputs = [foreign_input(*((b"\x02" + key, signature) for key in keys)) for _ in range(16)]
+    reviewed(psbt_v0(inputs, [[]]))
+    for extra in ((b"\x02" + pubkey(250), signature),
+                  (b"\x14" + pubkey(250)[1:] + bytes(32), bytes(64))):
+        refused(psbt_v0([*inputs, foreign_input(extra)], [[]]), "4,001 signatures", "4,000")
+
+
 @pytest.mark.parametrize("hidden", [False, True], ids=["our-fingerprint", "zero-fingerprint"])
 def test_a_review_that_would_derive_too_many_wallet_keys_is_refused(hidden: bool) -> None:
     # 4,001 new vault addresses, each costing its three keys: within every loader limit, but
