@@ -1,15 +1,18 @@
 """Address verification speed for a 2-of-3 P2WSH wallet: a hit at index 0, at 500, and a miss
-over the default gap of 1000 (both chains, so 2000 addresses). Median of a few runs."""
+over the default gap of 1000 (both chains, so 2000 addresses); and what registering it costs
+(the search of this seed's ~1,200 account keys among the cosigners). Median of a few runs."""
 
 import statistics
 import time
 
 from signer.network import Network
 from signer.wallet.formats import load_wallet
+from signer.wallet.model import Wallet
 from signer.wallet.registry import DEFAULT_GAP, WalletRegistry
 from tests.independent.cosigners import multisig_descriptor, root
 
 RUNS = 5
+PI_ZERO_FACTOR = 8  # a Pi Zero 2 W core against this machine's, as bench.attacks assumes
 
 
 def _median_seconds(records: list[dict], address: str, expect_hit: bool) -> float:
@@ -47,6 +50,18 @@ def main() -> None:
         # Breadth-first: every index below the hit costs two addresses (receive, change).
         checked = 2 * match.index + 1 + match.change if match else 2 * DEFAULT_GAP
         print(f"{label:<32} {seconds:>8.3f} {checked / seconds:>12.0f}")
+    register = _median_registration(ours)
+    print(f"\nRegistration checks, 2-of-3 P2WSH: {register:.3f} s here, about "
+          f"{register * PI_ZERO_FACTOR:.1f} s on a Pi Zero 2 W")
+
+
+def _median_registration(wallet: Wallet) -> float:
+    samples = []
+    for _ in range(RUNS):
+        start = time.perf_counter()
+        WalletRegistry([], Network.MAIN).check(wallet, root(0))
+        samples.append(time.perf_counter() - start)
+    return statistics.median(samples)
 
 
 if __name__ == "__main__":
