@@ -100,8 +100,9 @@ def judge(value: int, algo: Algorithm, input_index: int, output_count: int) -> S
         return SighashVerdict(True, False)
     if value & 0x1F == SINGLE and input_index >= output_count:
         return SighashVerdict(False, True, f"asks for sighash {name} but there is no output "
-                              f"{input_index + 1}: the signature would commit to no transaction "
-                              "and could spend this coin in any transaction: refused")
+                              f"{input_index + 1}: the signature would sign no output (a legacy "
+                              "one not even the transaction: its digest is the constant 1), so "
+                              "this coin could be sent anywhere: refused")
     return SighashVerdict(False, False, f"asks for sighash {name}: "
                           + _WHAT_CAN_CHANGE[value].format(number=input_index + 1))
 

@@ -221,3 +221,19 @@ def test_signed_over_the_psbts_own_transaction(name: str) -> None:
     both = sign_psbt(second, second_review, root=root(1), wallets=wallets)
     final = finalizer.finalize(serialize_psbt(both.psbt))
     assert (final.version, final.locktime, final.sequences) == TX_SHAPES[name]
+
+
+# What each allowed non-ALL type leaves open, as the warning must say it.
+WHAT_CAN_CHANGE = {
+    "sighash-none": "signs no output: whoever holds the transaction can send this coin anywhere",
+    "sighash-single": "signs only output 1: every other output can be changed",
+    "sighash-all-anyonecanpay": "other inputs can be added or removed after signing",
+    "sighash-none-anyonecanpay": "can spend this coin in any transaction, to anyone",
+    "sighash-single-anyonecanpay": "signs only this input and output 1",
+}
+
+
+@pytest.mark.parametrize("name", WHAT_CAN_CHANGE)
+def test_sighash_warning_says_what_can_change(name: str) -> None:
+    (warning,) = [w for w in _review(_case(name)).warnings if w.code == "sighash"]
+    assert WHAT_CAN_CHANGE[name] in warning.message and warning.overridable
