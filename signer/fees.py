@@ -75,6 +75,15 @@ def miniscript_input(script_length: int, signatures: int, keys: int) -> InputSiz
     return InputSize(0, _witness_size(items), True)
 
 
+def tapscript_input(script_length: int, control_block: int, signatures: int,
+                    keys: int) -> InputSize:
+    """A taproot script-path input, at most: 64-byte signatures (65 with a sighash byte:
+    counted so), an empty item per other key, the leaf script and its control block."""
+    items = ([SCHNORR_SIG + 1] * signatures + [0] * max(keys - signatures, 0)
+             + [script_length, control_block])
+    return InputSize(0, _witness_size(items), True)
+
+
 def single_sig_input(script_type: ScriptType, sighash_byte: bool = False) -> InputSize:
     if script_type is ScriptType.P2TR:
         return InputSize(0, _witness_size([SCHNORR_SIG + int(sighash_byte)]), True)

@@ -63,6 +63,7 @@ IN_SEQUENCE = 0x10
 IN_REQUIRED_TIME_LOCKTIME = 0x11
 IN_REQUIRED_HEIGHT_LOCKTIME = 0x12
 IN_TAP_KEY_SIG = 0x13
+IN_TAP_SCRIPT_SIG = 0x14
 OUT_AMOUNT = 0x03
 OUT_SCRIPT = 0x04
 
@@ -101,6 +102,17 @@ class ParsedPSBT(PSBT):
         """Record a BIP-340 key-path signature (64 bytes, or 65 with a sighash byte)."""
         self.inputs[input_index].unknown[bytes([IN_TAP_KEY_SIG])] = signature
         self._put(input_index, bytes([IN_TAP_KEY_SIG]), signature)
+
+    def add_taproot_script_sig(self, input_index: int, xonly: bytes, leaf_hash: bytes,
+                               signature: bytes) -> bytes:
+        """Record a BIP-340 script-path signature for one tapscript leaf; returns its key."""
+        from embit.ec import PublicKey
+
+        self.inputs[input_index].taproot_sigs[(PublicKey.from_xonly(xonly), leaf_hash)] = \
+            signature
+        key = bytes([IN_TAP_SCRIPT_SIG]) + xonly + leaf_hash
+        self._put(input_index, key, signature)
+        return key
 
     def _put(self, input_index: int, key: bytes, value: bytes) -> None:
         """Insert before the first larger key: a key-sorted map (Bitcoin Core's order) stays
@@ -489,7 +501,7 @@ _INPUT_RULES: dict[int, _Rule] = {
     IN_REQUIRED_HEIGHT_LOCKTIME: _Rule("REQUIRED_HEIGHT_LOCKTIME", value_check=_height_locktime,
                                        versions=V2_ONLY),
     IN_TAP_KEY_SIG: _Rule("TAP_KEY_SIG", value_check=_sizes(64, 65)),
-    0x14: _Rule("TAP_SCRIPT_SIG", lambda n: n == 65, _sizes(64, 65)),
+    IN_TAP_SCRIPT_SIG: _Rule("TAP_SCRIPT_SIG", lambda n: n == 65, _sizes(64, 65)),
     0x15: _Rule("TAP_LEAF_SCRIPT", lambda n: n >= 34 and (n - 34) % 32 == 0 and n <= 34 + 32 * 128,
                 lambda v: None if v else "must not be empty"),
     0x16: _Rule("TAP_BIP32_DERIVATION", lambda n: n == 33, _tap_derivation),

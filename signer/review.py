@@ -25,6 +25,7 @@ from signer.fees import (
     multisig_input,
     psbt_input_size,
     single_sig_input,
+    tapscript_input,
 )
 from signer.matcher import Location, WalletMatcher, derivations
 from signer.network import Network
@@ -38,10 +39,10 @@ from signer.psbt import (
     spent_coin,
     unsigned_transaction,
 )
-from signer.scripts import HARDENED, format_path
+from signer.scripts import HARDENED, ScriptType, format_path
 from signer.settings import Settings
-from signer.wallet.model import Wallet
-from signer.wallet.policy import describe_group, describe_path
+from signer.wallet.model import OutputScripts, Wallet
+from signer.wallet.policy import SpendingPath, describe_group, describe_path
 
 # Every warning code the review can raise (docs/review.md explains each); stable across versions.
 WARNING_CODES = frozenset({
@@ -182,6 +183,8 @@ class InputReview:
     # wallet only those in a spending path this transaction can use
     sign_paths: tuple[tuple[int, ...], ...] = ()
     paths: tuple[PathReview, ...] = ()  # miniscript wallets: each spending path
+    sign_leaves: tuple[int, ...] = ()  # taproot trees: the wallet's leaves to sign
+    key_path_key: tuple[int, ...] | None = None  # taproot: our internal key's path
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -264,6 +267,48 @@ class Review:
 
 
 # --- the review ------------------------------------------------------------------------------
+def _signatures_needed(paths: Sequence[SpendingPath]) -> int:
+    return max(sum(group.threshold for group in path.groups) for path in paths)
+
+
+@dataclass(frozen=True)
+class _Plan:
+    paths: tuple["PathReview", ...]
+    keys: tuple[Path, ...]
+    leaves: tuple[int, ...] = ()
+    key_path_key: Path | None = None
+
+
+def _dedupe_reviews(reviews: list["PathReview"]) -> list["PathReview"]:
+    """One line per path: a path repeated in several leaves is shown once (usable if any)."""
+    merged: dict[str, PathReview] = {}
+    for review in reviews:
+        seen = merged.get(review.words)
+        if seen is None or (review.available and not seen.available):
+            merged[review.words] = review
+    return list(merged.values())
+
+
+def taproot_problem(inp: InputScope, scripts: OutputScripts) -> str | None:
+    """What a taproot input's PSBT claims that our tree contradicts (internal key, merkle
+    root, a leaf script or control block): a coordinator that is confused or hostile."""
+    spend = scripts.taproot
+    if spend is None:
+        return None
+    if inp.taproot_internal_key is not None and inp.taproot_internal_key.xonly() != \
+            spend.internal_key:
+        return "its taproot internal key is not the wallet's internal key at that index"
+    if inp.taproot_merkle_root is not None and inp.taproot_merkle_root != spend.merkle_root:
+        return "its taproot merkle root is not the wallet's script tree at that index"
+    ours = {(leaf.control_block, leaf.script) for leaf in spend.leaves}
+    for control_block, value in inp.taproot_scripts.items():
+        script = value[:-1] if value else b""  # the last byte is the leaf version
+        if (bytes(control_block), script) not in ours:
+            return "it names a taproot leaf script or control block that is not one of the " \
+                   "wallet's leaves at that index"
+    return None
+
+
 def script_problem(inp: InputScope, script_pubkey: Script, *,
                    check_witness_utxo: bool = True) -> str | None:
     """BIP-174's signer checks: the redeem/witness scripts must hash to what is spent."""
@@ -295,7 +340,8 @@ class _ReviewBuilder:
         self.tx: Transaction = unsigned_transaction(psbt)
         self.coins: list[SpentCoin] = [spent_coin(inp) for inp in psbt.inputs]
         self.digests = sighash.Digests(self.tx, [coin.output for coin in self.coins])
-        self.valid_signers: dict[int, set[bytes]] = {}  # input -> keys whose signature verifies
+        # input -> (key, tapscript leaf hash or None) of each signature that verifies
+        self.valid_signers: dict[int, set[tuple[bytes, bytes | None]]] = {}
 
     def warn(self, code: str, severity: Severity, message: str, *, input_index: int | None = None,
              output_index: int | None = None, amount: int | None = None) -> None:
@@ -392,40 +438,71 @@ class _ReviewBuilder:
             self.warn("large-index", Severity.CAUTION, "it comes from address index "
                       f"{location.index:,}, far beyond the usual gap limit",
                       input_index=index, amount=utxo.value)
-        paths, sign_paths = self._spending_paths(index, location, utxo.value)
+        problem = taproot_problem(inp, location.scripts)
+        if problem:
+            self.warn("script-mismatch", Severity.DANGER, problem, input_index=index,
+                      amount=utxo.value)
+        plan = self._spending_paths(index, location, utxo.value)
         return InputReview(amount=utxo.value, ours=True, wallet=location.wallet.name,
-                           location=location, our_path=our_path, sign_paths=sign_paths,
-                           paths=paths, **signers, **common)
+                           location=location, our_path=our_path, sign_paths=plan.keys,
+                           paths=plan.paths, sign_leaves=plan.leaves,
+                           key_path_key=plan.key_path_key, **signers, **common)
 
-    def _spending_paths(self, index: int, location: Location,
-                        amount: int) -> tuple[tuple[PathReview, ...], tuple[Path, ...]]:
-        """For a miniscript wallet: which spending paths this transaction can use (its
-        nSequence and nLockTime), who still has to sign, and which of our keys to sign with
-        (only those in a usable path). Other wallets: our one key."""
+    def _spending_paths(self, index: int, location: Location, amount: int) -> "_Plan":
+        """For a miniscript or taproot-tree wallet: which spending paths this transaction can
+        use (its nSequence and nLockTime), who still has to sign, and which of our keys (and
+        taproot leaves) to sign with: only those in a usable path. Other wallets: our key."""
         wallet = location.wallet
-        ours = self.matcher.our_key_indexes(location)
+        ours = set(self.matcher.our_key_indexes(location))
         full_path = [key.full_path(location.change, location.index) for key in wallet.keys]
-        if wallet.template is None:
-            return (), tuple(full_path[position] for position in ours[:1])
+        template = wallet.template
+        if template is None:
+            return _Plan((), tuple(full_path[position] for position in sorted(ours)[:1]))
         pubkeys = wallet.pubkeys(location.change, location.index)
         valid = self.valid_signers.get(index, set())
-        signed = frozenset(position for position, pub in enumerate(pubkeys)
-                           if pub.sec() in valid)
+        spend = location.scripts.taproot
         names = wallet.key_names(self.matcher.fingerprint)
         sequence = self.tx.vin[index].sequence
-        reviews, usable = [], set()
-        for path in wallet.template.paths:
-            available = path.available(sequence, self.tx.locktime, self.tx.version)
-            missing = tuple(describe_group(group, names) for group in path.missing(signed))
-            reviews.append(PathReview(describe_path(path, names), available, missing))
-            if available:
-                usable |= path.keys & set(ours)
+
+        def signed_for(leaf: bytes | None) -> frozenset[int]:
+            """Keys whose signature verifies (for one tapscript leaf, or ECDSA/key path)."""
+            return frozenset(position for position, pub in enumerate(pubkeys)
+                             if (pub.sec(), leaf) in valid or (pub.xonly(), leaf) in valid)
+
+        reviews: list[PathReview] = []
+        usable: set[int] = set()
+        leaves: list[int] = []
+        key_path_key = None
+        if spend is not None and spend.key_path:
+            internal = template.internal_key
+            assert internal is not None
+            (path,) = [p for p in template.paths if p.via == "key path"]
+            done = signed_for(None) | frozenset(
+                [internal] if (spend.output_key, None) in valid else [])
+            reviews.append(PathReview(describe_path(path, names), True, tuple(
+                describe_group(group, names) for group in path.missing(done))))
+            if internal in ours:
+                usable.add(internal)
+                key_path_key = full_path[internal]
+        for position, paths in enumerate(template.leaf_paths):
+            leaf = spend.leaves[position].hash if spend is not None else None
+            signed = signed_for(leaf)
+            for path in paths:
+                available = path.available(sequence, self.tx.locktime, self.tx.version)
+                missing = tuple(describe_group(g, names) for g in path.missing(signed))
+                reviews.append(PathReview(describe_path(path, names), available, missing))
+                if available and path.keys & ours:
+                    usable |= path.keys & ours
+                    if spend is not None and position not in leaves:
+                        leaves.append(position)
         if not usable:
             self.warn("no-spending-path", Severity.DANGER, "none of its spending paths that "
                       "include this device's keys can be used with this transaction's "
                       "nSequence and nLockTime: it will not be signed", input_index=index,
                       amount=amount)
-        return tuple(reviews), tuple(full_path[position] for position in sorted(usable))
+        return _Plan(tuple(_dedupe_reviews(reviews)),
+                     tuple(full_path[position] for position in sorted(usable)),
+                     tuple(leaves), key_path_key)
 
     def _check_amount_proof(self, index: int, coin: SpentCoin, algo: sighash.Algorithm) -> None:
         amount = coin.output.value if coin.output is not None else None
@@ -476,11 +553,11 @@ class _ReviewBuilder:
         signed_by, unverified = [], []
         valid_keys = self.valid_signers.setdefault(index, set())
         our_keys: set[bytes] | None = None  # derived once, at the first signature that fails
-        for pubkey, valid in self._signatures(index, inp, algo, code):
+        for pubkey, leaf, valid in self._signatures(index, inp, algo, code):
             label = known.get(pubkey, pubkey.hex())
             (signed_by if valid else unverified).append(label)
             if valid:
-                valid_keys.add(pubkey)
+                valid_keys.add((pubkey, leaf))
             if ours is None or valid:
                 continue
             if our_keys is None:  # our keys here (several in a miniscript wallet)
@@ -497,16 +574,18 @@ class _ReviewBuilder:
         return {"signed_by": tuple(signed_by), "unverified": tuple(unverified)}
 
     def _signatures(self, index: int, inp: InputScope, algo: sighash.Algorithm,
-                    code: bytes | None) -> list[tuple[bytes, bool]]:
-        """Each signature in the input: (its public key, SEC or x-only; whether it verifies)."""
+                    code: bytes | None) -> list[tuple[bytes, bytes | None, bool]]:
+        """Each signature in the input: (its public key, SEC or x-only; the tapscript leaf
+        hash it signs for, None for ECDSA and key path; whether it verifies)."""
         utxo = self.coins[index].output
         amount = utxo.value if utxo is not None else 0
-        found = [(pub.sec(), sighash.ecdsa_signature_valid(
-                      self.digests, index, algo=algo, code=code, amount=amount,
-                      pubkey=pub.sec(), signature=signature))
+        found: list[tuple[bytes, bytes | None, bool]] = [
+            (pub.sec(), None, sighash.ecdsa_signature_valid(
+                self.digests, index, algo=algo, code=code, amount=amount, pubkey=pub.sec(),
+                signature=signature))
                  for pub, signature in inp.partial_sigs.items()]
-        found += [(pub.xonly(), sighash.schnorr_signature_valid(self.digests, index, pub.xonly(),
-                                                                signature, leaf))
+        found += [(pub.xonly(), leaf, sighash.schnorr_signature_valid(
+                      self.digests, index, pub.xonly(), signature, leaf))
                   for (pub, leaf), signature in inp.taproot_sigs.items()]
         key_path = inp.unknown.get(bytes([IN_TAP_KEY_SIG]))
         if key_path is not None:
@@ -521,7 +600,7 @@ class _ReviewBuilder:
                 merkle_root = inp.taproot_merkle_root or b""
                 if internal.taproot_tweak(merkle_root).xonly() == output_key:
                     signer = internal.xonly()
-            found.append((signer, valid))
+            found.append((signer, None, valid))
         return found
 
     def _input_size(self, inp: InputScope, review: InputReview) -> InputSize:
@@ -529,12 +608,19 @@ class _ReviewBuilder:
         if location is None:
             return psbt_input_size(inp, inp.utxo.script_pubkey if inp.utxo else None)
         wallet = location.wallet
+        spend = location.scripts.taproot
+        if wallet.template is not None and spend is not None:
+            if review.key_path_key is not None:
+                return single_sig_input(ScriptType.P2TR, review.sighash_type != 0)
+            return max((tapscript_input(len(leaf.script), len(leaf.control_block),
+                                        _signatures_needed(paths), len(wallet.keys))
+                        for leaf, paths in zip(spend.leaves, wallet.template.leaf_paths,
+                                               strict=True)), key=lambda size: size.witness)
         if wallet.template is not None:
             script = location.scripts.witness_script
             assert script is not None
-            signatures = max(sum(group.threshold for group in path.groups)
-                             for path in wallet.template.paths)
-            return miniscript_input(len(script.data), signatures, len(wallet.keys))
+            return miniscript_input(len(script.data), _signatures_needed(wallet.template.paths),
+                                    len(wallet.keys))
         if wallet.is_multisig:
             multisig = location.scripts.witness_script or location.scripts.redeem_script
             assert multisig is not None  # a multisig wallet always has its script

@@ -30,9 +30,18 @@ from signer.psbt import (
     spent_coin,
     unsigned_transaction,
 )
-from signer.review import InputReview, Part, Review, Severity, Subject, Warning
+from signer.review import (
+    InputReview,
+    Part,
+    Review,
+    Severity,
+    Subject,
+    Warning,
+    taproot_problem,
+)
 from signer.wallet.derivation import ChainKey
 from signer.wallet.model import Wallet
+from signer.wallet.template import TapLeaf, TaprootSpend
 
 # Why an input the review found ours was not signed after all (SignResult.skipped); each
 # reason its own code (docs/signing.md).
@@ -121,6 +130,9 @@ class _Signer:
             if given is not None and (expected is None or given.data != expected.data):
                 return self.skip("not-wallet-script", index, f"its {name} script is not the "
                                  "wallet's script at that index")
+        problem = taproot_problem(inp, scripts)
+        if problem:
+            return self.skip("not-wallet-script", index, problem)
         algo = sighash.algorithm(scripts.script_pubkey, scripts.redeem_script)
         if algo is sighash.Algorithm.LEGACY and not coin.proven:
             return self.skip("missing-previous-tx", index, "it is not segwit and its previous "
@@ -131,12 +143,50 @@ class _Signer:
         if not verdict.safe and "sighash" not in self.allow:
             return self.skip("sighash", index, f"{verdict.problem} (not allowed)")
         if algo is sighash.Algorithm.TAPROOT:
-            return self._sign_taproot(index, self.keys.child(review.our_path),
-                                      review.sighash_type)
+            spend = location.scripts.taproot
+            if spend is None:  # BIP-86 single-sig: the key path with no script tree
+                return self._sign_taproot(index, self.keys.child(review.our_path),
+                                          review.sighash_type)
+            return self._sign_tree(review, spend)
         # Each of our keys in a spending path this transaction can use (one, unless a
         # miniscript wallet holds ours in several paths).
         return sum(self._sign_ecdsa(review, self.keys.child(path), algo, coin.output.value)
                    for path in review.sign_paths)
+
+    def _sign_tree(self, review: InputReview, spend: TaprootSpend) -> int:
+        """A taproot-tree input: the key path when the internal key is ours, and each of the
+        wallet's own leaves (never a leaf the PSBT names) where our keys can sign."""
+        index, hash_type = review.index, review.sighash_type
+        added = 0
+        if review.key_path_key is not None:
+            added += self._sign_taproot(index, self.keys.child(review.key_path_key), hash_type,
+                                        spend.merkle_root)
+        for position in review.sign_leaves:
+            leaf = spend.leaves[position]
+            for path in review.sign_paths:
+                key = self.keys.child(path)
+                if _pushes_xonly(leaf.script, key.get_public_key().xonly()):
+                    added += self._sign_tapscript(index, key, leaf, hash_type)
+        return added
+
+    def _sign_tapscript(self, index: int, key: PrivateKey, leaf: TapLeaf, hash_type: int) -> int:
+        xonly = key.get_public_key().xonly()
+        existing = self.psbt.inputs[index].taproot_sigs.get(
+            (key.get_public_key(), leaf.hash))
+        if existing is not None:
+            existing_type = existing[64] if len(existing) == 65 else sighash.DEFAULT
+            if existing_type == hash_type and sighash.schnorr_signature_valid(
+                    self.digests, index, xonly, existing, leaf.hash):
+                return 0
+            self.replaced.append(index)
+        digest = self.digests.taproot(index, hash_type, leaf.hash)
+        signature = key.schnorr_sign(digest)  # script path: the untweaked key (BIP-342)
+        if not key.get_public_key().schnorr_verify(signature, digest):
+            raise SigningRefused(f"input {index}: a new signature failed verification")
+        data = signature.serialize() + (bytes([hash_type]) if hash_type else b"")
+        added_key = self.psbt.add_taproot_script_sig(index, xonly, leaf.hash, data)
+        self.added.setdefault(index, []).append(added_key)
+        return 1
 
     def _sign_ecdsa(self, review: InputReview, key: PrivateKey, algo: sighash.Algorithm,
                     amount: int) -> int:
@@ -176,8 +226,9 @@ class _Signer:
         self.added.setdefault(index, []).append(bytes([IN_PARTIAL_SIG]) + pubkey.sec())
         return 1
 
-    def _sign_taproot(self, index: int, key: PrivateKey, hash_type: int) -> int:
-        tweaked = key.taproot_tweak(b"")  # BIP-86: no script tree
+    def _sign_taproot(self, index: int, key: PrivateKey, hash_type: int,
+                      merkle_root: bytes = b"") -> int:
+        tweaked = key.taproot_tweak(merkle_root)  # BIP-86 (no tree) or the wallet's tree
         output_key = tweaked.get_public_key()
         existing = self.psbt.inputs[index].unknown.get(bytes([IN_TAP_KEY_SIG]))
         if existing is not None:
@@ -194,6 +245,11 @@ class _Signer:
         self.psbt.add_taproot_key_sig(index, data)
         self.added.setdefault(index, []).append(bytes([IN_TAP_KEY_SIG]))
         return 1
+
+
+def _pushes_xonly(script: bytes, xonly: bytes) -> bool:
+    """Whether a tapscript pushes this 32-byte key."""
+    return b"\x20" + xonly in script
 
 
 def _check_review_matches(psbt: PSBT, review: Review, root: HDKey,

@@ -97,7 +97,11 @@ def test_wallet_registered_with_a_bip39_passphrase_needs_it() -> None:
         (_wsh(key_expression(0, suffix="/2/*"), key_expression(1, suffix="/2/*")), "0 .receive"),
         (_wsh(key_expression(0), key_expression(1, suffix="/0/*")), "different"),
         ("pkh(" + key_expression(0) + ")", "unsupported descriptor"),
-        ("tr(" + key_expression(0) + ",pk(" + key_expression(1) + "))", "script trees"),
+        # taproot trees are supported (tests/test_taproot_wallet.py); a P2WSH-only fragment
+        # in a leaf, or a half branch, is not
+        ("tr(" + key_expression(0) + ",multi(1," + key_expression(1) + "))",
+         "only valid in P2WSH"),
+        ("tr(" + key_expression(0) + ",{pk(" + key_expression(1) + ")})", "two sides"),
         (_wsh(key_expression(0), key_expression(1)) + "#aaaaaaaa", "checksum mismatch"),
         (_wsh(key_expression(0), key_expression(1)) + "#abc", "8 checksum characters"),
     ],

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from enum import Enum
 
 from embit import base58
-from embit import script as embit_script
 from embit.base import EmbitError
 from embit.bip32 import HDKey
 from embit.descriptor.checksum import checksum
@@ -32,8 +31,15 @@ from signer.wallet.model import (
     OutputScripts,
     Wallet,
     build_output,
+    template_output,
 )
-from signer.wallet.template import Template, template_from_keys
+from signer.wallet.template import (
+    MAX_TREE_DEPTH,
+    NUMS_KEY,
+    Template,
+    split_top,
+    template_from_keys,
+)
 
 _CHECKSUM_CHARSET = set("qpzry9x8gf2tvdw0s3jn54khce6mua7l")
 _HARDENED_MARKERS = ("'", "h", "H")
@@ -98,8 +104,10 @@ class ParsedDescriptor:
     def output(self, branch: int = 0, index: int = 0) -> OutputScripts:
         pubkeys = [key.public_key(branch, index) for key in self.keys]
         if self.template is not None:
-            script = self.template.witness_script(pubkeys)
-            return OutputScripts(embit_script.p2wsh(script), None, script)
+            unspendable = frozenset(i for i, key in enumerate(self.keys)
+                                    if isinstance(key.key, HDKey)
+                                    and key.key.key.xonly() == NUMS_KEY)
+            return template_output(self.template, pubkeys, unspendable)
         if self.sorted_keys:
             pubkeys.sort(key=lambda pub: pub.sec())
         return build_output(self.script_type, self.threshold, pubkeys)
@@ -142,9 +150,9 @@ def parse_descriptor(text: str) -> ParsedDescriptor:
         parsed = _parse_miniscript(inner)
     elif script_type.is_multisig:
         parsed = _parse_multisig(inner, script_type)
+    elif script_type is ScriptType.P2TR and "," in inner:
+        parsed = _parse_taproot_tree(inner)
     else:
-        if script_type is ScriptType.P2TR and "," in inner:
-            raise InvalidWallet("taproot script trees are not supported, only tr(KEY)")
         key = _parse_key(inner, 1, xonly=script_type is ScriptType.P2TR)
         parsed = ParsedDescriptor(script_type, 1, False, (key,))
     _check_multipath(parsed)
@@ -190,24 +198,77 @@ def _parse_multisig(inner: str, script_type: ScriptType) -> ParsedDescriptor:
     return parsed
 
 
+class _KeyCollector:
+    """Keys of a miniscript or tree as found, in order: one index per key text (a taproot
+    tree may repeat a key in several leaves; wsh() may not, which its sanity check says)."""
+
+    def __init__(self, share_repeats: bool):
+        self.share_repeats = share_repeats
+        self.texts: list[str] = []  # every occurrence, in order
+        self.indexes: list[int] = []  # its placeholder
+        self.keys: list[KeyExpression] = []
+        self.index_of: dict[str, int] = {}
+
+    def __call__(self, text: str, position: int) -> int:
+        cleaned = text.strip()
+        if self.share_repeats and cleaned in self.index_of:
+            index = self.index_of[cleaned]
+        else:
+            index = len(self.keys)
+            self.keys.append(_parse_key(cleaned, index + 1, xonly=self.share_repeats))
+            self.index_of.setdefault(cleaned, index)
+        self.texts.append(text)
+        self.indexes.append(index)
+        return index
+
+    def identities(self) -> list[object]:
+        return [(key.key.to_base58() if isinstance(key.key, HDKey) else repr(key.key),
+                 key.steps, key.fingerprint, key.origin_path) for key in self.keys]
+
+
 def _parse_miniscript(inner: str) -> ParsedDescriptor:
     """wsh(MINISCRIPT): its keys, and the template with @i in their place."""
-    found: list[tuple[str, KeyExpression]] = []
-
-    def parse_key(text: str, position: int) -> int:
-        found.append((text, _parse_key(text, position + 1)))
-        return len(found) - 1
-
+    keys = _KeyCollector(share_repeats=False)
     try:
-        miniscript.parse(inner, parse_key, miniscript.Context.P2WSH)  # syntax and types
+        miniscript.parse(inner, keys, miniscript.Context.P2WSH)  # syntax and types
     except InvalidWallet as exc:
         raise InvalidWallet(f"wsh() holds neither multi()/sortedmulti() nor valid miniscript: "
                             f"{exc}") from None
-    template = Template(template_from_keys("wsh", inner, [text for text, _ in found]))
-    keys = tuple(key for _, key in found)
-    template.check([(key.key.to_base58() if isinstance(key.key, HDKey) else repr(key.key),
-                     key.steps, key.fingerprint, key.origin_path) for key in keys])
-    return ParsedDescriptor(ScriptType.P2WSH, 0, False, keys, template)
+    template = Template(template_from_keys("wsh", inner, keys.texts, keys.indexes))
+    template.check(keys.identities())
+    return ParsedDescriptor(ScriptType.P2WSH, 0, False, tuple(keys.keys), template)
+
+
+def _parse_taproot_tree(inner: str) -> ParsedDescriptor:
+    """tr(KEY,TREE): the internal key (or H), each leaf's tapscript miniscript, the template."""
+    keys = _KeyCollector(share_repeats=True)
+    internal_text, tree_text = split_top(inner)
+    assert tree_text is not None
+    body = inner
+    if internal_text.strip().lower() != NUMS_KEY.hex():
+        keys(internal_text, 0)
+    try:
+        _walk_tree(tree_text, keys, 0)
+    except InvalidWallet as exc:
+        raise InvalidWallet(f"tr(): the script tree is not valid: {exc}") from None
+    template = Template(template_from_keys("tr", body, keys.texts, keys.indexes))
+    template.check(keys.identities())
+    return ParsedDescriptor(ScriptType.P2TR, 0, False, tuple(keys.keys), template)
+
+
+def _walk_tree(text: str, keys: _KeyCollector, depth: int) -> None:
+    """Parse every leaf (collecting keys in order), as Template reads the tree."""
+    text = text.strip()
+    if depth > MAX_TREE_DEPTH:
+        raise InvalidWallet(f"the script tree is deeper than {MAX_TREE_DEPTH} levels")
+    if text.startswith("{") and text.endswith("}"):
+        left, right = split_top(text[1:-1])
+        if right is None:
+            raise InvalidWallet("a script tree branch has two sides: {LEFT,RIGHT}")
+        _walk_tree(left, keys, depth + 1)
+        _walk_tree(right, keys, depth + 1)
+        return
+    miniscript.parse(text, keys, miniscript.Context.TAPSCRIPT)
 
 
 def _check_multipath(parsed: ParsedDescriptor) -> None:
@@ -346,7 +407,8 @@ def wallet_from_descriptors(
 
 def _miniscript_wallet(parsed_all: list[ParsedDescriptor], name: str,
                        network_hint: Network) -> Wallet:
-    """A miniscript wallet: one descriptor whose keys each name both chains (`/<a;b>/*`)."""
+    """A miniscript or taproot-tree wallet: one descriptor whose keys each name both chains
+    (`/<a;b>/*`)."""
     (parsed,) = parsed_all if len(parsed_all) == 1 else (None,)
     if parsed is None:
         raise InvalidWallet("a miniscript wallet is one multipath descriptor (KEY/<0;1>/*)")
@@ -357,7 +419,7 @@ def _miniscript_wallet(parsed_all: list[ParsedDescriptor], name: str,
             raise InvalidWallet(f"key {position} must end in /<a;b>/* (receive;change)")
         keys.append(_cosigner(key, position, (key.steps[0][0], key.steps[0][1])))
     network = network_for({key.network for key in parsed.keys}, network_hint)
-    return Wallet(name, ScriptType.P2WSH, 0, tuple(keys), False, network, parsed.template)
+    return Wallet(name, parsed.script_type, 0, tuple(keys), False, network, parsed.template)
 
 
 def _wallet_keys(parsed: ParsedDescriptor) -> tuple[CosignerKey, ...]:

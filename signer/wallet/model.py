@@ -21,7 +21,7 @@ from signer.network import Network
 from signer.scripts import HARDENED, ScriptType, format_path
 from signer.wallet.derivation import ChainKey
 from signer.wallet.policy import describe_path
-from signer.wallet.template import Template
+from signer.wallet.template import NUMS_KEY, TaprootSpend, Template
 
 # A sh() redeem script may be at most 520 bytes: 15 compressed keys (15 * 34 + 3 = 513).
 # wsh() would allow more, but OP_1..OP_16 encodes N only up to 16 and the hardware cosigners
@@ -76,6 +76,9 @@ class CosignerKey:
         it stands for itself, with its own fingerprint and an empty path, as Electrum and
         Bitcoin Core name such keys in PSBT derivations."""
         return bool(self.origin_path) or self.xpub.depth == 0
+    def is_unspendable(self) -> bool:
+        """An xpub whose key is BIP-341's H: no one can sign for it or its children."""
+        return self.xpub.key.xonly() == NUMS_KEY
 
     @cached_property
     def _chain_keys(self) -> tuple[ChainKey, ChainKey]:
@@ -154,7 +157,11 @@ class Wallet:
         names = self.key_names(our_fingerprint)
         if self.template is None:
             return [f"{self.policy}: " + ", ".join(names)]
-        return [describe_path(path, names) for path in self.template.paths]
+        words = [describe_path(path, names) for path in self.template.paths]
+        internal = self.template.internal_key if self.template.is_taproot else None
+        if self.template.is_taproot and (internal is None or self.keys[internal].is_unspendable):
+            words.append("no key path: the internal key is unspendable (BIP-341's H)")
+        return words
 
     def same_policy(self, other: "Wallet") -> bool:
         """Same script, threshold and keys (in any order for sortedmulti); names aside."""
@@ -215,8 +222,9 @@ class Wallet:
 
     def output(self, change: bool, index: int) -> "OutputScripts":
         if self.template is not None:
-            script = self.template.witness_script(self.pubkeys(change, index))
-            return OutputScripts(embit_script.p2wsh(script), None, script)
+            return template_output(self.template, self.pubkeys(change, index),
+                                   frozenset(i for i, k in enumerate(self.keys)
+                                             if k.is_unspendable))
         return build_output(self.script_type, self.threshold, self.pubkeys(change, index))
 
     def script_pubkey(self, change: bool, index: int) -> Script:
@@ -253,6 +261,17 @@ class OutputScripts:
     script_pubkey: Script
     redeem_script: Script | None  # what sh() commits to
     witness_script: Script | None  # what wsh() commits to
+    taproot: TaprootSpend | None = None  # a taproot tree: internal key, leaves, proofs
+
+
+def template_output(template: Template, pubkeys: Sequence[PublicKey],
+                    unspendable: frozenset[int] = frozenset()) -> OutputScripts:
+    """The output of a miniscript or taproot-tree template at one address."""
+    if template.is_taproot:
+        spend = template.taproot(pubkeys, unspendable)
+        return OutputScripts(Script(b"\x51\x20" + spend.output_key), None, None, spend)
+    script = template.witness_script(pubkeys)
+    return OutputScripts(embit_script.p2wsh(script), None, script)
 
 
 def build_output(
@@ -339,8 +358,8 @@ def _check_template(wallet: Wallet) -> None:
     """A miniscript wallet: sane policy, keys distinct by xpub and chains (one seed may hold
     keys in several spending paths)."""
     assert wallet.template is not None
-    if wallet.script_type is not ScriptType.P2WSH:
-        raise InvalidWallet("miniscript wallets are wsh(MINISCRIPT)")
+    if wallet.script_type not in (ScriptType.P2WSH, ScriptType.P2TR):
+        raise InvalidWallet("miniscript wallets are wsh(MINISCRIPT) or tr(KEY,TREE)")
     if wallet.template.key_count != len(wallet.keys):
         raise InvalidWallet("the template and the key list do not match")
     _check_networks(wallet)

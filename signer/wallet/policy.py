@@ -36,6 +36,7 @@ class SpendingPath:
     older: int = 0  # BIP-68 relative lock (0: none), as in older()
     after: int = 0  # absolute lock (0: none), as in after()
     hashes: tuple[str, ...] = ()  # "sha256 1a2b…" preimages needed
+    via: str = ""  # "key path" for a taproot key-path spend
 
     @property
     def keys(self) -> frozenset[int]:
@@ -232,7 +233,8 @@ def describe_path(path: SpendingPath, names: Sequence[str]) -> str:
         parts = [part.removesuffix(" alone") for part in parts]
     who = " and ".join(parts) if parts else "anyone"
     extra = "".join(f", with the preimage of {h}" for h in path.hashes)
-    return f"{who}{extra}, {describe_lock(path)}"
+    via = f" ({path.via})" if path.via else ""
+    return f"{who}{extra}, {describe_lock(path)}{via}"
 
 
 def describe_policy(paths: Sequence[SpendingPath], names: Sequence[str]) -> str:

@@ -67,7 +67,32 @@ class DescriptorWallet(TestWallet):
         derived = self.derive(change, index)
         return {key.get_public_key(): DerivationPath(key.origin.fingerprint,
                                                      list(key.origin.derivation))
-                for key in derived.keys}
+                for key in derived.keys if key.origin is not None}  # H has no origin
+
+
+@dataclass(frozen=True)
+class TapFields:
+    """A taproot tree's PSBT fields at one address, as embit derives the tree."""
+
+    internal_key: object  # embit PublicKey
+    merkle_root: bytes
+    leaves: list[tuple[bytes, bytes, bytes]]  # (control block, leaf script, leaf hash)
+
+
+def tap_fields(wallet: TestWallet, change: bool, index: int) -> TapFields:
+    from embit.descriptor.taptree import _tweak_helper
+    from embit.hashes import tagged_hash
+
+    derived = wallet.derive(change, index)
+    internal = derived.key.get_public_key()
+    proofs, root = _tweak_helper(derived.taptree)
+    parity = internal.taproot_tweak(root).sec()[0] & 1
+    leaves = []
+    for leaf, path in proofs:
+        script = leaf.miniscript.compile()
+        control = bytes([0xC0 | parity]) + internal.xonly() + path
+        leaves.append((control, script, tagged_hash("TapLeaf", leaf.serialize())))
+    return TapFields(internal, root, leaves)
 
 
 def descriptor_wallet(text: str, name: str = "vault",
@@ -150,7 +175,16 @@ def build_psbt(spends: list[Spend], pays: list[Pay], *, locktime: int = 0,
                 inp.witness_utxo = None
         inp.witness_script = derived.witness_script()
         inp.redeem_script = derived.redeem_script()
-        if spend.source.wallet.script_type is ScriptType.P2TR:
+        if spend.source.wallet.script_type is ScriptType.P2TR and spend.source.wallet.template:
+            fields = tap_fields(spend.source, spend.change, spend.index)
+            inp.taproot_internal_key = fields.internal_key
+            inp.taproot_merkle_root = fields.merkle_root
+            for control, leaf_script, _ in fields.leaves:
+                inp.taproot_scripts[control] = leaf_script + b"\xc0"
+            for pub, path in spend.source.derivations(spend.change, spend.index).items():
+                hashes = [h for _, leaf_script, h in fields.leaves if pub.xonly() in leaf_script]
+                inp.taproot_bip32_derivations[pub] = (hashes, path)
+        elif spend.source.wallet.script_type is ScriptType.P2TR:
             ((pub, path),) = spend.source.derivations(spend.change, spend.index).items()
             inp.taproot_bip32_derivations[pub] = ([], path)
             inp.taproot_internal_key = pub
@@ -161,7 +195,11 @@ def build_psbt(spends: list[Spend], pays: list[Pay], *, locktime: int = 0,
             derived = pay.wallet.derive(pay.change, pay.index)
             out.witness_script = derived.witness_script()
             out.redeem_script = derived.redeem_script()
-            out.bip32_derivations.update(pay.wallet.derivations(pay.change, pay.index))
+            if pay.wallet.wallet.script_type is ScriptType.P2TR:
+                for pub, path in pay.wallet.derivations(pay.change, pay.index).items():
+                    out.taproot_bip32_derivations[pub] = ([], path)
+            else:
+                out.bip32_derivations.update(pay.wallet.derivations(pay.change, pay.index))
         out.bip32_derivations.update(pay.derivations)
     return psbt
 

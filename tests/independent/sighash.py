@@ -182,8 +182,9 @@ def bip143(tx: Tx, index: int, script_code: bytes, amount: int, sighash: int = 1
     return sha256(sha256(preimage))
 
 
-def bip341_key_path(tx: Tx, index: int, utxos: list[Utxo]) -> bytes:
-    """BIP-341 SigMsg digest for SIGHASH_DEFAULT, key path, no annex."""
+def bip341_key_path(tx: Tx, index: int, utxos: list[Utxo], leaf_hash: bytes = b"") -> bytes:
+    """BIP-341 SigMsg digest for SIGHASH_DEFAULT, no annex: the key path, or with a leaf
+    hash the script path (BIP-342's extension: leaf hash, key version 0, no code separator)."""
     sha_prevouts = sha256(b"".join(i.outpoint for i in tx.inputs))
     sha_amounts = sha256(b"".join(u.amount.to_bytes(8, "little") for u in utxos))
     sha_scripts = sha256(b"".join(varint(len(u.script)) + u.script for u in utxos))
@@ -193,8 +194,9 @@ def bip341_key_path(tx: Tx, index: int, utxos: list[Utxo]) -> bytes:
         b"\x00"  # hash_type DEFAULT
         + tx.version.to_bytes(4, "little") + tx.locktime.to_bytes(4, "little")
         + sha_prevouts + sha_amounts + sha_scripts + sha_sequences + sha_outputs
-        + b"\x00"  # spend_type: no annex, key path
+        + (b"\x02" if leaf_hash else b"\x00")  # spend_type: ext_flag 1 for a script path
         + index.to_bytes(4, "little")
+        + (leaf_hash + b"\x00" + b"\xff\xff\xff\xff" if leaf_hash else b"")
     )
     return tagged_hash("TapSighash", b"\x00" + message)  # epoch 0
 
