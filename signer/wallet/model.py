@@ -76,6 +76,8 @@ class CosignerKey:
         it stands for itself, with its own fingerprint and an empty path, as Electrum and
         Bitcoin Core name such keys in PSBT derivations."""
         return bool(self.origin_path) or self.xpub.depth == 0
+
+    @property
     def is_unspendable(self) -> bool:
         """An xpub whose key is BIP-341's H: no one can sign for it or its children."""
         return self.xpub.key.xonly() == NUMS_KEY
