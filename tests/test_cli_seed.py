@@ -263,6 +263,20 @@ def test_xpub_script_and_path(stored, monkeypatch, capsys) -> None:
     assert code == 2 and "SLIP-132" in err
 
 
+def test_xpub_electrum_is_the_bare_zpub_and_its_qr(stored, monkeypatch, capsys, tmp_path) -> None:
+    png = tmp_path / "electrum.png"
+    code, out, err = run_cli(monkeypatch, capsys, "xpub", "--format", "electrum",
+                             "--png", str(png))
+    key = paper_key("wsh(").split("]")[1]
+    raw, plain = base58.decode_check(out.strip()), base58.decode_check(key)
+    assert code == 0 and out.startswith("Zpub") and raw[4:] == plain[4:]
+    assert "Enter cosigner key" in err
+    assert pyzbar.decode(Image.open(png))[0].data.decode() == out.strip()
+    for refused in (("--slip132",), ("--script", "p2tr"), ("--path", "m/45'")):
+        code, _, err = run_cli(monkeypatch, capsys, "xpub", "--format", "electrum", *refused)
+        assert code == 2 and "lectrum" in err.strip().splitlines()[-1], refused
+
+
 def test_xpub_bip39_passphrase_changes_fingerprint(stored, monkeypatch, capsys) -> None:
     from signer.keys import master_fingerprint, root_from_mnemonic
 

@@ -156,8 +156,8 @@ def reply_frames(signed_psbt: bytes, came_as: Payload, density: str) -> FrameSeq
             frames.signatures_only = True
             frames.note = (
                 f"one {single_encoding} QR with only our signatures (the whole signed PSBT "
-                f"does not fit one QR at {density} density): the coordinator adds them to "
-                "its copy of the transaction"
+                f"does not fit one QR at {density} density): merge them into the "
+                "coordinator's copy of the transaction"
             )
             return frames
     animated = encode_frames(signed, Format.UR, density=density, encoding="crypto-psbt")

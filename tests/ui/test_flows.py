@@ -272,7 +272,7 @@ def test_psbt_signed_through_the_screens_verifies_independently(
     # holding only our signatures, said so first and in the caption.
     notes = [s.view.body for s in ctx.shown
              if isinstance(s, MessageScreen) and s.view.title == "Signed"]
-    assert len(notes) == 1 and "only our signatures" in notes[0]
+    assert len(notes) == 1 and notes[0].startswith("One base64 QR with only our signatures")
     assert (qr.view.caption, qr.view.frame_count) == ("base64 · signatures only", 1)
     from signer.transport.assembler import Assembler
 

@@ -55,6 +55,9 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"--format {chosen} exports standard paths: use --script, not --path")
     if args.path and args.account:
         raise UsageError("--path already names the account: drop --account")
+    if chosen is ExportFormat.ELECTRUM and args.slip132:
+        raise UsageError("--format electrum always writes the prefix Electrum reads: "
+                         "drop --slip132")
     if chosen is ExportFormat.COLDCARD_JSON and args.script:
         raise UsageError("coldcard-json always holds p2sh, p2sh-p2wsh and p2wsh: drop --script")
     script = ScriptType(args.script or ScriptType.P2WSH)
@@ -102,9 +105,6 @@ def _export(args: argparse.Namespace, chosen: ExportFormat, root: HDKey, *, netw
         text = export.json_text(args.slip132)
         return text, _file_frames(text, args.qr_format, density)
     if chosen is ExportFormat.ELECTRUM:
-        if args.slip132:
-            raise UsageError("--format electrum always writes the prefix Electrum reads: "
-                             "drop --slip132")
         text = export.electrum_text() + "\n"
         print("airsign: Electrum: paste or scan it at 'Add cosigner' > 'Enter cosigner key'; "
               "then register Electrum's wallet file here (airsign wallet add)", file=sys.stderr)

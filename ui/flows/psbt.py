@@ -219,7 +219,7 @@ def show_signed(ctx: FlowContext, raw: bytes, came_as: Payload, *, fmt: Format |
         with contextlib.suppress(AirsignError):  # no offer when it cannot go this way
             alternative = reply_sequence(other, came_as, frames.format, density)
     if frames.note:
-        ctx.message("Signed", frames.note)
+        ctx.message("Signed", frames.note[:1].upper() + frames.note[1:])
     offer = ""
     if alternative is not None and (sigs_only or len(alternative.frames) < len(frames.frames)):
         count = len(alternative.frames)
