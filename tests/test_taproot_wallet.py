@@ -165,3 +165,31 @@ def test_a_change_output_with_another_tree_is_fake_change() -> None:
                          network=Network.TEST)
     assert review.outputs[1].kind == "external"
     assert "fake-change" in {w.code for w in review.warnings}
+
+
+def _bip386_trees() -> list[dict]:
+    from conftest import load_vectors
+
+    return [v for v in load_vectors("descriptors/descriptor_vectors.json")["vectors"]
+            if v["bip"] == 386 and v["valid"] and "," in v["descriptor"] and "scripts" in v]
+
+
+@pytest.mark.parametrize("vector", _bip386_trees(), ids=lambda v: v["descriptor"][:30])
+def test_bip386_script_tree_vectors(vector: dict) -> None:
+    from signer.wallet.descriptor import parse_descriptor
+
+    parsed = parse_descriptor(vector["descriptor"])
+    for index, script in enumerate(vector["scripts"]):
+        assert parsed.output(0, index).script_pubkey.data.hex() == script
+
+
+def test_bip388_policy_of_a_taproot_wallet_reads_back() -> None:
+    from signer.wallet.formats import load_wallet
+    from signer.wallet.policy388 import policy_of
+    from signer.wallet.registry import wallet_record
+
+    wallet = descriptor_wallet(OUR_INTERNAL).wallet
+    policy = policy_of(wallet)
+    assert policy.template == "tr(@0/**,{multi_a(2,@0/**,@1/**),multi_a(2,@0/**,@2/**)})"
+    for text in (policy.as_json(), policy.as_text()):
+        assert wallet_record(load_wallet(text, "vault", Network.TEST)) == wallet_record(wallet)
