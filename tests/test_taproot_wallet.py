@@ -193,3 +193,23 @@ def test_bip388_policy_of_a_taproot_wallet_reads_back() -> None:
     assert policy.template == "tr(@0/**,{multi_a(2,@0/**,@1/**),multi_a(2,@0/**,@2/**)})"
     for text in (policy.as_json(), policy.as_text()):
         assert wallet_record(load_wallet(text, "vault", Network.TEST)) == wallet_record(wallet)
+
+
+def test_timelocked_leaf_is_signed_only_once_its_lock_can_be_met() -> None:
+    """tr(H, {2-of-2 of the others, A after 144 blocks}): A (this device) signs only when the
+    input's nSequence satisfies older(144); BDK finalizes that recovery spend alone."""
+    text = f"tr({H},{{multi_a(2,{B},{C}),and_v(v:pk({A}),older(144))}})"
+    vault = descriptor_wallet(text)
+    for sequence, expect_signed in ((0xFFFFFFFD, False), (144, True)):
+        psbt = build_psbt([Spend(vault, False, 4, 300_000, sequence=sequence)],
+                          [Pay(299_000, external_script())])
+        psbt = load_psbt(serialize_psbt(psbt))
+        review = review_psbt(psbt, root=root(0), wallets=[vault.wallet], settings=SETTINGS,
+                             network=Network.TEST)
+        if not expect_signed:
+            assert "no-spending-path" in {w.code for w in review.warnings}
+            continue
+        result = sign_psbt(psbt, review, root=root(0), wallets=[vault.wallet])
+        assert result.signatures == 1
+        finalized = bdkpython.Psbt(_b64(psbt)).finalize()
+        assert finalized.could_finalize, finalized.errors
