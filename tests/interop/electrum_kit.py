@@ -6,16 +6,6 @@ import json
 import subprocess
 from pathlib import Path
 
-from bitcointx import select_chain_params
-from bitcointx.core import CMutableTransaction, CTransaction
-from bitcointx.core.script import CScript, CScriptWitness
-from bitcointx.core.scripteval import (
-    SCRIPT_VERIFY_CLEANSTACK,
-    SCRIPT_VERIFY_P2SH,
-    SCRIPT_VERIFY_WITNESS,
-    VerifyScript,
-)
-
 from interop.interop_kit import CoordinatorRefused
 
 SYSTEM_PYTHON = "/usr/bin/python3"
@@ -24,9 +14,6 @@ ELECTRUM_VERSION = "4.3.4"  # Debian's python3-electrum, pinned in scripts/inter
 # The cosigners besides airsign: BIP-39 seeds at the BIP-48 P2WSH testnet account, typed into
 # Electrum's wizard as "I already have a seed" with that derivation (tests/independent).
 BIP48_P2WSH_TEST = "m/48'/1'/0'/2'"
-VERIFY_FLAGS = {SCRIPT_VERIFY_P2SH, SCRIPT_VERIFY_WITNESS, SCRIPT_VERIFY_CLEANSTACK}
-
-select_chain_params("bitcoin/testnet")
 
 
 def electrum(command: str, request: dict) -> dict:
@@ -48,13 +35,26 @@ def seed_cosigner(mnemonic: str, derivation: str = BIP48_P2WSH_TEST,
 def verify_inputs(tx_hex: str, spent: dict[str, tuple[int, str]]) -> int:
     """Run every input's scripts through python-bitcointx's interpreter (P2SH, witness and
     clean-stack rules); `spent` maps "txid:vout" to (amount, scriptPubKey hex). Raises on the
-    first input that fails; returns how many passed."""
+    first input that fails; returns how many passed. (Imported here: python-bitcointx is the
+    interop extra, installed by the `coordinators` fixture.)"""
+    from bitcointx import select_chain_params
+    from bitcointx.core import CMutableTransaction, CTransaction
+    from bitcointx.core.script import CScript, CScriptWitness
+    from bitcointx.core.scripteval import (
+        SCRIPT_VERIFY_CLEANSTACK,
+        SCRIPT_VERIFY_P2SH,
+        SCRIPT_VERIFY_WITNESS,
+        VerifyScript,
+    )
+
+    select_chain_params("bitcoin/testnet")
+    flags = {SCRIPT_VERIFY_P2SH, SCRIPT_VERIFY_WITNESS, SCRIPT_VERIFY_CLEANSTACK}
     tx = CTransaction.deserialize(bytes.fromhex(tx_hex))
     for index, txin in enumerate(tx.vin):
         outpoint = f"{txin.prevout.hash[::-1].hex()}:{txin.prevout.n}"
         amount, script_pubkey = spent[outpoint]
         witness = tx.wit.vtxinwit[index].scriptWitness if tx.wit.vtxinwit else CScriptWitness()
         VerifyScript(txin.scriptSig, CScript(bytes.fromhex(script_pubkey)),
-                     CMutableTransaction.from_tx(tx), index, flags=VERIFY_FLAGS,
+                     CMutableTransaction.from_tx(tx), index, flags=flags,
                      amount=amount, witness=witness)
     return len(tx.vin)

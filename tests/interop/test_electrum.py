@@ -13,8 +13,8 @@ import json
 from pathlib import Path
 
 import pytest
-from bitcointx.core import CTransaction
 from cli_kit import KEYSTORE_PASSPHRASE, create_keystore
+from embit.transaction import Transaction
 from independent.cosigners import MNEMONICS
 
 from interop.electrum_kit import (
@@ -29,6 +29,8 @@ PAYEE = "tb1qw508d6qejxtdg4y5r3zarvary0c5xw7kxpjzsx"  # BIP-173's P2WPKH test ad
 FUNDING = 1_000_000
 SEND = 300_000
 RATE = 5  # sat/vB, given to Electrum's fee estimator
+# Python-bitcointx and Debian's Electrum come with the other coordinators (`make interop`).
+pytestmark = pytest.mark.usefixtures("coordinators")
 # airsign's script type -> (Electrum's name for it, the BIP-48/45 testnet account path)
 ELECTRUM_TYPES = {
     "p2wsh": ("p2wsh", "m/48'/1'/0'/2'"),
@@ -121,8 +123,8 @@ def vault(keystore: Path, tmp_path_factory: pytest.TempPathFactory) -> dict:
     code, _, err = run_airsign(keystore, "wallet", "add", str(home / "coordinator"),
                                "--name", "electrum")
     assert code == 0, err
-    funded = CTransaction.deserialize(bytes.fromhex(funding["hex"])).vout[0]
-    spent = {f"{funding['txid']}:0": (funded.nValue, funded.scriptPubKey.hex())}
+    funded = Transaction.parse(bytes.fromhex(funding["hex"])).vout[0]  # embit, not Electrum
+    spent = {f"{funding['txid']}:0": (funded.value, funded.script_pubkey.data.hex())}
     return {"home": home, "request": request, "spent": spent, "funding": funding}
 
 
