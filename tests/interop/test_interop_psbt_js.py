@@ -4,7 +4,7 @@ second cosigner's, finalizes and extracts the transaction, whose txid must be th
 
 import pytest
 
-from interop.interop_kit import CoordinatorRefused, airsign, node
+from interop.interop_kit import CoordinatorRefused, airsign, node, read_qr_frames
 from interop.psbt_kit import (
     SPEND,
     airsign_sign,
@@ -73,3 +73,21 @@ def test_a_spend_from_another_wallet_is_refused_by_airsign(tmp_path) -> None:
     assert result.returncode == 1, result.stderr.decode()
     assert "[unknown-wallet]" in result.stderr.decode()
     assert not result.stdout
+
+
+@pytest.mark.parametrize("library", LIBRARIES)
+def test_one_base64_qr_in_one_qr_of_signatures_back_merged(library: str, tmp_path) -> None:
+    # The coordinator shows its PSBT as one base64 QR; the whole signed PSBT would not fit
+    # one QR at airsign's density, so the one QR back carries only our signatures.
+    spend = request(f"{library} one qr", builder=library)
+    node("qr.mjs", "show", {"texts": [spend["psbt"]], "outDir": str(tmp_path / "request")})
+    result = airsign("sign", str(tmp_path / "request"), "--yes", "--qr-dir",
+                     str(tmp_path / "reply"))
+    assert result.returncode == 0, result.stderr.decode()
+    assert "only our signatures" in result.stderr.decode()
+    (reply,) = read_qr_frames(sorted((tmp_path / "reply").glob("*.png")))
+    assert reply.startswith("cHNidP") and len(reply) < len(spend["psbt"]) / 2
+    done = node(library, "combine", {"psbt": spend["psbt"], "replies": [reply],
+                                     "cosigner": master_xprv(2)})
+    assert done["verified"] == [1]
+    assert done["txid"] == spend["txid"]
