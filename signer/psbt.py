@@ -390,9 +390,9 @@ def _path_problem(fingerprint_and_path: int) -> str | None:
     """What is wrong with a fingerprint-and-path value of this length, if anything."""
     if fingerprint_and_path < 4 or fingerprint_and_path % 4:
         return "is not a fingerprint and path"
-    if (fingerprint_and_path - 4) // 4 > MAX_PATH_DEPTH:
-        raise PSBTTooComplex(f"a key path of {(fingerprint_and_path - 4) // 4:,} steps: BIP-32 "
-                             f"allows at most {MAX_PATH_DEPTH}")
+    steps = (fingerprint_and_path - 4) // 4
+    if steps > MAX_PATH_DEPTH:
+        return f"has a key path of {steps:,} steps: BIP-32 allows at most {MAX_PATH_DEPTH}"
     return None
 
 
