@@ -342,6 +342,7 @@ class _ReviewBuilder:
         self.digests = sighash.Digests(self.tx, [coin.output for coin in self.coins])
         # input -> (key, tapscript leaf hash or None) of each signature that verifies
         self.valid_signers: dict[int, set[tuple[bytes, bytes | None]]] = {}
+        self.other_network = False  # a network-mismatch danger: addresses are not shown
 
     def warn(self, code: str, severity: Severity, message: str, *, input_index: int | None = None,
              output_index: int | None = None, amount: int | None = None) -> None:
@@ -356,6 +357,8 @@ class _ReviewBuilder:
 
     def review(self) -> Review:
         self._check_network()
+        # once, not per output: a hostile PSBT's outputs can add thousands of warnings
+        self.other_network = any(w.code == "network-mismatch" for w in self.warnings)
         inputs = [self._input(i, inp) for i, inp in enumerate(self.psbt.inputs)]
         spent = [inp.location.wallet for inp in inputs if inp.ours and inp.location]
         outputs = [self._output(i, out, spent) for i, out in enumerate(self.tx.vout)]
@@ -637,8 +640,7 @@ class _ReviewBuilder:
                           **common)
         # A PSBT of another network: its addresses in this network's encoding would be a lie
         # (a testnet change drawn as bc1…), so none is given; the script still is.
-        foreign = any(w.code == "network-mismatch" for w in self.warnings)
-        address = None if foreign else _address(script, self.network)
+        address = None if self.other_network else _address(script, self.network)
         dust_limit = DUST_LIMITS.get(script.script_type() or "", DEFAULT_DUST_LIMIT)
         if vout.value < dust_limit:
             self.warn("dust", Severity.CAUTION, f"it is below the dust limit of {dust_limit:,} "
