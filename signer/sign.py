@@ -309,5 +309,5 @@ def sign_psbt(psbt: PSBT, review: Review, *, root: HDKey, wallets: Sequence[Wall
             count += added
     result_psbt = signatures_only(psbt, signer.added) if sigs_only else psbt
     return SignResult(result_psbt, tuple(signed), count, tuple(signer.skipped),
-                      tuple(signer.replaced))
+                      tuple(dict.fromkeys(signer.replaced)))  # an input once, however many keys
 

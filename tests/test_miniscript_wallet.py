@@ -176,3 +176,19 @@ def test_cli_shows_paths_in_review_and_wallet(vault_keystore, monkeypatch, capsy
     assert code == 0, err
     assert "[usable]" in out and "not usable with this nSequence/nLockTime" in out
     assert "still to sign: any 2 of" in out
+
+
+def test_invalid_signatures_of_two_of_our_keys_replace_once_per_input() -> None:
+    """Both our keys (primary A, recovery D) usable: junk under each is replaced, and the
+    input is reported once."""
+    psbt, vault = _psbt(LIANA, RECOVERY_SEQUENCE)
+    junk = PSBT.parse(serialize_psbt(psbt))
+    for path in ("m/48h/1h/0h/2h/0/3", "m/48h/1h/0h/2h/2/3"):
+        pub = root(0).derive(path).key.get_public_key()
+        junk.inputs[0].partial_sigs[pub] = bytes.fromhex(
+            "3044022001" + "00" * 31 + "022001" + "00" * 31) + b"\x01"
+    psbt = load_psbt(junk.serialize())
+    review = review_psbt(psbt, root=root(0), wallets=[vault.wallet], settings=SETTINGS,
+                         network=Network.TEST)
+    result = sign_psbt(psbt, review, root=root(0), wallets=[vault.wallet])
+    assert result.signatures == 2 and result.replaced == (0,)
