@@ -137,9 +137,9 @@ def _through_warnings(screen: Screen) -> list[Key]:
 RUNS: dict[str, Run] = {
     "danger": Run(_review(fake_change_psbt()),
                   lambda s: isinstance(s, MessageScreen) and s.view.tone == "danger"),
-    "network-psbt": Run(_review(change_psbt()), _titled(MessageScreen, "Wrong network"),
+    "network-psbt": Run(_review(change_psbt()), _titled(MessageScreen, "Network"),
                         network=Network.MAIN, registered=False),
-    "network-wallet": Run(_register(Network.TEST), _titled(MessageScreen, "Wrong network"),
+    "network-wallet": Run(_register(Network.TEST), _titled(MessageScreen, "Network"),
                           network=Network.MAIN, registered=False),
     "overview": Run(_review(change_psbt()), _titled(FactsScreen, "Review"), dev_banner=True),
     "change": Run(_review(change_psbt()),

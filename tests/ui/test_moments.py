@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 from embit.psbt import PSBT
 from independent.cosigners import account_xpub, root
+from layout_kit import assert_clear_of_buttons as clear_of_buttons
+from layout_kit import assert_laid_out
 from moments import (
     IMAGED,
     SIZES,
@@ -37,7 +39,6 @@ from ui.screens.address import AddressScreen
 from ui.screens.facts import FactsScreen
 from ui.screens.message import MessageScreen
 from ui.screens.qr import QRScreen
-from ui.theme import Metrics
 from ui.widgets import DrawnText, address_groups, format_amount
 
 REPO = Path(__file__).resolve().parents[2]
@@ -61,35 +62,12 @@ def strings(m: Moment, size: tuple[int, int]) -> list[str]:
     return [t.text for t in drawn(m, size)]
 
 
-def assert_laid_out(texts: list[DrawnText], size: tuple[int, int]) -> None:
-    """Every text on the screen, whole (no ellipsis), none over another."""
-    width, height = size
-    for text in texts:
-        left, top, right, bottom = text.box
-        assert left >= 0 and top >= 0 and right <= width and bottom <= height, (
-            f"{text.text!r} is drawn off the screen at {text.box}")
-        assert "…" not in text.text, f"{text.text!r} is cut"
-    boxes = [(t.text, t.box) for t in texts if t.text.strip()]
-    for i, (a, (al, at, ar, ab)) in enumerate(boxes):
-        for b, (bl, bt, br, bb) in boxes[i + 1:]:
-            assert ar <= bl or br <= al or ab <= bt or bb <= at, f"{a!r} overlaps {b!r}"
-
-
 def button_labels(m: Moment) -> list[str]:
     return [b.label for b in m.screen.view.buttons]  # type: ignore[attr-defined]
 
 
-def buttons_top(size: tuple[int, int]) -> int:
-    """Where widgets.button_row puts the buttons' top edge."""
-    metrics = Metrics.for_size(size)
-    return size[1] - metrics.button_height - metrics.px(4)
-
-
 def assert_clear_of_buttons(m: Moment, size: tuple[int, int]) -> None:
-    top = buttons_top(size)
-    content = [t for t in drawn(m, size) if t.box[1] < top]  # the labels start below the edge
-    for text in content:
-        assert text.box[3] <= top, f"{text.text!r} runs into the buttons"
+    clear_of_buttons(drawn(m, size), size)
 
 
 # --- the images ---------------------------------------------------------------------------

@@ -25,7 +25,7 @@ def wrong_network(ctx: FlowContext, outcome: str, theirs: Network | None = None,
     body = f"{outcome} {switch} in Settings → Network, then scan it again."
     if detail:
         body += f"\n{detail[:1].upper()}{detail[1:]}."
-    ctx.show(MessageScreen(MessageView("Wrong network", body, (Button("Back", "ok"),),
+    ctx.show(MessageScreen(MessageView("Network", body, (Button("Back", "ok"),),
                                        tone="danger", heading=f"NOT {NAMES[device].upper()}",
                                        back_action="ok")))
     return go(home)

@@ -141,6 +141,12 @@ def review(ctx: FlowContext, payload: Payload) -> Destination | None:
                 step -= 1
                 continue
         step += 1
+    if not any(i.ours for i in result.inputs):  # never a "Sign" button with nothing to sign
+        why = "".join(f"\n{w.text(lambda sats: format_amount(sats, denomination))}"
+                      for w in result.warnings)
+        ctx.message("Not signed", "Nothing to sign: no input of this PSBT belongs to a "
+                    f"wallet on this device.{why}", tone="caution")
+        return go(home)
     allow = acknowledge_warnings(ctx, result)
     if allow is None:
         ctx.message("Not signed", "The transaction was rejected.")
