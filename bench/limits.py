@@ -287,7 +287,7 @@ def measure(raw: bytes) -> tuple[str, float, float]:
 def main() -> None:
     print(f"Worst PSBTs within the loader's limits: load + review in a fresh process; "
           f"Pi Zero 2 W projected at {PI_ZERO_2W_SLOWDOWN:g}x the CPU time")
-    header = (f"{'shape':<24} {'bytes':>9} {'outcome':<22} {'CPU s':>6} {'peak MiB':>8} "
+    header = (f"{'shape':<24} {'bytes':>9} {'outcome':<26} {'CPU s':>6} {'peak MiB':>8} "
               f"{'Pi 02W s':>8}  target")
     print(header)
     print("-" * len(header))
@@ -295,7 +295,7 @@ def main() -> None:
         raw = build()
         outcome, seconds, peak = measure(raw)
         ok = seconds <= TARGET_SECONDS and peak <= TARGET_MIB
-        print(f"{name:<24} {len(raw):>9,} {outcome:<22} {seconds:>6.2f} {peak:>8.0f} "
+        print(f"{name:<24} {len(raw):>9,} {outcome:<26} {seconds:>6.2f} {peak:>8.0f} "
               f"{seconds * PI_ZERO_2W_SLOWDOWN:>8.1f}  {'ok' if ok else 'MISSED'}")
     print(f"peak MiB: the reviewing process's whole peak RSS (interpreter and libraries "
           f"included); target <= {TARGET_SECONDS:g} s and <= {TARGET_MIB} MiB here. Measured "
