@@ -21,7 +21,7 @@ from signer.message import (
 from signer.scripts import parse_path
 from ui.cli import AddCommand
 from ui.cli.cmd_sign import confirm
-from ui.cli.common import device_network, open_keystore, read_bip39_passphrase, read_input_bytes
+from ui.cli.common import device_network, open_keystore, read_input_bytes, seed_root
 from ui.scan.sources import is_frame_source, load_source
 
 
@@ -91,8 +91,7 @@ def run(args: argparse.Namespace) -> int:
     fmt = MessageFormat(args.format or MessageFormat.BIP322)
     with open_keystore(args) as keystore:
         network = device_network(args, keystore)
-        passphrase = read_bip39_passphrase() if args.bip39_passphrase else ""
-        root = keystore.root(passphrase)
+        root = seed_root(args, keystore)
         key = (key_at(root, path, network) if path is not None
                else find_key(root, args.address, network, args.gap))
         _show_request(key.address, key.path_text, request.message, fmt)

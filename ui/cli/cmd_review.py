@@ -14,7 +14,7 @@ from signer.transport.types import Payload
 from signer.wallet.model import Wallet
 from signer.wallet.registry import WalletRegistry
 from ui.cli import AddCommand
-from ui.cli.common import device_network, open_keystore, read_bip39_passphrase
+from ui.cli.common import device_network, open_keystore, seed_root
 from ui.cli.psbt_source import load_psbt_source
 from ui.cli.review_text import render_review
 from ui.scan.decoders import DECODERS, DEFAULT_DECODER
@@ -57,8 +57,7 @@ def review_source(args: argparse.Namespace) -> ReviewedPSBT:
     with open_keystore(args) as keystore:
         network = device_network(args, keystore)
         wallets = WalletRegistry(keystore.wallet_records, network).wallets()
-        passphrase = read_bip39_passphrase() if args.bip39_passphrase else ""
-        root = keystore.root(passphrase)
+        root = seed_root(args, keystore)
         settings = keystore.settings
     review = review_psbt(loaded.psbt, root=root, wallets=wallets, settings=settings,
                          network=network)

@@ -12,8 +12,8 @@ from ui.cli import AddCommand
 from ui.cli.common import (
     device_network,
     open_keystore,
-    read_bip39_passphrase,
     read_input_bytes,
+    seed_root,
 )
 
 ACTIONS = ("add", "list", "show", "remove")
@@ -65,8 +65,7 @@ def run(args: argparse.Namespace) -> int:
         if args.action == "add":
             data = read_input_bytes(args.target)
             wallet = load_wallet(data, args.name, device_network(args, keystore))
-            bip39_passphrase = read_bip39_passphrase() if args.bip39_passphrase else ""
-            root = keystore.root(bip39_passphrase)
+            root = seed_root(args, keystore)
             wallet = registry.add(wallet, root)
             _print_wallet(wallet, root.my_fingerprint)
             keystore.save()

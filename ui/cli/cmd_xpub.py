@@ -15,7 +15,7 @@ from signer.transport import ur as ur_transport
 from signer.transport.encoders import encode_frames, qr_version_for
 from signer.transport.types import Format, Payload, PayloadKind
 from ui.cli import AddCommand
-from ui.cli.common import device_network, open_keystore, read_bip39_passphrase, write_output
+from ui.cli.common import device_network, open_keystore, seed_root, write_output
 from ui.scan.sources import write_qr_images
 
 IMAGE_SIZE = 480  # pixels; a phone or the coordinator's webcam reads this comfortably
@@ -63,11 +63,11 @@ def run(args: argparse.Namespace) -> int:
     script = ScriptType(args.script or ScriptType.P2WSH)
     with open_keystore(args) as keystore:
         network = device_network(args, keystore)
-        passphrase = read_bip39_passphrase() if args.bip39_passphrase else ""
-        root = keystore.root(passphrase)
+        root = seed_root(args, keystore)
         density = keystore.settings.qr_density
         fps = keystore.settings.qr_fps
-        suffix = " (with the BIP-39 passphrase)" if passphrase else ""
+        suffix = (" (with the BIP-39 passphrase)" if root.my_fingerprint != keystore.fingerprint
+                  else "")
         print(f"airsign: fingerprint {root.my_fingerprint.hex()}{suffix}, network {network}",
               file=sys.stderr)
         text, frames = _export(args, chosen, root, network=network, script=script,

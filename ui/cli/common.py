@@ -7,6 +7,8 @@ import os
 import sys
 from pathlib import Path
 
+from embit.bip32 import HDKey
+
 from signer.errors import KeystoreNotFound, UsageError
 from signer.keys import warn_if_slow_backend
 from signer.keystore import Keystore, UnlockedKeystore
@@ -32,6 +34,12 @@ def read_passphrase(prompt: str = "Keystore passphrase: ", *, confirm: bool = Fa
 def read_bip39_passphrase(prompt: str = "BIP-39 passphrase: ") -> str:
     """$AIRSIGN_BIP39_PASSPHRASE if set, else a no-echo prompt. Never stored."""
     return _secret(BIP39_PASSPHRASE_ENV, prompt, "BIP-39 passphrase")
+
+
+def seed_root(args: argparse.Namespace, keystore: UnlockedKeystore) -> HDKey:
+    """The keystore's root, with a BIP-39 passphrase when the command was given
+    --bip39-passphrase."""
+    return keystore.root(read_bip39_passphrase() if args.bip39_passphrase else "")
 
 
 def _secret(env: str, prompt: str, what: str, *, confirm: bool = False) -> str:
