@@ -317,7 +317,7 @@ def test_scanned_wallet_is_registered_with_our_key_marked(
 
 @pytest.mark.parametrize("case", [
     ((0, 1, 2), Network.MAIN, "Network", "for mainnet; the device is set to testnet"),
-    ((0, 0, 1), Network.TEST, "Not registered", "this device holds 2 of the 3 keys"),
+    ((0, 0, 1), Network.TEST, "Refused", "this device holds 2 of the 3 keys"),
 ], ids=["other-network", "our-key-twice"])
 def test_scanned_wallet_that_cannot_be_used_safely_is_refused_before_asking(
         keystore_path: Path, quiet_sys: Path,

@@ -20,7 +20,7 @@ from ui.app import run_flows
 from ui.backends import InputClosed, Key
 from ui.backends.display import RecorderDisplay
 from ui.demo.pilot import Pilot, RecordingContext
-from ui.flows import go
+from ui.flows import Destination, go
 from ui.screens.address import AddressScreen
 from ui.screens.base import Screen
 from ui.screens.facts import FactsScreen
@@ -29,6 +29,7 @@ from ui.screens.message import MessageScreen
 from ui.screens.qr import QRScreen
 
 CORPUS = Path(__file__).resolve().parents[1] / "attacks" / "corpus" / "psbt"
+WALLETS = CORPUS.parent / "wallet"
 SIZE = (240, 240)
 
 
@@ -44,6 +45,11 @@ def press_through(screen: Screen) -> list[Key]:
 def reviewed(raw: bytes, network: Network) -> RecordingContext:
     from ui.flows.psbt import review
 
+    payload = Payload(PayloadKind.PSBT, raw, Format.SINGLE, "binary")
+    return driven(go(review, payload=payload), network)
+
+
+def driven(first: Destination, network: Network) -> RecordingContext:
     with tempfile.TemporaryDirectory(prefix="airsign-hostile-") as scratch:
         root = Path(scratch)
         path = root / "keystore"
@@ -53,16 +59,12 @@ def reviewed(raw: bytes, network: Network) -> RecordingContext:
         ctx.shown = []
         ctx.keystore = Keystore.unlock(path, PASSPHRASE, kdf_cost_check=False)
         ctx.input = Pilot(lambda: ctx, press_through)  # type: ignore[arg-type]
-        payload = Payload(PayloadKind.PSBT, raw, Format.SINGLE, "binary")
         with contextlib.suppress(InputClosed):
-            run_flows(ctx, go(review, payload=payload))
+            run_flows(ctx, first)
     return ctx
 
 
-@pytest.mark.parametrize("network", [Network.TEST, Network.MAIN], ids=lambda n: n.value)
-@pytest.mark.parametrize("name", sorted(p.name for p in CORPUS.glob("*.psbt")))
-def test_hostile_psbt_screens_say_everything_whole(name: str, network: Network) -> None:
-    ctx = reviewed((CORPUS / name).read_bytes(), network)
+def assert_screens_whole(ctx: RecordingContext) -> None:
     chrome = ctx.chrome()
     for screen in ctx.shown:
         if isinstance(screen, QRScreen):
@@ -71,6 +73,13 @@ def test_hostile_psbt_screens_say_everything_whole(name: str, network: Network) 
         assert_laid_out(texts, SIZE)
         if getattr(getattr(screen, "view", None), "buttons", ()):
             assert_clear_of_buttons(texts, SIZE)
+
+
+@pytest.mark.parametrize("network", [Network.TEST, Network.MAIN], ids=lambda n: n.value)
+@pytest.mark.parametrize("name", sorted(p.name for p in CORPUS.glob("*.psbt")))
+def test_hostile_psbt_screens_say_everything_whole(name: str, network: Network) -> None:
+    ctx = reviewed((CORPUS / name).read_bytes(), network)
+    assert_screens_whole(ctx)
     titles = [getattr(screen, "view", None) and screen.view.title  # type: ignore[attr-defined]
               for screen in ctx.shown]
     if "Network" in titles:  # another network: said, and none of its addresses drawn
@@ -79,3 +88,16 @@ def test_hostile_psbt_screens_say_everything_whole(name: str, network: Network) 
     if overview is not None and "Sign?" in titles:
         inputs = next(f.value for f in overview.view.facts if f.label == "Inputs")
         assert not inputs.endswith(" 0 ours to sign"), "Sign offered with nothing to sign"
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in WALLETS.glob("*.txt")))
+def test_hostile_wallet_screens_say_everything_whole(name: str) -> None:
+    """The hostile wallet corpus scanned on a testnet device: refused in one whole message,
+    or shown whole on Register? (every page, scrolled through) and then refused."""
+    from ui.flows.wallets import register
+
+    payload = Payload(PayloadKind.WALLET_FILE, (WALLETS / name).read_text(), Format.SINGLE)
+    ctx = driven(go(register, payload=payload), Network.TEST)
+    assert_screens_whole(ctx)
+    messages = [s.view for s in ctx.shown if isinstance(s, MessageScreen)]
+    assert messages and messages[-1].title != "Registered", "a hostile wallet was registered"

@@ -217,7 +217,7 @@ def show_signed(ctx: FlowContext, raw: bytes, came_as: Payload, *, fmt: Format |
     try:
         frames = reply_sequence(shown, came_as, fmt, density)
     except AirsignError as exc:
-        ctx.message("Cannot show", str(exc), tone="caution")
+        ctx.message("Not shown", str(exc), tone="caution")
         return go(show_signed, raw=raw, came_as=came_as, fmt=Format.UR, density="high",
                   sigs_raw=sigs_raw, sigs_only=sigs_only)
     alternative = None

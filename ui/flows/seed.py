@@ -33,12 +33,13 @@ def seed_menu(ctx: FlowContext) -> Destination | None:
 def bip39_passphrase(ctx: FlowContext) -> Destination | None:
     """Use the seed with a BIP-39 passphrase until the device locks (it is never stored);
     an empty passphrase goes back to the plain seed."""
-    view = KeyboardView("BIP-39 passphrase", "Empty: none", masked=True,
+    # Titles stay short enough to fit beside the fingerprint and the TEST badge at 240x240.
+    view = KeyboardView("BIP-39", "Passphrase for this session only (empty: none)", masked=True,
                         initial=ctx.bip39_passphrase)
     choice = ctx.show(KeyboardScreen(view))
     if choice.action == "done":
         ctx.bip39_passphrase = choice.text
-        ctx.message("BIP-39 passphrase",
+        ctx.message("BIP-39",
                     f"Now signing as {ctx.fingerprint().hex()}. Check that your coordinator "
                     "shows this fingerprint: another passphrase is another wallet.")
     return go(seed_menu)

@@ -62,7 +62,7 @@ def register(ctx: FlowContext, payload: Payload) -> Destination | None:
     try:  # refused before asking: our key twice, a name in use, already registered
         wallet = _registry(ctx).check(wallet, ctx.root())
     except AirsignError as exc:
-        ctx.message("Not registered", str(exc), tone="danger")
+        ctx.message("Refused", str(exc), tone="danger")
         return go(home)
     first = " ".join(address_groups(wallet.address(False, 0)))
     *facts, network = policy_facts(wallet, ctx.fingerprint())
@@ -78,7 +78,7 @@ def register(ctx: FlowContext, payload: Payload) -> Destination | None:
     except AirsignError as exc:
         ctx.keystore.wallet_records[:] = [r for r in ctx.keystore.wallet_records
                                           if r.get("name") != wallet.name]
-        ctx.message("Not registered", str(exc), tone="danger")
+        ctx.message("Refused", str(exc), tone="danger")
         return go(home)
     ctx.message("Registered", f"{wallet.name} ({wallet.policy}) is registered.", tone="success")
     return go(home)
@@ -126,7 +126,7 @@ def wallet_details(ctx: FlowContext, name: str) -> Destination | None:
 
 def wallet_address(ctx: FlowContext, name: str, index: int) -> Destination | None:
     wallet = _registry(ctx).get(name)
-    view = AddressView(f"Receive #{index}", wallet.address(False, index), "RECEIVE",
+    view = AddressView("Receive", wallet.address(False, index), f"RECEIVE #{index}",
                        theme.INFO, details=(wallet.name,),
                        buttons=(Button("Prev", "prev"), Button("Done", "done"),
                                 Button("Next", "next")))
