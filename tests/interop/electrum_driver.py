@@ -36,6 +36,7 @@ sys.addaudithook(_refuse_network)
 from electrum import constants, util  # noqa: E402  (after the hook, on purpose)
 from electrum.base_wizard import BaseWizard  # noqa: E402
 from electrum.bip32 import xpub_type  # noqa: E402
+from electrum.daemon import get_lockfile  # noqa: E402
 from electrum.plugin import Plugins  # noqa: E402
 from electrum.qrreader import get_qr_reader  # noqa: E402
 from electrum.simple_config import SimpleConfig  # noqa: E402
@@ -208,6 +209,8 @@ def cmd_create(request: dict) -> dict:
     wallet.synchronize()
     wallet.save_db()
     return {
+        # offline: no network object, and no daemon ever started (it would leave its lockfile)
+        "offline": wallet.network is None and not os.path.exists(get_lockfile(config)),
         "master_public_keys": [k.get_master_public_key() for k in wallet.get_keystores()],
         "receiving": wallet.get_receiving_addresses()[:5],
         "change": wallet.get_change_addresses()[:5],

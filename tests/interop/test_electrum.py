@@ -116,6 +116,7 @@ def vault(keystore: Path, tmp_path_factory: pytest.TempPathFactory) -> dict:
                                  "cosigners": [seed_cosigner(MNEMONICS[2]), {"key": line},
                                                {"key": one}]})
     assert second["receiving"] == coordinator["receiving"]  # one wallet, two Electrums
+    assert coordinator["offline"] and second["offline"]
     funding = electrum("fund", {"home": str(home), "wallet": str(home / "coordinator"),
                                 "label": "interop funding", "amount": FUNDING})
     request = electrum("pay", {"home": str(home), "wallet": str(home / "coordinator"),
