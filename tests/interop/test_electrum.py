@@ -101,32 +101,38 @@ def test_cosigner_dialog_reads_a_bare_tpub_as_p2sh(keystore: Path) -> None:
 
 
 # --- the 2-of-3 round trip ------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def vault(keystore: Path, tmp_path_factory: pytest.TempPathFactory) -> dict:
+def electrum_vault(keystore: Path, home: Path, script: str = "p2wsh",
+                   name: str = "electrum") -> dict:
     """Electrum's watch-only coordinator wallet of airsign + cosigners 1 and 2, cosigner 2's
     own Electrum wallet (seed + the other two keys), funded and asked to pay PAYEE; airsign
-    registers the coordinator's wallet file."""
-    home = tmp_path_factory.mktemp("electrum")
-    line = key_line(keystore, "--format", "electrum")
-    one, two = master_key(1), master_key(2)
+    registers the coordinator's wallet file as `name`."""
+    xtype, derivation = ELECTRUM_TYPES[script]
+    line = key_line(keystore, "--format", "electrum", "--script", script)
+    one, two = master_key(1, script), master_key(2, script)
     coordinator = electrum("create", {"home": str(home), "path": str(home / "coordinator"),
                                       "m": 2, "cosigners": [{"key": line}, {"key": one},
                                                             {"key": two}]})
+    mine = seed_cosigner(MNEMONICS[2], derivation, xtype)
     second = electrum("create", {"home": str(home), "path": str(home / "cosigner2"), "m": 2,
-                                 "cosigners": [seed_cosigner(MNEMONICS[2]), {"key": line},
-                                               {"key": one}]})
+                                 "cosigners": [mine, {"key": line}, {"key": one}]})
     assert second["receiving"] == coordinator["receiving"]  # one wallet, two Electrums
     assert coordinator["offline"] and second["offline"]
     funding = electrum("fund", {"home": str(home), "wallet": str(home / "coordinator"),
-                                "label": "interop funding", "amount": FUNDING})
+                                "label": f"interop funding {script}", "amount": FUNDING})
     request = electrum("pay", {"home": str(home), "wallet": str(home / "coordinator"),
                                "outputs": [[PAYEE, SEND]], "sat_per_vbyte": RATE})
     code, _, err = run_airsign(keystore, "wallet", "add", str(home / "coordinator"),
-                               "--name", "electrum")
+                               "--name", name)
     assert code == 0, err
     funded = Transaction.parse(bytes.fromhex(funding["hex"])).vout[0]  # embit, not Electrum
     spent = {f"{funding['txid']}:0": (funded.value, funded.script_pubkey.data.hex())}
     return {"home": home, "request": request, "spent": spent, "funding": funding}
+
+
+@pytest.fixture(scope="module")
+def vault(keystore: Path, tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """The 2-of-3 P2WSH wallet of electrum_vault, registered on airsign as "electrum"."""
+    return electrum_vault(keystore, tmp_path_factory.mktemp("electrum"))
 
 
 def _write_psbt(path: Path, psbt_hex: str) -> Path:
@@ -175,6 +181,22 @@ def test_airsign_then_electrum_complete_the_spend(keystore: Path, vault: dict,
     # Without airsign's signature the second cosigner alone cannot finish it.
     alone = _cosigner_2_signs(vault, request.read_text().strip())
     assert not alone["complete"] and (alone["signatures_before"], alone["signatures"]) == (0, 1)
+
+
+def test_nested_segwit_wallet_round_trip(keystore: Path, tmp_path: Path) -> None:
+    # The same with P2SH-P2WSH (Upub keys): Electrum's file, the review, the completion.
+    nested = electrum_vault(keystore, tmp_path, "p2sh-p2wsh", "electrum nested")
+    request, signed = _airsign_signs(keystore, nested, tmp_path)
+    code, out, err = run_airsign(keystore, "review", str(request), "--json")
+    assert code == 0, err
+    review = json.loads(out)
+    assert review["fee"] == nested["request"]["fee"]
+    assert [o["kind"] == "change" for o in review["outputs"]] == [
+        o["change"] for o in nested["request"]["outputs"]]
+    assert all(i["wallet"] == "electrum nested" for i in review["inputs"])
+    done = _cosigner_2_signs(nested, signed.read_text().strip())
+    assert done["complete"] and done["txid"] == nested["request"]["txid"]
+    assert verify_inputs(done["tx"], nested["spent"]) == 1
 
 
 def test_a_corrupted_airsign_signature_fails_the_interpreter(keystore: Path, vault: dict,
