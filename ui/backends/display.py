@@ -4,6 +4,7 @@ All take a PIL image of exactly their size. Heavy or hardware-only imports (spid
 numpy, OpenCV) happen when a backend is opened, not when this module is imported.
 """
 
+import os
 import time
 from pathlib import Path
 
@@ -126,6 +127,11 @@ class WindowDisplay:
     """A desktop window (OpenCV), scaled up so a 240x240 screen is comfortable to read."""
 
     def __init__(self, size: tuple[int, int], scale: int = 3, title: str = "airsign"):
+        # OpenCV's window is Qt on X11 (XWayland on a Wayland desktop): without an X display
+        # Qt aborts the process with a page of plugin errors.
+        if not os.environ.get("DISPLAY"):
+            raise UsageError("no desktop display ($DISPLAY is not set): use --display "
+                             "st7789 (the HAT), fb (a Linux console) or png:DIR (headless)")
         import cv2
 
         self.cv2 = cv2

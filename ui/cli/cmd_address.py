@@ -13,9 +13,7 @@ MAX_GAP = 100_000  # 200,000 addresses already take minutes on a Pi Zero 2 W
 
 
 def register(add_command: AddCommand) -> None:
-    parser = add_command(
-        "address", "verify that an address belongs to a registered wallet, or show one"
-    )
+    parser = add_command("address")
     parser.add_argument("action", choices=("verify", "show"),
                         help="verify ADDRESS: which wallet, chain and index, or not ours; "
                         "show --wallet NAME --index I: one of our addresses")

@@ -17,8 +17,7 @@ from ui.scan.sources import is_frame_source, load_source, scan_sources
 
 
 def register(add_command: AddCommand) -> None:
-    parser = add_command("decode", "read QR codes (still, animated UR/BBQr/pMofN) and print "
-                         "the payload")
+    parser = add_command("decode")
     parser.add_argument("sources", metavar="SOURCE", nargs="*",
                         help="image files, an animated GIF, a video, a directory of frames, "
                              "camera:N, or v4l2:N (V4L2 capture without OpenCV)")

@@ -56,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def register(add_command: AddCommand) -> None:
-    parser = add_command("demo", "the whole appliance on testnet with a throwaway seed")
+    parser = add_command("demo")
     parser.add_argument("--out", default="demo-out", metavar="DIR",
                         help="directory for the demo's files (default: demo-out)")
     parser.add_argument("--headless", action="store_true",

@@ -137,8 +137,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def register(add_command) -> None:  # noqa: ANN001 - the dispatcher's callable
-    parser = add_command("doctor", "check the device: crypto backend, QR decoder, camera, "
-                         "display, keystore, network interfaces, swap")
+    parser = add_command("doctor")
     parser.add_argument("--json", action="store_true", help="machine-readable findings")
     parser.set_defaults(func=run)
 

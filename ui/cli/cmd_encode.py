@@ -14,7 +14,7 @@ FORMATS = [Format.UR.value, Format.BBQR.value, Format.PMOFN.value]
 
 
 def register(add_command: AddCommand) -> None:
-    parser = add_command("encode", "write a PSBT or other payload as QR frames (GIF or PNGs)")
+    parser = add_command("encode")
     parser.add_argument("file", metavar="FILE", help="the payload: a PSBT (base64, hex or "
                         "binary), a descriptor or wallet file, text, or lines of QR parts; "
                         "- for stdin")

@@ -25,7 +25,7 @@ SHORT_PASSPHRASE = 10  # characters; below this, warn (the KDF only slows guessi
 
 
 def register(add_command: AddCommand) -> None:
-    parser = add_command("keystore", "create the encrypted keystore, inspect it, change settings")
+    parser = add_command("keystore")
     actions = parser.add_subparsers(dest="keystore_action", metavar="ACTION", required=True)
 
     create = actions.add_parser(
@@ -36,7 +36,7 @@ def register(add_command: AddCommand) -> None:
     create.add_argument(
         "--replace", action="store_true", help="replace the seed already stored (it is lost)"
     )
-    add_location_options(create)
+    add_location_options(create, "keystore")
     create.set_defaults(func=run_create)
 
     info = actions.add_parser("info", help="show the keystore's format, KDF and failed attempts")
@@ -45,13 +45,13 @@ def register(add_command: AddCommand) -> None:
         action="store_true",
         help="also unlock it (asks the passphrase) to show fingerprint, network, wallet count",
     )
-    add_location_options(info)
+    add_location_options(info, "keystore")
     info.set_defaults(func=run_info)
 
     passphrase = actions.add_parser(
         "passphrase", help="change the keystore passphrase (asks the current one first)"
     )
-    add_location_options(passphrase)
+    add_location_options(passphrase, "keystore")
     passphrase.set_defaults(func=run_passphrase)
 
     settings = actions.add_parser("settings", help="show settings, or change them with --set")
@@ -63,7 +63,7 @@ def register(add_command: AddCommand) -> None:
         dest="assignments",
         help="change a setting (repeatable), e.g. --set qr_fps=8",
     )
-    add_location_options(settings)
+    add_location_options(settings, "keystore")
     settings.set_defaults(func=run_settings)
 
 

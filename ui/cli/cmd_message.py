@@ -26,8 +26,7 @@ from ui.scan.sources import is_frame_source, load_source
 
 
 def register(add_command: AddCommand) -> None:
-    parser = add_command("message", "sign a message with one of this seed's addresses, or "
-                         "verify a message signature")
+    parser = add_command("message")
     parser.add_argument("action", choices=("sign", "verify"),
                         help="sign: (--path P | --address A) and the message; "
                              "verify: --address A --signature S and the message")

@@ -34,7 +34,7 @@ class ReviewedPSBT:
 
 
 def register(add_command: AddCommand) -> None:
-    parser = add_command("review", "show what a PSBT spends and where, with warnings")
+    parser = add_command("review")
     add_psbt_arguments(parser)
     parser.add_argument("--json", action="store_true", help="print the review as JSON")
     parser.set_defaults(func=run)

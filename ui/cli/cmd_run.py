@@ -7,7 +7,7 @@ from ui.cli.common import keystore_path
 
 
 def register(add_command: AddCommand) -> None:
-    parser = add_command("run", "start the appliance UI (screens, keys, camera)")
+    parser = add_command("run")
     parser.add_argument("--display", default="window", metavar="KIND",
                         help="window | fb[:/dev/fbN] | st7789 | png:DIR (default: window)")
     parser.add_argument("--input", default="", metavar="KIND",
@@ -18,7 +18,10 @@ def register(add_command: AddCommand) -> None:
     parser.add_argument("--size", default="240x240", metavar="WxH",
                         help="screen size for window, st7789 and png (default: 240x240)")
     parser.add_argument("--dev-allow-network", action="store_true",
-                        help="developers only: start despite network hardware (red banner)")
+                        help="on a networked desktop or laptop: start despite network hardware "
+                             "(any interface but lo, Bluetooth, a radio), which otherwise stops "
+                             "airsign at boot; every screen then carries a red DEV MODE banner. "
+                             "Developers only, never with a real seed")
     parser.set_defaults(func=run)
 
 

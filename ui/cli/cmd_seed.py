@@ -41,7 +41,7 @@ CLEAR_SCREEN = "\033[2J\033[H"
 
 
 def register(add_command: AddCommand) -> None:
-    parser = add_command("seed", "make a new seed, find a last word, check a mnemonic")
+    parser = add_command("seed")
     actions = parser.add_subparsers(dest="seed_action", metavar="ACTION", required=True)
 
     new = actions.add_parser("new", help="a new seed from dice, coin flips or camera noise")
@@ -64,7 +64,7 @@ def register(add_command: AddCommand) -> None:
     new.add_argument("--store", action="store_true",
                      help="back the words up (shown one by one, then a quiz), store the seed "
                           "in the keystore and print only its fingerprint")
-    add_location_options(new)
+    add_location_options(new, "seed")
     new.set_defaults(func=run_new)
 
     final = actions.add_parser("final-word", help="every valid last word for 11 or 23 words")

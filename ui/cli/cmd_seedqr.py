@@ -27,7 +27,7 @@ PNG_SIZE = 400  # pixels
 
 
 def register(add_command: AddCommand) -> None:
-    parser = add_command("seedqr", "show the seed as a SeedQR, read one, check a hand-made copy")
+    parser = add_command("seedqr")
     actions = parser.add_subparsers(dest="seedqr_action", metavar="ACTION", required=True)
 
     encode = actions.add_parser("encode", help="the seed as a SeedQR (shows the seed)")
@@ -37,7 +37,7 @@ def register(add_command: AddCommand) -> None:
     output.add_argument("--png", metavar="OUT", help="write the QR code as a PNG image")
     output.add_argument("--text", action="store_true",
                         help="print the module grid with row/column labels, to copy by hand")
-    add_location_options(encode)
+    add_location_options(encode, "seedqr")
     encode.set_defaults(func=run_encode)
 
     decode = actions.add_parser("decode", help="read a SeedQR image and print its words")
@@ -47,7 +47,7 @@ def register(add_command: AddCommand) -> None:
     verify = actions.add_parser(
         "verify", help="scan a hand-transcribed SeedQR and compare it with our seed")
     verify.add_argument("image", metavar="IMAGE", help="a photo of the hand-made SeedQR")
-    add_location_options(verify)
+    add_location_options(verify, "seedqr")
     verify.set_defaults(func=run_verify)
 
 

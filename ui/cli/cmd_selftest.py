@@ -66,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def register(add_command: AddCommand) -> None:
-    parser = add_command("selftest", "check that this device can unlock, review and sign")
+    parser = add_command("selftest")
     parser.add_argument("--image", action="store_true",
                         help="running inside the appliance image (the boot test)")
     parser.add_argument("--camera", metavar="SOURCE",

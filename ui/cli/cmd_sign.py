@@ -15,7 +15,7 @@ from ui.cli.qr_output import add_frame_output_options, write_frames_from_args
 
 
 def register(add_command: AddCommand) -> None:
-    parser = add_command("sign", "review a PSBT, then add our signatures to it")
+    parser = add_command("sign")
     add_psbt_arguments(parser)
     parser.add_argument("--out", metavar="FILE",
                         help="write the signed PSBT here, in the encoding it came in "

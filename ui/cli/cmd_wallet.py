@@ -1,9 +1,11 @@
 """`airsign wallet add|list|show|remove`: the multisig wallets this device cosigns for."""
 
 import argparse
+import sys
 
-from signer.errors import UsageError
+from signer.errors import InvalidWallet, UsageError
 from signer.scripts import format_path
+from signer.transport.types import PayloadKind
 from signer.wallet.formats import load_wallet
 from signer.wallet.model import Wallet
 from signer.wallet.policy388 import policy_of
@@ -12,28 +14,31 @@ from ui.cli import AddCommand
 from ui.cli.common import (
     device_network,
     open_keystore,
-    read_input_bytes,
     seed_root,
 )
+from ui.cli.qr_output import terminal_progress
+from ui.scan.sources import is_frame_source, load_file_or_frames
 
 ACTIONS = ("add", "list", "show", "remove")
 SHOW_FORMATS = ("summary", "descriptor", "bip388-json", "bip388-text")
 SHOWN_ADDRESSES = 3
+# What a scanned wallet can arrive as: a descriptor (UR crypto-output, text), a wallet file
+# (JSON, Coldcard text, BSMS), or plain text or bytes (BBQr U/J/B) that load_wallet parses.
+_WALLET_KINDS = (PayloadKind.DESCRIPTOR, PayloadKind.WALLET_FILE, PayloadKind.TEXT,
+                 PayloadKind.BYTES)
 
 
 def register(add_command: AddCommand) -> None:
-    parser = add_command(
-        "wallet",
-        "register a multisig wallet (descriptor, JSON, BIP-388 policy, BSMS or Coldcard file), "
-        "list, show, remove",
-    )
+    parser = add_command("wallet")
     parser.add_argument("action", choices=ACTIONS,
-                        help="add SOURCE, list, show NAME, remove NAME")
+                        help="add SOURCE..., list, show NAME, remove NAME")
     parser.add_argument(
         "target",
-        nargs="?",
+        nargs="*",
         metavar="SOURCE|NAME",
-        help="add: a wallet file or - for stdin; show/remove: the wallet's name",
+        help="add: a wallet file (- for stdin), a text file of QR parts, or QR codes as "
+             "`airsign decode` reads them (images, an animated GIF, a video, a directory of "
+             "frames, camera:N, v4l2:N); show/remove: the wallet's name",
     )
     parser.add_argument("--name", help="add: the name to register it under")
     parser.add_argument("--format", choices=SHOW_FORMATS, default="summary",
@@ -50,32 +55,35 @@ def register(add_command: AddCommand) -> None:
 def run(args: argparse.Namespace) -> int:
     needs_target = args.action in ("add", "show", "remove")
     if needs_target and not args.target:
-        what = "a wallet file (or -)" if args.action == "add" else "the wallet's name"
+        what = "a wallet file (or -) or QR source" if args.action == "add" else "the wallet's name"
         raise UsageError(f"wallet {args.action} needs {what}")
     if not needs_target and args.target:
         raise UsageError(f"wallet {args.action} takes no argument")
+    if args.action in ("show", "remove") and len(args.target) > 1:
+        raise UsageError(f"wallet {args.action} takes one wallet name")
     if args.action != "add" and (args.name or args.bip39_passphrase):
         raise UsageError("--name and --bip39-passphrase only go with wallet add")
     if args.action != "show" and args.format != "summary":
         raise UsageError("--format only goes with wallet show")
+    # The wallet is read before the passphrase is asked: a bad source costs no unlock.
+    data = wallet_data(args.target) if args.action == "add" else b""
     with open_keystore(args) as keystore:
         # Wallets are registered for the keystore's network: --network only tells a tpub
         # wallet's network (test, signet, regtest), and another one is refused.
         registry = WalletRegistry(keystore.wallet_records, keystore.settings.network)
         if args.action == "add":
-            data = read_input_bytes(args.target)
             wallet = load_wallet(data, args.name, device_network(args, keystore))
             root = seed_root(args, keystore)
             wallet = registry.add(wallet, root)
+            keystore.save()  # before printing: a closed stdout must not lose the registration
             _print_wallet(wallet, root.my_fingerprint)
-            keystore.save()
             print(f"Registered wallet {wallet.name!r}.")
         elif args.action == "list":
             _print_list(registry.wallets())
         elif args.action == "show":
-            _show(registry.get(args.target), keystore.fingerprint, args.format)
+            _show(registry.get(args.target[0]), keystore.fingerprint, args.format)
         else:
-            wallet = registry.remove(args.target)
+            wallet = registry.remove(args.target[0])
             keystore.save()
             print(f"Removed wallet {wallet.name!r}.")
     return 0
@@ -91,6 +99,22 @@ def _show(wallet: Wallet, our_fingerprint: bytes, form: str) -> None:
         print(policy_of(wallet).as_json())
     else:
         print(policy_of(wallet).as_text(), end="")
+
+
+def wallet_data(sources: list[str]) -> bytes | str:
+    """A wallet file's content, or the wallet text the QR codes in `sources` carry (the same
+    sources as `airsign decode`: images, GIF, video, frame directory, camera:N, v4l2:N)."""
+    bar = terminal_progress if sys.stderr.isatty() else None
+    try:
+        loaded = load_file_or_frames(sources, on_progress=bar)
+    finally:
+        if bar is not None and any(is_frame_source(spec) for spec in sources):
+            sys.stderr.write("\n")
+    if isinstance(loaded, bytes):
+        return loaded
+    if loaded.kind not in _WALLET_KINDS:
+        raise InvalidWallet(f"not a wallet: the QR codes hold a {loaded.kind}")
+    return loaded.data
 
 
 def _print_wallet(wallet: Wallet, our_fingerprint: bytes) -> None:

@@ -24,7 +24,7 @@ SCRIPTS = [s.value for s in ScriptType if s is not ScriptType.P2SH_P2WPKH
 
 
 def register(add_command: AddCommand) -> None:
-    parser = add_command("xpub", "export this device's cosigner key (xpub) for a coordinator")
+    parser = add_command("xpub")
     which = parser.add_mutually_exclusive_group()
     which.add_argument("--script", choices=SCRIPTS, default=None,
                        help="script type, for its standard path (default p2wsh: BIP-48)")

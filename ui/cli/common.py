@@ -14,6 +14,7 @@ from signer.keys import warn_if_slow_backend
 from signer.keystore import Keystore, UnlockedKeystore
 from signer.network import Network
 from signer.secretfile import write_secret_file
+from ui.cli import COMMANDS, add_global_options
 
 PASSPHRASE_ENV = "AIRSIGN_PASSPHRASE"  # for scripts and tests; a terminal prompt otherwise
 BIP39_PASSPHRASE_ENV = "AIRSIGN_BIP39_PASSPHRASE"  # likewise; never stored
@@ -108,10 +109,7 @@ def write_output(out: str, data: bytes, *, secret: bool = False) -> None:
         raise UsageError(f"cannot write {out}: {exc.strerror or exc}") from None
 
 
-def add_location_options(action: argparse.ArgumentParser) -> None:
-    """--keystore and --network also accepted after a sub-action (`airsign seed new --network
-    test`); SUPPRESS keeps a value given before the action."""
-    action.add_argument("--keystore", metavar="PATH", default=argparse.SUPPRESS,
-                        help="keystore file (as before the action)")
-    action.add_argument("--network", choices=[n.value for n in Network], default=argparse.SUPPRESS,
-                        help="network (as before the action)")
+def add_location_options(action: argparse.ArgumentParser, command: str) -> None:
+    """The global options `command` uses, also accepted after one of its actions (`airsign
+    seed new --network test`); a value given before the action stays unless given again."""
+    add_global_options(action, COMMANDS[command].options, "as before the action")

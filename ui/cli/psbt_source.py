@@ -22,7 +22,7 @@ from signer.psbt import (
 from signer.transport.types import Format, Payload, PayloadKind
 from ui.cli.common import read_input_bytes, write_output
 from ui.scan.decoders import DEFAULT_DECODER
-from ui.scan.sources import PART_START, assemble_text, is_frame_source, load_source
+from ui.scan.sources import load_file_or_frames
 
 _FILE_ENCODINGS = ("base64", "hex", "binary")
 # A file of the largest PSBT as hex (2x) or as QR part lines (UR bytewords, 2x plus each
@@ -39,27 +39,24 @@ class LoadedPSBT:
 
 def load_psbt_source(sources: Sequence[str], decoder: str = DEFAULT_DECODER) -> LoadedPSBT:
     """The PSBT in `sources` (see the module docstring)."""
-    if len(sources) == 1 and not is_frame_source(sources[0]):
-        data = read_input_bytes(sources[0], MAX_FILE_SIZE + 1)
-        if len(data) > MAX_FILE_SIZE:
-            raise PSBTTooComplex(f"{sources[0]} holds more than {MAX_FILE_SIZE:,} bytes: no "
-                                 f"PSBT within the {DEFAULT_MAX_SIZE:,}-byte limit is that long")
-        payload = _payload_from_file(data)
+    loaded = load_file_or_frames(sources, decoder, read_file=_read_psbt_file)
+    if isinstance(loaded, bytes):
+        raw, encoding = decode_psbt_text(loaded)
+        payload = Payload(PayloadKind.PSBT, raw, Format.SINGLE, encoding)
     else:
-        payload = load_source(sources, decoder)
+        payload = loaded
     if payload.kind is not PayloadKind.PSBT or not isinstance(payload.data, bytes):
         raise InvalidPSBT(f"not a PSBT: the source holds a {payload.kind}")
     encoding = payload.encoding if payload.encoding in _FILE_ENCODINGS else "base64"
     return LoadedPSBT(load_psbt(payload.data), encoding, payload)
 
 
-def _payload_from_file(data: bytes) -> Payload:
-    """A file of QR part lines goes through the assembler; anything else is a PSBT file."""
-    head = data.lstrip()[:16].decode("ascii", "replace")
-    if PART_START.match(head):
-        return assemble_text(data)
-    raw, encoding = decode_psbt_text(data)
-    return Payload(PayloadKind.PSBT, raw, Format.SINGLE, encoding)
+def _read_psbt_file(source: str) -> bytes:
+    data = read_input_bytes(source, MAX_FILE_SIZE + 1)
+    if len(data) > MAX_FILE_SIZE:
+        raise PSBTTooComplex(f"{source} holds more than {MAX_FILE_SIZE:,} bytes: no "
+                             f"PSBT within the {DEFAULT_MAX_SIZE:,}-byte limit is that long")
+    return data
 
 
 def write_psbt(psbt: ParsedPSBT, encoding: str, out: str | None) -> None:

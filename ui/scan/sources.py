@@ -3,7 +3,7 @@ directories, cameras or text files of parts in; animated GIFs or frame directori
 
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -61,6 +61,36 @@ def load_source(sources: Sequence[str], decoder: str = DEFAULT_DECODER) -> Paylo
     return assemble_text(_read(sources[0]))
 
 
+def _read(spec: str) -> bytes:
+    """A file's content, or stdin's for "-"."""
+    if spec == "-":
+        return sys.stdin.buffer.read()
+    try:
+        return Path(spec).expanduser().read_bytes()
+    except OSError as exc:
+        raise UsageError(f"cannot read {spec}: {exc.strerror or exc}") from None
+
+
+def load_file_or_frames(sources: Sequence[str], decoder: str = DEFAULT_DECODER,
+                        on_progress: ProgressCallback | None = None,
+                        read_file: Callable[[str], bytes] = _read) -> Payload | bytes:
+    """What `sources` hold, for commands that also read plain files (a PSBT, a wallet file):
+    the payload of QR frames (images, GIF, video, frame directory, camera:N, v4l2:N) or of
+    a text file of QR part lines; otherwise the one file's (or stdin's) bytes as they are.
+    `read_file` reads that file (e.g. with a size limit)."""
+    if not sources:
+        raise UsageError("no source given")
+    if len(sources) == 1 and not is_frame_source(sources[0]):
+        content = read_file(sources[0])
+        if PART_START.match(content.lstrip()[:16].decode("ascii", "replace")):
+            return assemble_text(content)
+        return content
+    not_frames = [spec for spec in sources if not is_frame_source(spec)]
+    if not_frames:
+        raise UsageError(f"{not_frames[0]}: give one file, or only image/video/camera sources")
+    return scan_sources(sources, decoder, on_progress).payload
+
+
 def assemble_text(content: bytes) -> Payload:
     """A payload from text: one part per line when the lines are parts of an animated
     sequence (UR, BBQr, pMofN); otherwise the whole content is one QR's payload."""
@@ -91,16 +121,6 @@ def _assemble(parts: Sequence[str | bytes]) -> Payload:
         if loop.assembler.is_complete:
             return loop.assembler.result()
     raise loop.incomplete_error()
-
-
-def _read(spec: str) -> bytes:
-    """A file's content, or stdin's for "-"."""
-    if spec == "-":
-        return sys.stdin.buffer.read()
-    try:
-        return Path(spec).expanduser().read_bytes()
-    except OSError as exc:
-        raise UsageError(f"cannot read {spec}: {exc.strerror or exc}") from None
 
 
 def frame_texts(frames: FrameSequence) -> list[str | bytes]:
