@@ -24,14 +24,21 @@ ldconfig -p | grep -q 'libzbar.so.0' || missing+=(libzbar0)
 ldconfig -p | grep -q 'libGL.so.1' || missing+=(libgl1)
 ldconfig -p | grep -q 'libglib-2.0.so.0' || missing+=(libglib2.0-0)
 if [ ${#missing[@]} -gt 0 ]; then
-    echo "bootstrap: installing system packages: ${missing[*]}"
+    echo "bootstrap: installing system packages with apt-get: ${missing[*]}"
     apt_install "${missing[@]}"
 fi
 
-[ -x .venv/bin/python ] || python3 -m venv .venv
+if [ ! -x .venv/bin/python ]; then
+    echo "bootstrap: creating .venv"
+    python3 -m venv .venv
+fi
 stamp=.venv/.airsign-installed
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ requirements.txt -nt "$stamp" ]; then
+    # pip's own lines (Collecting..., download bars, Installing...) are the progress: a first
+    # install downloads ~100 MB and takes a minute or more.
+    echo "bootstrap: installing the Python packages into .venv"
     .venv/bin/python -m pip install -q --upgrade pip
-    .venv/bin/python -m pip install -q -e '.[test]'
+    .venv/bin/python -m pip install --progress-bar on -e '.[test]'
     touch "$stamp"
+    echo "bootstrap: .venv is ready"
 fi
