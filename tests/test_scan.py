@@ -25,7 +25,7 @@ from signer.transport.types import Format, PayloadKind
 from ui.backends.camera import open_source
 from ui.qr.render import QRRenderer
 from ui.scan.decoders import get_decoder
-from ui.scan.scanner import Scanner, scan_frames
+from ui.scan.scanner import STALL_LOOPS, ScanLoop, Scanner, scan_frames
 from ui.scan.sources import frame_texts
 
 VAULT = make_wallet()
@@ -196,3 +196,61 @@ class _GatedSource(ListSource):
 
     def go_on(self) -> None:
         self._resume.set()
+
+
+class PartsOnScreen:
+    """Stands in for the QR decoder: each "frame" is a part number, and it reads the part
+    text unless that part is one the camera never manages (too dense for it)."""
+
+    name = "parts"
+
+    def __init__(self, texts: list[str], unreadable: set[int]) -> None:
+        self.texts = texts
+        self.unreadable = unreadable
+
+    def decode(self, frame: np.ndarray) -> list[str | bytes]:
+        number = int(frame[0, 0])
+        return [] if number in self.unreadable else [self.texts[number - 1]]
+
+
+def _coordinator_loops(parts: int, loops: int, frames_per_part: int = 2) -> list[np.ndarray]:
+    """Frames of a coordinator looping through its parts, each shown for a few frames."""
+    return [np.full((2, 2), number, np.uint8) for _ in range(loops)
+            for number in range(1, parts + 1) for _ in range(frames_per_part)]
+
+
+def test_a_scan_stuck_on_the_same_parts_names_them_and_the_remedy() -> None:
+    from ui.flows.scan import ScannerFeed
+    from ui.screens.scan import ScanScreen
+    from ui.widgets import Chrome
+
+    texts = [str(t) for t in encode_frames(PSBT, Format.BBQR, density="low").frames]
+    assert len(texts) >= 8
+    loop = ScanLoop(PartsOnScreen(texts, unreadable={3, 6}))
+    frames = _coordinator_loops(len(texts), loops=STALL_LOOPS + 1)
+    for number, frame in enumerate(frames, start=1):
+        loop.feed(frame)
+        # The first loop brings the readable parts; STALL_LOOPS more show nothing new.
+        if number <= STALL_LOOPS * len(frames) // (STALL_LOOPS + 1):
+            assert loop.stuck_on() == (), number
+    assert loop.stuck_on() == (3, 6)
+    # One of them comes through at last: no longer stuck (counting starts again).
+    loop.decoder = PartsOnScreen(texts, unreadable={6})
+    loop.feed(np.full((2, 2), 3, np.uint8))
+    assert loop.stuck_on() == ()
+
+    # Through the threaded scanner and the flow's feed to the screen.
+    frames = _coordinator_loops(len(texts), loops=STALL_LOOPS + 2)
+    gate = _GatedSource(frames, pause_after=len(frames) - 1)
+    feed = ScannerFeed(gate, PartsOnScreen(texts, unreadable={3, 6}))
+    gate.paused.wait(timeout=30)
+    state = feed()
+    assert state.hint == ("Parts 3, 6 not read after several loops. On the coordinator, "
+                          "lower the QR density or the frame rate.")
+    for size in ((240, 240), (320, 240)):
+        canvas = ScanScreen("Scan", lambda state=state: state).layout(size, Chrome())
+        drawn = " ".join(text.text for text in canvas.texts)
+        assert "Parts 3, 6 not read" in drawn and "frame rate." in drawn
+        assert "…" not in drawn.replace("missing 3, 6", "")
+    gate.go_on()
+    feed.scanner.stop()

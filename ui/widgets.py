@@ -182,6 +182,13 @@ BANNER_COLOURS: dict[str, tuple[Colour, Colour]] = {
 }
 
 
+def banner_height(canvas: Canvas, text: str, small: bool = False) -> int:
+    """The height `banner` draws `text` in (to place one above something)."""
+    m = canvas.metrics
+    font = m.small_bold_font() if small else m.bold_font()
+    return len(wrap_text(text, font, canvas.width - 2 * m.margin)) * line_height(font) + 2 * m.px(3)
+
+
 def banner(canvas: Canvas, text: str, tone: str, top: int, small: bool = False) -> int:
     """A full-width coloured strip with centred text (wrapped); returns its bottom."""
     m = canvas.metrics
@@ -189,7 +196,7 @@ def banner(canvas: Canvas, text: str, tone: str, top: int, small: bool = False) 
     background, foreground = BANNER_COLOURS[tone]
     lines = wrap_text(text, font, canvas.width - 2 * m.margin)
     pad = m.px(3)
-    height = len(lines) * line_height(font) + 2 * pad
+    height = banner_height(canvas, text, small)
     canvas.draw.rectangle((0, top, canvas.width, top + height - 1), fill=background)
     y = top + pad
     for line in lines:

@@ -9,16 +9,29 @@ from ui.screens.scan import ScanScreen, ScanState
 
 READY = "Point the camera at a QR code"
 MISMATCH = "A part of another QR sequence: KEY3 starts over with it"
+MAX_STUCK_SHOWN = 6
+
+
+def stuck_hint(parts: tuple[int, ...]) -> str:
+    """What to do when the same parts never arrive: they are likely too dense to read at the
+    camera's distance, or flash by too fast for its exposure."""
+    if not parts:
+        return ""
+    shown = ", ".join(str(n) for n in parts[:MAX_STUCK_SHOWN])
+    more = f" and {len(parts) - MAX_STUCK_SHOWN} more" if len(parts) > MAX_STUCK_SHOWN else ""
+    noun = "Part" if len(parts) == 1 else "Parts"
+    return (f"{noun} {shown}{more} not read after several loops. On the coordinator, "
+            "lower the QR density or the frame rate.")
 
 
 class ScannerFeed:
     """Shows ui/scan/scanner.py's worker-thread snapshots on the ScanScreen: the preview
     keeps moving however long a frame takes to decode."""
 
-    def __init__(self, camera: object):
+    def __init__(self, camera: object, decoder: object = None):
         from ui.scan.scanner import Scanner
 
-        self.scanner = Scanner(camera).start()  # type: ignore[arg-type]
+        self.scanner = Scanner(camera, decoder).start()  # type: ignore[arg-type]
         self._last: tuple[object, ScanState] | None = None
 
     def __call__(self) -> ScanState:
@@ -33,6 +46,7 @@ class ScannerFeed:
             fps=snapshot.stats.fps,
             finished=snapshot.ended,
             status=MISMATCH if snapshot.mismatch else (snapshot.error or READY),
+            hint=stuck_hint(snapshot.stuck_on),
         )
         self._last = (snapshot, state)
         return state

@@ -23,6 +23,9 @@ from ui.backends.camera import FrameSource
 from ui.scan.decoders import QRDecoder, get_decoder
 
 _FPS_WINDOW = 30  # frames: the speed shown is over the last second or so
+# A scan is stuck when the coordinator has shown its loop this often (the parts read since the
+# last new one were each seen this many times) and the same parts are still missing.
+STALL_LOOPS = 3
 
 
 @dataclass(frozen=True)
@@ -60,6 +63,7 @@ class ScanSnapshot:
     stats: ScanStats = ScanStats()
     error: str = ""  # last refusal, one line
     mismatch: bool = False  # a part of another sequence arrived: offer a restart
+    stuck_on: tuple[int, ...] = ()  # parts still missing after STALL_LOOPS loops without one
     payload: Payload | None = None
     running: bool = False
     ended: bool = False  # the source ran out, or the scan stopped, or completed
@@ -79,6 +83,9 @@ class ScanLoop:
         self.mismatch = False
         self._decode_seconds = 0.0
         self._frame_times: deque[float] = deque(maxlen=_FPS_WINDOW)
+        self._received = 0  # parts the assembler had when the repeat counts were reset
+        self._repeats: dict[str | bytes, int] = {}  # part -> times seen since the last new part
+        self._last_part: str | bytes | None = None
 
     def feed(self, frame: np.ndarray) -> None:
         """Decode one frame and give every QR payload in it to the assembler.
@@ -97,6 +104,7 @@ class ScanLoop:
                     break
                 try:
                     self.assembler.receive(data)
+                    self._count_repeat(data)
                 except (SequenceMismatch, PayloadTooLarge) as exc:
                     self.error = str(exc)
                     self.mismatch = isinstance(exc, SequenceMismatch)
@@ -107,6 +115,28 @@ class ScanLoop:
                     garbled += 1
         finally:
             self._count(len(found), garbled)
+
+    def _count_repeat(self, part: str | bytes) -> None:
+        """Count how often each part comes round again while no new part arrives (a part
+        held on screen for several frames counts once per showing)."""
+        received = self.assembler.progress().parts_received
+        if received != self._received:
+            self._received = received
+            self._repeats.clear()
+        elif part != self._last_part:
+            self._repeats[part] = self._repeats.get(part, 0) + 1
+        self._last_part = part
+
+    def stuck_on(self) -> tuple[int, ...]:
+        """The missing part numbers when the scan is stuck on them: most parts read since the
+        last new one have come round STALL_LOOPS times (so the coordinator has looped that
+        often) and these never did. Empty while the scan progresses, and for fountain codes
+        (UR), which have no fixed missing parts."""
+        missing = self.assembler.progress().missing
+        if not missing or not self._repeats:
+            return ()
+        counts = sorted(self._repeats.values())
+        return missing if counts[len(counts) // 2] >= STALL_LOOPS else ()
 
     def _count(self, parts: int, garbled: int) -> None:
         frames = self.stats.frames_read + 1
@@ -129,6 +159,9 @@ class ScanLoop:
         self.assembler.reset()
         self.error = ""
         self.mismatch = False
+        self._received = 0
+        self._repeats.clear()
+        self._last_part = None
 
     def incomplete_error(self) -> TransportError:
         """Why a finished source gave no payload, as one line."""
@@ -239,6 +272,7 @@ class Scanner:
             stats=loop.stats,
             error=loop.error,
             mismatch=loop.mismatch,
+            stuck_on=loop.stuck_on(),
             payload=assembler.result() if assembler.is_complete else None,
             running=running,
             ended=ended,

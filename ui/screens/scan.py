@@ -14,7 +14,16 @@ from signer.transport.types import Progress
 from ui import theme
 from ui.backends import Key
 from ui.screens.base import BACK_KEYS, Choice, Screen
-from ui.widgets import Canvas, Chrome, fit_text, line_height, progress_bar, title_bar
+from ui.widgets import (
+    Canvas,
+    Chrome,
+    banner,
+    banner_height,
+    fit_text,
+    line_height,
+    progress_bar,
+    title_bar,
+)
 
 MAX_MISSING_SHOWN = 8
 
@@ -26,6 +35,7 @@ class ScanState:
     fps: float = 0.0
     finished: bool = False  # a complete payload (or an error) is waiting for the flow
     status: str = "Point the camera at a QR code"
+    hint: str = ""  # advice when the scan is stuck, drawn over the preview's foot
 
 
 ScanSource = Callable[[], ScanState]
@@ -66,6 +76,9 @@ class ScanScreen(Screen):
             )
         else:
             canvas.draw.rectangle((0, top, canvas.width, bottom), fill=theme.SURFACE)
+        if state.hint:
+            top_of_hint = bottom - banner_height(canvas, state.hint, small=True)
+            banner(canvas, state.hint, "caution", top_of_hint, small=True)
         y = bottom + m.px(3)
         fps = f"{state.fps:.0f} fps" if state.fps else ""
         line = progress_text(state.progress) if state.progress else state.status
