@@ -171,8 +171,9 @@ def _wallet_sources(kind: str, tmp_path: Path) -> list[str]:
 def test_wallet_add_reads_what_decode_reads(kind, keystore, tmp_path, monkeypatch,
                                             capsys) -> None:
     sources = _wallet_sources(kind, tmp_path)
-    code, out, err = run_cli(monkeypatch, capsys, "wallet", "add", *sources, "--name", "Fam",
-                             "--keystore", str(keystore))
+    # The sources after the options, as a shell glob puts them.
+    code, out, err = run_cli(monkeypatch, capsys, "wallet", "add", "--name", "Fam",
+                             "--keystore", str(keystore), *sources)
     assert (code, err) == (0, "")
     assert "73c5da0a  m/48h/1h/0h/2h  <- this device" in out
     assert f"Receive address 0: {FIRST_ADDRESS}" in out

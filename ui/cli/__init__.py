@@ -118,7 +118,14 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
     error, as it is after the command."""
     command = command_in(argv)
     parser = build_parser(command)
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    # A command naming `trailing_sources` also gets the words after its options: argparse
+    # gives a '*' positional only the words before the first option.
+    target = getattr(args, "trailing_sources", None)
+    if extra and target and not any(word.startswith("-") for word in extra):
+        getattr(args, target).extend(extra)
+    elif extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
     for option in (KEYSTORE, NETWORK):
         if option not in COMMANDS[args.command].options:
             if hasattr(args, option):

@@ -49,7 +49,7 @@ def register(add_command: AddCommand) -> None:
         action="store_true",
         help="add: the wallet uses our seed with a BIP-39 passphrase (asked, not echoed)",
     )
-    parser.set_defaults(func=run)
+    parser.set_defaults(func=run, trailing_sources="target")
 
 
 def run(args: argparse.Namespace) -> int:
