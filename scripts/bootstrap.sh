@@ -19,10 +19,13 @@ apt_install() {
 
 missing=()
 python3 -c 'import venv, ensurepip' 2>/dev/null || missing+=(python3-venv python3-pip)
-ldconfig -p | grep -q 'libzbar.so.0' || missing+=(libzbar0)
+# Read once, not piped into `grep -q`: grep stops at the first match, ldconfig dies of SIGPIPE,
+# and pipefail would count the library as missing.
+libraries=$(ldconfig -p)
+grep -q 'libzbar.so.0' <<<"$libraries" || missing+=(libzbar0)
 # opencv-python's wheel links against libGL and glib.
-ldconfig -p | grep -q 'libGL.so.1' || missing+=(libgl1)
-ldconfig -p | grep -q 'libglib-2.0.so.0' || missing+=(libglib2.0-0)
+grep -q 'libGL.so.1' <<<"$libraries" || missing+=(libgl1)
+grep -q 'libglib-2.0.so.0' <<<"$libraries" || missing+=(libglib2.0-0)
 if [ ${#missing[@]} -gt 0 ]; then
     echo "bootstrap: installing system packages with apt-get: ${missing[*]}"
     apt_install "${missing[@]}"

@@ -216,13 +216,21 @@ def test_bootstrap_says_what_it_installs(tmp_path) -> None:
     python.parent.mkdir(parents=True)
     python.write_text('#!/bin/sh\necho "pip $*"\n')
     python.chmod(0o755)
+    # The system libraries present (so nothing goes to apt-get), listed as ldconfig does.
+    ldconfig = tmp_path / "bin" / "ldconfig"
+    ldconfig.parent.mkdir()
+    ldconfig.write_text("#!/bin/sh\n" + "".join(
+        f"echo '\t{lib} (libc6,x86-64) => /usr/lib/{lib}'\n"
+        for lib in ("libzbar.so.0", "libGL.so.1", "libglib-2.0.so.0")))
+    ldconfig.chmod(0o755)
+    env = {**os.environ, "PATH": f"{ldconfig.parent}:{os.environ['PATH']}"}
     result = subprocess.run([str(script)], cwd=tmp_path, text=True, capture_output=True,
-                            timeout=60, check=True)
+                            timeout=60, check=True, env=env)
     lines = result.stdout.splitlines()
     assert lines[0] == "bootstrap: installing the Python packages into .venv"
     install = [line for line in lines if line.startswith("pip -m pip install") and "-e" in line]
     assert install and "-q" not in install[0].split()
     assert lines[-1] == "bootstrap: .venv is ready"
     rerun = subprocess.run([str(script)], cwd=tmp_path, text=True, capture_output=True,
-                           timeout=60, check=True)
+                           timeout=60, check=True, env=env)
     assert rerun.stdout == ""  # idempotent: nothing to do, nothing said

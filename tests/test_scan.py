@@ -234,6 +234,9 @@ def test_a_scan_stuck_on_the_same_parts_names_them_and_the_remedy() -> None:
         if number <= STALL_LOOPS * len(frames) // (STALL_LOOPS + 1):
             assert loop.stuck_on() == (), number
     assert loop.stuck_on() == (3, 6)
+    assert str(loop.incomplete_error()).endswith(
+        "(missing 3, 6); they never came through in several loops: on the coordinator, lower "
+        "the QR density or the frame rate")
     # One of them comes through at last: no longer stuck (counting starts again).
     loop.decoder = PartsOnScreen(texts, unreadable={6})
     loop.feed(np.full((2, 2), 3, np.uint8))

@@ -174,9 +174,11 @@ class ScanLoop:
         missing = ""
         if progress.missing:
             missing = f" (missing {', '.join(str(n) for n in progress.missing[:10])})"
+        advice = ("; they never came through in several loops: on the coordinator, lower the "
+                  "QR density or the frame rate" if self.stuck_on() else "")
         return TransportError(
             f"the frames ended before the QR sequence was complete: {progress.parts_received} "
-            f"of {progress.parts_total} parts{missing}"
+            f"of {progress.parts_total} parts{missing}{advice}"
         )
 
 
