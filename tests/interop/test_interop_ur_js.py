@@ -16,7 +16,7 @@ from interop.interop_kit import (
     node,
     read_qr_frames,
 )
-from interop.psbt_kit import master_xprv, request
+from interop.psbt_kit import master_xprv, request, wallet_json
 from signer.network import Network
 from signer.scripts import ScriptType, format_path
 from signer.transport.encoders import encode_frames
@@ -125,3 +125,34 @@ def test_registry_reads_the_wallet_as_crypto_output() -> None:
                  "sourceFingerprint": root(i).my_fingerprint.hex(), "network": 1}
                 for i in (0, 1, 2)]
     assert read["keys"] == expected
+
+
+def test_airsign_registers_the_wallet_the_registry_shows(tmp_path) -> None:
+    # A coordinator shows a 2-of-3 (cosigners 0, 1, 3) as an animated crypto-output made by
+    # the registry; airsign scans it, registers it, and derives bitcoinjs's addresses.
+    wallet = wallet_json((0, 1, 3))
+    shown = node("ur.mjs", "encode-wallet", {"wallet": wallet, "maxFragmentLength": 150,
+                                             "outDir": str(tmp_path / "frames")})
+    assert len(shown["parts"]) > 1
+    descriptor = tmp_path / "scanned.txt"
+    scanned = airsign("decode", str(tmp_path / "frames"), "--out", str(descriptor))
+    assert scanned.returncode == 0, scanned.stderr.decode()
+    added = airsign("wallet", "add", str(descriptor), "--name", "shown")
+    assert added.returncode == 0, added.stderr.decode()
+    for index in (0, 1, 2):
+        address = node("bitcoinjs.mjs", "address", {"wallet": wallet, "chain": 0,
+                                                     "index": index})
+        assert f"Receive address {index}: {address}\n" in added.stdout.decode()
+
+
+def test_airsign_refuses_a_shown_wallet_without_its_key(tmp_path) -> None:
+    shown = node("ur.mjs", "encode-wallet", {"wallet": wallet_json((1, 2, 3)),
+                                             "maxFragmentLength": 150,
+                                             "outDir": str(tmp_path / "frames")})
+    assert len(shown["parts"]) > 1
+    descriptor = tmp_path / "scanned.txt"
+    assert airsign("decode", str(tmp_path / "frames"), "--out", str(descriptor)).returncode == 0
+    added = airsign("wallet", "add", str(descriptor), "--name", "foreign")
+    assert added.returncode == 1
+    (line,) = added.stderr.decode().strip().splitlines()
+    assert "does not contain our key" in line

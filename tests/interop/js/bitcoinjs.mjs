@@ -79,6 +79,9 @@ function complete(psbt, cosignerXprv) {
 
 run({
   build,
+  address({ wallet, chain, index }) {
+    return walletScript(wallet, chain, index).address;
+  },
   finalize({ psbt, cosigner }) {
     return complete(bitcoin.Psbt.fromBase64(psbt, { network }), cosigner);
   },
