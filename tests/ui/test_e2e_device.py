@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from device_kit import PASSPHRASE, device_keystore, loopback_sys
-from embit import bip39
+from embit import base58, bip39
 from embit.bip32 import HDKey
 from independent.cosigners import MNEMONICS
 from pyzbar import pyzbar
@@ -116,3 +116,29 @@ def test_cosigner_key_exported_as_ur_crypto_account(keystore_path: Path,
     account = HDKey.from_seed(bip39.mnemonic_to_seed(MNEMONICS[0])).derive("m/48h/1h/0h/2h")
     assert account.key.sec() in body and account.chain_code in body
     assert bytes.fromhex("1a73c5da0a") in body
+
+
+def test_cosigner_key_exported_for_electrum(keystore_path: Path, tmp_path: Path) -> None:
+    def decide(screen: Screen) -> list[Key | None]:
+        if isinstance(screen, MenuScreen) and screen.view.title == "Seed":
+            return [] if shown else [Key.PRESS]  # "Export cosigner key"
+        if isinstance(screen, MenuScreen) and screen.view.title == "Cosigner key":
+            return [Key.DOWN, Key.DOWN, Key.PRESS]  # "Electrum key"
+        if isinstance(screen, QRScreen):
+            shown.append(screen)
+            drawn.append(ctx.display.frames[-1])  # type: ignore[attr-defined]
+            return [Key.PRESS]
+        return []
+
+    shown: list[QRScreen] = []
+    drawn: list = []
+    ctx = unlocked(keystore_path, tmp_path, decide)
+    with pytest.raises(InputClosed):
+        run_flows(ctx, go(seed_menu))
+    assert shown[0].view.title == "Electrum key"
+    (symbol,) = pyzbar.decode(drawn[0].convert("L"), symbols=[pyzbar.ZBarSymbol.QRCODE])
+    raw = base58.decode_check(symbol.data.decode("ascii"))
+    # SLIP-132 Vpub (testnet P2WSH) over embit's BIP-48 account key, no origin in the text.
+    account = HDKey.from_seed(bip39.mnemonic_to_seed(MNEMONICS[0])).derive("m/48h/1h/0h/2h")
+    assert raw[:4] == bytes.fromhex("02575483")
+    assert raw[13:45] == account.chain_code and raw[45:] == account.key.sec()

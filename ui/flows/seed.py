@@ -48,13 +48,15 @@ def bip39_passphrase(ctx: FlowContext) -> Destination | None:
 EXPORT_ITEMS = (
     MenuItem("Key with origin", "origin", "1 QR"),
     MenuItem("UR crypto-account", "ur", "UR"),
+    MenuItem("Electrum key", "electrum", "1 QR"),
 )
 
 
 def export_key(ctx: FlowContext) -> Destination | None:
-    """The BIP-48 P2WSH account key: with its origin, [fingerprint/48h/0h/0h/2h]xpub..., which
-    Sparrow, Specter, Nunchuk and Electrum read from one QR; or as UR crypto-account (Sparrow,
-    Nunchuk, Keeper, BlueWallet scan it), animated if it needs more than one frame."""
+    """The BIP-48 P2WSH account key: with its origin, [fingerprint/48h/0h/0h/2h]xpub..., for
+    Specter and descriptor-based coordinators; as UR crypto-account (Sparrow, Nunchuk, Keeper,
+    BlueWallet scan it), animated if it needs more than one frame; or as Electrum's cosigner
+    dialog takes it (Zpub/Vpub without origin: it refuses the origin)."""
     from signer.export import account_ur, cosigner_export
     from signer.scripts import ScriptType
     from signer.transport.encoders import encode_frames
@@ -64,6 +66,10 @@ def export_key(ctx: FlowContext) -> Destination | None:
     if choice.action == "origin":
         text = cosigner_export(ctx.root(), ctx.settings.network).origin_text()
         ctx.show(QRScreen(QRView("Cosigner key", lambda: text, caption="p2wsh 48h",
+                                 can_switch=False)))
+    elif choice.action == "electrum":
+        text = cosigner_export(ctx.root(), ctx.settings.network).electrum_text()
+        ctx.show(QRScreen(QRView("Electrum key", lambda: text, caption="p2wsh 48h",
                                  can_switch=False)))
     elif choice.action == "ur":
         account = account_ur(ctx.root(), ctx.settings.network, [ScriptType.P2WSH])
