@@ -42,7 +42,7 @@ from signer.psbt import (
 from signer.scripts import HARDENED, ScriptType, format_path
 from signer.settings import Settings
 from signer.wallet.model import OutputScripts, Wallet
-from signer.wallet.policy import SpendingPath, describe_group, describe_path
+from signer.wallet.policy import SpendingPath, describe_missing, describe_path
 
 # Every warning code the review can raise (docs/review.md explains each); stable across versions.
 WARNING_CODES = frozenset({
@@ -159,9 +159,21 @@ class PathReview:
     words: str  # "any 2 of A, B, C, at any time"
     available: bool  # this input's nSequence and the nLockTime allow it
     missing: tuple[str, ...]  # who still has to sign for it, in words
+    signing: bool = False  # this device signs for it (available, and it holds a key in it)
+    after_signing: tuple[str, ...] = ()  # who still has to sign once this device has
+
+    @property
+    def still_to_sign(self) -> str:
+        """Who still has to sign, in words: this device first where it signs."""
+        if self.signing:
+            then = " and ".join(self.after_signing)
+            return (f"this device, then {then}" if then
+                    else "this device only: its signature completes this path")
+        return " and ".join(self.missing) or "nobody: it is complete"
 
     def to_json(self) -> dict[str, Any]:
-        return {"path": self.words, "available": self.available, "missing": list(self.missing)}
+        return {"path": self.words, "available": self.available, "missing": list(self.missing),
+                "signing": self.signing, "after_signing": list(self.after_signing)}
 
 
 @dataclass(frozen=True)
@@ -482,8 +494,7 @@ class _ReviewBuilder:
             (path,) = [p for p in template.paths if p.via == "key path"]
             done = signed_for(None) | frozenset(
                 [internal] if (spend.output_key, None) in valid else [])
-            reviews.append(PathReview(describe_path(path, names), True, tuple(
-                describe_group(group, names) for group in path.missing(done))))
+            reviews.append(self._path_review(path, names, True, done, ours))
             if internal in ours:
                 usable.add(internal)
                 key_path_key = full_path[internal]
@@ -492,8 +503,7 @@ class _ReviewBuilder:
             signed = signed_for(leaf)
             for path in paths:
                 available = path.available(sequence, self.tx.locktime, self.tx.version)
-                missing = tuple(describe_group(g, names) for g in path.missing(signed))
-                reviews.append(PathReview(describe_path(path, names), available, missing))
+                reviews.append(self._path_review(path, names, available, signed, ours))
                 if available and path.keys & ours:
                     usable |= path.keys & ours
                     if spend is not None and position not in leaves:
@@ -506,6 +516,18 @@ class _ReviewBuilder:
         return _Plan(tuple(_dedupe_reviews(reviews)),
                      tuple(full_path[position] for position in sorted(usable)),
                      tuple(leaves), key_path_key)
+
+    @staticmethod
+    def _path_review(path: SpendingPath, names: Sequence[str], available: bool,
+                     signed: frozenset[int], ours: set[int]) -> PathReview:
+        """The path as this transaction stands: who still has to sign, before and after
+        this device does (it signs only in a path the transaction can use)."""
+        signing = available and bool(path.keys & ours)
+        after = signed | (path.keys & ours) if signing else signed
+        return PathReview(describe_path(path, names), available,
+                          tuple(describe_missing(g, signed, names) for g in path.missing(signed)),
+                          signing,
+                          tuple(describe_missing(g, after, names) for g in path.missing(after)))
 
     def _check_amount_proof(self, index: int, coin: SpentCoin, algo: sighash.Algorithm) -> None:
         amount = coin.output.value if coin.output is not None else None

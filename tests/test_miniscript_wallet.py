@@ -68,8 +68,8 @@ def test_registered_wallet_derives_embits_addresses() -> None:
 def test_policy_in_words_marks_our_keys() -> None:
     words = descriptor_wallet(LIANA).wallet.policy_words(root(0).my_fingerprint)
     assert words == [
-        "any 2 of 73c5da0a (this device) <0;1>, b8688df1, 28645006, at any time",
-        "73c5da0a (this device) <2;3> alone, once a coin has not moved for 52,560 blocks "
+        "any 2 of 73c5da0a (this device, key 1), b8688df1, 28645006, at any time",
+        "73c5da0a (this device, key 4) alone, once a coin has not moved for 52,560 blocks "
         "(about 1 year)",
     ]
 
@@ -78,7 +78,7 @@ def test_primary_path_signs_with_the_primary_key_only_and_bdk_finalizes() -> Non
     psbt, vault, review = _review_and_sign(LIANA, PRIMARY_SEQUENCE)
     (inp,) = review.inputs
     assert inp.ours and [p.available for p in inp.paths] == [True, False]
-    assert inp.paths[0].missing == ("any 2 of 73c5da0a (this device) <0;1>, b8688df1, "
+    assert inp.paths[0].missing == ("any 2 of 73c5da0a (this device, key 1), b8688df1, "
                                     "28645006",)
     assert [out.kind for out in review.outputs] == ["external", "change"]
     result = sign_psbt(psbt, review, root=root(0), wallets=[vault.wallet])
@@ -169,13 +169,15 @@ def test_cli_shows_paths_in_review_and_wallet(vault_keystore, monkeypatch, capsy
     code, out, err = run_cli(monkeypatch, capsys, "wallet", "add", str(source), "--name", "liana")
     assert code == 0, err
     assert "Spending paths:" in out and "once a coin has not moved for 52,560 blocks" in out
+    assert "  key 4  73c5da0a  m/48h/1h/0h/2h <2;3>  <- this device" in out  # named in a path
+    assert "73c5da0a (this device, key 4) alone" in out
     psbt, _ = _psbt(LIANA, PRIMARY_SEQUENCE)
     spend = tmp_path / "spend.psbt"
     spend.write_bytes(serialize_psbt(psbt))
     code, out, err = run_cli(monkeypatch, capsys, "review", str(spend))
     assert code == 0, err
     assert "[usable]" in out and "not usable with this nSequence/nLockTime" in out
-    assert "still to sign: any 2 of" in out
+    assert "still to sign: this device, then 1 more of b8688df1, 28645006" in out
 
 
 def test_invalid_signatures_of_two_of_our_keys_replace_once_per_input() -> None:

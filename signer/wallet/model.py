@@ -144,14 +144,15 @@ class Wallet:
         return f"{self.threshold} of {len(self.keys)}"
 
     def key_names(self, our_fingerprint: bytes) -> list[str]:
-        """Each key as a person compares it: fingerprint, with ours marked."""
+        """Each key as a person compares it: fingerprint, with ours marked; a seed with
+        several keys here (Liana's primary and recovery key) names each by its number in the
+        wallet's key list, as the device lists them ("73c5da0a (this device, key 4)")."""
         names = []
-        for key in self.keys:
-            name = key.fingerprint_hex + (" (this device)" if key.fingerprint == our_fingerprint
-                                          else "")
+        for number, key in enumerate(self.keys, start=1):
+            marks = ["this device"] if key.fingerprint == our_fingerprint else []
             if sum(other.fingerprint == key.fingerprint for other in self.keys) > 1:
-                name += f" <{key.chains[0]};{key.chains[1]}>"
-            names.append(name)
+                marks.append(f"key {number}")
+            names.append(key.fingerprint_hex + (f" ({', '.join(marks)})" if marks else ""))
         return names
 
     def policy_words(self, our_fingerprint: bytes) -> list[str]:

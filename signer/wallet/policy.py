@@ -225,6 +225,20 @@ def describe_group(group: SignerGroup, names: Sequence[str]) -> str:
     return f"any {group.threshold} of " + ", ".join(who)
 
 
+def describe_missing(group: SignerGroup, signed: frozenset[int], names: Sequence[str]) -> str:
+    """Who still has to sign for `group`, given the keys that have: "b8688df1", "1 more of
+    b8688df1, 28645006", or as describe_group while none of the group has signed."""
+    unsigned = [names[index] for index in group.keys if index not in signed]
+    need = group.threshold - (len(group.keys) - len(unsigned))
+    if len(unsigned) == 1:
+        return unsigned[0]
+    if need >= len(unsigned):
+        return "all of " + ", ".join(unsigned)
+    if len(unsigned) == len(group.keys):
+        return f"any {need} of " + ", ".join(unsigned)
+    return f"{need} more of " + ", ".join(unsigned)
+
+
 def describe_path(path: SpendingPath, names: Sequence[str]) -> str:
     """e.g. "any 2 of A, B, C, at any time" or "D alone, once a coin has not moved for
     52,560 blocks (about 1 year)"."""

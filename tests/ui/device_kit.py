@@ -10,8 +10,10 @@ from independent.cosigners import MNEMONICS
 from signer.keystore import Keystore
 from signer.network import Network
 from signer.settings import Settings
+from signer.transport.assembler import Assembler
 from signer.wallet.model import Wallet
 from signer.wallet.registry import wallet_record
+from ui.screens.qr import QRScreen
 
 PASSPHRASE = "correct horse"
 
@@ -31,3 +33,15 @@ def loopback_sys(root: Path) -> Path:
     """root/sys as the air-gap check reads it: only the loopback interface."""
     (root / "sys" / "net" / "lo").mkdir(parents=True, exist_ok=True)
     return root / "sys"
+
+
+def qr_payload(qr: QRScreen) -> bytes:
+    """What a coordinator's camera reads from the QR screen: its frames assembled."""
+    assembler = Assembler()
+    for _ in range(20 * qr.view.frame_count):
+        assembler.receive(qr.view.next_frame())  # type: ignore[arg-type]
+        if assembler.is_complete:
+            data = assembler.result().data
+            assert isinstance(data, bytes)
+            return data
+    raise AssertionError("the QR frames never completed")

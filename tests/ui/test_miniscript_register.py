@@ -27,10 +27,13 @@ def test_register_shows_each_spending_path(tmp_path: Path) -> None:
     assert isinstance(screen, FactsScreen) and screen.view.title == "Register?"
     facts = {fact.label: fact.value for fact in screen.view.facts}
     assert facts["Name"].startswith("miniscript ")
-    assert facts["Path 1"] == ("any 2 of 73c5da0a (this device) <0;1>, b8688df1, 28645006, at "
+    assert facts["Path 1"] == ("any 2 of 73c5da0a (this device, key 1), b8688df1, 28645006, at "
                                "any time")
-    assert facts["Path 2"] == ("73c5da0a (this device) <2;3> alone, once a coin has not moved "
+    assert facts["Path 2"] == ("73c5da0a (this device, key 4) alone, once a coin has not moved "
                                "for 52,560 blocks (about 1 year)")
+    # the keys as the paths name them: this seed's two keys by their number
+    assert facts["Key 1 · m/48h/1h/0h/2h"].startswith("73c5da0a\n")
+    assert facts["Key 4 · m/48h/1h/0h/2h <2;3>"].startswith("73c5da0a\n")
     expected = descriptor_wallet(LIANA).derive(False, 0).address(Network.TEST.params)
     assert facts["Receive #0"].replace(" ", "") == expected
     assert not ctx.keystore.wallet_records  # cancelled: nothing registered

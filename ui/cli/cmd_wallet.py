@@ -124,10 +124,16 @@ def _print_wallet(wallet: Wallet, our_fingerprint: bytes) -> None:
         shape = f"{wallet.script_type}, miniscript"
     print(f"Wallet: {wallet.name}")
     print(f"Policy: {wallet.policy} ({shape}), network {wallet.network}")
-    print("Cosigners:")
-    for key in wallet.keys:
+    # A miniscript wallet's paths name a seed with several keys by number ("key 4").
+    print("Keys:" if wallet.is_miniscript else "Cosigners:")
+    for number, key in enumerate(wallet.keys, start=1):
         mark = "  <- this device" if key.fingerprint == our_fingerprint else ""
-        print(f"  {key.fingerprint_hex}  {format_path(key.origin_path)}{mark}")
+        if wallet.is_miniscript:
+            chains = f" <{key.chains[0]};{key.chains[1]}>"
+            print(f"  key {number}  {key.fingerprint_hex}  {format_path(key.origin_path)}"
+                  f"{chains}{mark}")
+        else:
+            print(f"  {key.fingerprint_hex}  {format_path(key.origin_path)}{mark}")
     if wallet.is_miniscript:
         print("Spending paths:")
         for words in wallet.policy_words(our_fingerprint):

@@ -35,8 +35,8 @@ def render_review(review: Review, denomination: str = "sats") -> list[str]:
         for path in inp.paths:  # a miniscript wallet's spending paths, as this tx stands
             state = "usable" if path.available else "not usable with this nSequence/nLockTime"
             lines.append(f"      path: {path.words} [{state}]")
-            if path.available and path.missing:
-                lines.append(f"        still to sign: {'; '.join(path.missing)}")
+            if path.available:
+                lines.append(f"        still to sign: {path.still_to_sign}")
     lines.append("Outputs:")
     for out in review.outputs:
         where = out.address or f"script {out.script}"

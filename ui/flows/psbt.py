@@ -1,4 +1,5 @@
-"""PSBT: overview -> every output -> every warning on its own screen -> confirm -> sign -> QR.
+"""PSBT: overview -> spending paths (miniscript and taproot-tree inputs) -> every output ->
+every warning on its own screen -> confirm -> sign -> QR.
 
 A danger warning is only acknowledged by choosing its own "Sign anyway" button (the safe
 "Reject" starts selected); its code then goes into `allow`, and sign_psbt refuses anything
@@ -9,7 +10,7 @@ import contextlib
 from typing import TYPE_CHECKING, Any
 
 from signer.errors import AirsignError
-from signer.review import Output, OutputKind, Review, Severity, Warning
+from signer.review import InputReview, Output, OutputKind, PathReview, Review, Severity, Warning
 from signer.transport.types import Format, Payload, PayloadKind
 from ui import theme
 from ui.flows import Destination, FlowContext, go
@@ -74,6 +75,45 @@ def _transfer_fact(review: Review, denomination: str) -> tuple[Fact, ...]:
                  theme.OUTPUT_COLOURS[OutputKind.TRANSFER.value]),)
 
 
+def spending_paths_view(review: Review) -> FactsView | None:
+    """Each spending path of our miniscript and taproot-tree inputs in words: whether this
+    transaction can use it, and who still has to sign (this device first, when it signs).
+    Inputs with the same paths as they stand are listed once; None when no input has paths."""
+    groups: dict[tuple[str | None, tuple[PathReview, ...]], list[InputReview]] = {}
+    for inp in review.inputs:
+        if inp.ours and inp.paths:
+            groups.setdefault((inp.wallet, inp.paths), []).append(inp)
+    if not groups:
+        return None
+    count = len(review.inputs)
+    facts: list[Fact] = []
+    unsigned: list[int] = []  # inputs with no path this device signs: refused
+    for (wallet, paths), inputs in groups.items():
+        numbers = ", ".join(str(inp.index + 1) for inp in inputs)
+        label = f"Input {numbers}/{count}" if len(inputs) == 1 else f"Inputs {numbers} of {count}"
+        facts.append(Fact(label, wallet or ""))
+        if not any(path.signing for path in paths):
+            unsigned += [inp.index + 1 for inp in inputs]
+        for number, path in enumerate(paths, start=1):
+            facts.extend(_path_facts(number, path))
+    notice = ""
+    if unsigned:
+        which = ", ".join(str(number) for number in sorted(unsigned))
+        notice = (f"No path this device can sign: input{'s' if len(unsigned) > 1 else ''} "
+                  f"{which} will not be signed")
+    # "Paths": "Spending paths" would be cut beside the fingerprint at 240x240
+    return FactsView("Paths", tuple(facts), notice=notice, notice_tone="danger")
+
+
+def _path_facts(number: int, path: PathReview) -> tuple[Fact, ...]:
+    if not path.available:
+        return (Fact(f"Path {number} · not usable now", path.words, theme.MUTED),)
+    if path.signing:
+        return (Fact(f"Path {number} · usable", path.words, theme.SUCCESS, marker="YOU SIGN"),
+                Fact("Still to sign", path.still_to_sign))
+    return (Fact(f"Path {number} · usable", path.words), Fact("Still to sign", path.still_to_sign))
+
+
 def output_view(output: Output, count: int, denomination: str) -> AddressView:
     """The proof of a change/self output in full: the wallet it re-derives from with chain
     and index, then our key's full path (the screen breaks a line only between parts)."""
@@ -128,19 +168,19 @@ def review(ctx: FlowContext, payload: Payload) -> Destination | None:
         return go(wrong_network, outcome="Nothing of this PSBT is shown or signed.",
                   detail=mismatch.message)
     denomination = settings.denomination
-    step = 0  # 0: overview, 1..n: outputs
-    while step <= len(result.outputs):
-        if step == 0:
-            choice = ctx.show(FactsScreen(overview_view(result, denomination)))
-            if choice.action == "reject":
-                ctx.message("Not signed", "The transaction was rejected.")
-                return go(home)
-        else:
-            view = output_view(result.outputs[step - 1], len(result.outputs), denomination)
-            if ctx.show(AddressScreen(view)).action == "back":
-                step -= 1
-                continue
-        step += 1
+    paths = spending_paths_view(result)
+    views = [overview_view(result, denomination), *([paths] if paths is not None else []),
+             *(output_view(output, len(result.outputs), denomination)
+               for output in result.outputs)]
+    step = 0
+    while step < len(views):
+        view = views[step]  # a fresh screen each time: it starts at the top, Next selected
+        choice = ctx.show(FactsScreen(view) if isinstance(view, FactsView)
+                          else AddressScreen(view))
+        if step == 0 and choice.action == "reject":
+            ctx.message("Not signed", "The transaction was rejected.")
+            return go(home)
+        step += -1 if step and choice.action == "back" else 1
     if not any(i.ours for i in result.inputs):  # never a "Sign" button with nothing to sign
         why = "".join(f"\n{w.text(lambda sats: format_amount(sats, denomination))}"
                       for w in result.warnings)
