@@ -169,7 +169,7 @@ def test_cli_shows_paths_in_review_and_wallet(vault_keystore, monkeypatch, capsy
     code, out, err = run_cli(monkeypatch, capsys, "wallet", "add", str(source), "--name", "liana")
     assert code == 0, err
     assert "Spending paths:" in out and "once a coin has not moved for 52,560 blocks" in out
-    assert "  key 4  73c5da0a  m/48h/1h/0h/2h <2;3>  <- this device" in out  # named in a path
+    assert "  key 4  73c5da0a  m/48h/1h/0h/2h/<2;3>/*  <- this device" in out  # named in a path
     assert "73c5da0a (this device, key 4) alone" in out
     psbt, _ = _psbt(LIANA, PRIMARY_SEQUENCE)
     spend = tmp_path / "spend.psbt"

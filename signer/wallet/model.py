@@ -30,6 +30,7 @@ MAX_COSIGNERS = 15
 
 SINGLE_SIG_TYPES = (ScriptType.P2WPKH, ScriptType.P2SH_P2WPKH, ScriptType.P2PKH, ScriptType.P2TR)
 MULTISIG_TYPES = (ScriptType.P2WSH, ScriptType.P2SH_P2WSH, ScriptType.P2SH)
+NO_KEY_PATH = "no key path: the internal key is unspendable (BIP-341's H)"
 # The descriptor functions around each script type's key part, outermost first (BIP-381..386):
 # the one table for writing and reading descriptor text and UR script tags.
 SCRIPT_FUNCTIONS: dict[ScriptType, tuple[str, ...]] = {
@@ -138,7 +139,10 @@ class Wallet:
     def policy(self) -> str:
         if self.template is not None:
             count = len(self.template.paths)
-            return f"miniscript, {count} spending path{'s' if count != 1 else ''}"
+            paths = f"{count} spending path{'s' if count != 1 else ''}"
+            if self.template.is_taproot:
+                return f"taproot, {paths}" + ("" if self.has_key_path else ", no key path")
+            return f"miniscript, {paths}"
         if not self.is_multisig:
             return "single signature"
         return f"{self.threshold} of {len(self.keys)}"
@@ -155,15 +159,28 @@ class Wallet:
             names.append(key.fingerprint_hex + (f" ({', '.join(marks)})" if marks else ""))
         return names
 
-    def policy_words(self, our_fingerprint: bytes) -> list[str]:
-        """Each spending path in words; one line for a plain multisig."""
+    @property
+    def has_key_path(self) -> bool:
+        """A taproot tree whose internal key someone holds (not BIP-341's H)."""
+        template = self.template
+        if template is None or not template.is_taproot or template.internal_key is None:
+            return False
+        return not self.keys[template.internal_key].is_unspendable
+
+    def path_words(self, our_fingerprint: bytes) -> list[str]:
+        """Each spending path of a miniscript or taproot-tree wallet in words."""
+        assert self.template is not None
         names = self.key_names(our_fingerprint)
+        return [describe_path(path, names) for path in self.template.paths]
+
+    def policy_words(self, our_fingerprint: bytes) -> list[str]:
+        """Each spending path in words, and "no key path" for a tree without one; one line
+        for a plain multisig."""
         if self.template is None:
-            return [f"{self.policy}: " + ", ".join(names)]
-        words = [describe_path(path, names) for path in self.template.paths]
-        internal = self.template.internal_key if self.template.is_taproot else None
-        if self.template.is_taproot and (internal is None or self.keys[internal].is_unspendable):
-            words.append("no key path: the internal key is unspendable (BIP-341's H)")
+            return [f"{self.policy}: " + ", ".join(self.key_names(our_fingerprint))]
+        words = self.path_words(our_fingerprint)
+        if self.template.is_taproot and not self.has_key_path:
+            words.append(NO_KEY_PATH)
         return words
 
     def same_policy(self, other: "Wallet") -> bool:

@@ -2,7 +2,9 @@
 backends, as a user meets them: a danger warning, a PSBT or wallet of another network, a
 change output (with the TEST badge and the developer banner), a transfer to another wallet
 of this seed, the review's first page, a wallet to register, the first-run keystore
-passphrase, and a signed reply with a signatures-only offer.
+passphrase, and a signed reply with a signatures-only offer. Issue 13's: the spending paths of
+a Liana-style miniscript input, Register? of that wallet and of a taproot
+tr(H, sortedmulti_a(2,...)) wallet, a message to sign and its signature's QR.
 
 The device is cosigner 0 ("abandon ... about", fingerprint 73c5da0a) of the independent test
 coordinator's 2-of-3 wallet, named "Family vault" here; PSBTs are built by that coordinator
@@ -19,12 +21,23 @@ from pathlib import Path
 from typing import Any
 
 from device_kit import PASSPHRASE, device_keystore, loopback_sys
-from independent.coordinator import Pay, Spend, TestWallet, build_psbt, external_script, make_wallet
+from independent.coordinator import (
+    Pay,
+    Spend,
+    TestWallet,
+    build_psbt,
+    descriptor_wallet,
+    external_script,
+    make_wallet,
+)
 from independent.cosigners import MNEMONICS
 from PIL import Image
+from test_miniscript_wallet import LIANA
+from test_taproot_wallet import SORTED
 
 from signer.keystore import Keystore
 from signer.network import Network
+from signer.transport.single import classify
 from signer.transport.types import Format, Payload, PayloadKind
 from ui.app import run_flows
 from ui.backends import InputClosed, Key
@@ -37,11 +50,17 @@ from ui.screens.facts import FactsScreen
 from ui.screens.keyboard import KeyboardScreen
 from ui.screens.message import MessageScreen
 from ui.screens.qr import QRScreen
+from ui.theme import Metrics
 from ui.widgets import Chrome
 
 SIZES = ((240, 240), (320, 240), (480, 320))
 WALLET_NAME = "Family vault"
 CHANGE_INDEX = 14
+LIANA_NAME, TAPROOT_NAME = "Liana vault", "Taproot vault"
+# A SeedSigner request: longer than one page at every size, so the review screen scrolls.
+MESSAGE = ("I, the holder of this address, confirm that I control it and agree to the terms "
+           "of the cooperative savings pact, Lisbon, 2 December 2026.")
+MESSAGE_PATH = "m/84h/1h/0h/0/7"
 
 
 def vault(network: Network = Network.TEST) -> TestWallet:
@@ -76,6 +95,24 @@ def change_psbt(inputs: int = 1) -> bytes:
                                    index=CHANGE_INDEX)]).serialize()
 
 
+def liana() -> TestWallet:
+    """Liana's timelocked recovery: key 1 (this seed) in a 2-of-3, key 4 (this seed on
+    chains <2;3>) alone after 52,560 blocks."""
+    return descriptor_wallet(LIANA, name=LIANA_NAME)
+
+
+def taproot() -> TestWallet:
+    """tr(H, sortedmulti_a(2, A, B, C)): a 2-of-3 leaf, no key path."""
+    return descriptor_wallet(SORTED, name=TAPROOT_NAME)
+
+
+def liana_psbt() -> bytes:
+    """The Liana wallet pays out with change, nSequence RBF only: the primary path."""
+    return build_psbt([Spend(liana(), False, 3, 200_000)],
+                      [Pay(150_000, external_script()),
+                       Pay(49_000, wallet=liana(), index=1)]).serialize()
+
+
 @dataclass
 class Run:
     """One scripted run: where it starts and which screen is the moment."""
@@ -88,11 +125,12 @@ class Run:
     dev_banner: bool = False
     fresh: bool = False  # no keystore yet: the first run
     press: Callable[[Screen], list[Key]] = field(default=lambda screen: [Key.PRESS])
+    scroll_to: str = ""  # DOWN on the moment's screen until this label is its first line
 
 
 @dataclass(frozen=True)
 class Moment:
-    image: Image.Image  # the last frame the display showed
+    image: Image.Image  # the last frame the display showed (scrolled as the run asks)
     screen: Screen  # the screen showing it (its state as drawn)
     chrome: Chrome
     shown: tuple[Screen, ...]  # every screen of the run, in order
@@ -115,6 +153,23 @@ def _register(network: Network) -> Callable[[], Destination]:
                            "descriptor": vault(network).wallet.descriptor()})
         return go(register, payload=Payload(PayloadKind.WALLET_FILE, text, Format.UR))
     return first
+
+
+def _register_wallet(make: Callable[[], TestWallet]) -> Callable[[], Destination]:
+    """A miniscript or taproot wallet as a JSON wallet file with its label."""
+    def first() -> Destination:
+        from ui.flows.wallets import register
+
+        wallet = make()
+        text = json.dumps({"label": wallet.wallet.name, "descriptor": str(wallet.descriptor)})
+        return go(register, payload=Payload(PayloadKind.WALLET_FILE, text, Format.UR))
+    return first
+
+
+def _sign_message() -> Destination:
+    from ui.flows.scan import route
+
+    return route(classify(f"signmessage {MESSAGE_PATH} ascii:{MESSAGE}"))
 
 
 def _choose_passphrase() -> Destination:
@@ -153,6 +208,16 @@ RUNS: dict[str, Run] = {
     "passphrase": Run(_choose_passphrase, lambda s: isinstance(s, KeyboardScreen), fresh=True),
     "sigs-only": Run(_review(change_psbt(inputs=3)), lambda s: isinstance(s, QRScreen),
                      press=_through_warnings),
+    "paths": Run(_review(liana_psbt()), _titled(FactsScreen, "Paths"), registered=False,
+                 also_registered=(liana,)),
+    # Register? scrolled to the spending paths, as the user reads them
+    "register-liana": Run(_register_wallet(liana), _titled(FactsScreen, "Register?"),
+                          registered=False, scroll_to="Path 1"),
+    "register-taproot": Run(_register_wallet(taproot), _titled(FactsScreen, "Register?"),
+                            registered=False, scroll_to="Path 1"),
+    "message": Run(_sign_message, _titled(FactsScreen, "Message"), registered=False),
+    "message-qr": Run(_sign_message, _titled(QRScreen, "Signature"), registered=False,
+                      press=lambda s: [Key.RIGHT, Key.PRESS]),  # Cancel starts selected
     # Not imaged: the offer taken (RIGHT on the signed QR), ending on the signatures' QR.
     "sigs-only-taken": Run(_review(change_psbt(inputs=3)), _titled(QRScreen, "Signatures"),
                            press=lambda s: [Key.RIGHT] if isinstance(s, QRScreen)
@@ -188,4 +253,18 @@ def reach(name: str, size: tuple[int, int], **context: Any) -> Moment:
         ctx.lock()
     screen = ctx.shown[-1]
     assert run.is_moment(screen), f"{name}: the flow ended on {screen!r}, not its moment"
-    return Moment(display.frames[-1], screen, chrome, tuple(ctx.shown))
+    image = display.frames[-1]
+    if run.scroll_to:
+        _scroll_to(screen, run.scroll_to, size, chrome)
+        image = screen.render(size, chrome)  # what the panel shows after those presses
+    return Moment(image, screen, chrome, tuple(ctx.shown))
+
+
+def _scroll_to(screen: Screen, label: str, size: tuple[int, int], chrome: Chrome) -> None:
+    title_bottom = Metrics.for_size(size).title_height
+    for _ in range(100):
+        body = [t for t in screen.layout(size, chrome).texts if t.box[1] >= title_bottom]
+        if body and min(body, key=lambda text: text.box[1]).text == label:
+            return
+        screen.handle(Key.DOWN)
+    raise AssertionError(f"{label!r} never reached the top of the screen")

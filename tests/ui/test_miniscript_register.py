@@ -33,7 +33,7 @@ def test_register_shows_each_spending_path(tmp_path: Path) -> None:
                                "for 52,560 blocks (about 1 year)")
     # the keys as the paths name them: this seed's two keys by their number
     assert facts["Key 1 · m/48h/1h/0h/2h"].startswith("73c5da0a\n")
-    assert facts["Key 4 · m/48h/1h/0h/2h <2;3>"].startswith("73c5da0a\n")
+    assert facts["Key 4 · m/48h/1h/0h/2h"].startswith("73c5da0a · /<2;3>/*\n")
     expected = descriptor_wallet(LIANA).derive(False, 0).address(Network.TEST.params)
     assert facts["Receive #0"].replace(" ", "") == expected
     assert not ctx.keystore.wallet_records  # cancelled: nothing registered

@@ -1,4 +1,4 @@
-"""Issue 12's decisive moments, reached through the real flows (tests/ui/moments.py): what
+"""Issues 12's and 13's decisive moments, reached through the real flows (tests/ui/moments.py): what
 each screen says, that no key fact is cut, hidden or drawn off the screen at 240x240, 320x240
 and 480x320, and that each looks exactly like its reference image, which docs/gallery shows.
 
@@ -9,27 +9,37 @@ LOOK at the images, and commit them:
 """
 
 import os
+import re
 from functools import cache
 from pathlib import Path
 
 import pytest
+import zxingcpp
 from embit.psbt import PSBT
+from embit.script import p2wpkh
 from independent.cosigners import account_xpub, root
 from layout_kit import assert_clear_of_buttons as clear_of_buttons
 from layout_kit import assert_laid_out
 from moments import (
     IMAGED,
+    LIANA_NAME,
+    MESSAGE,
+    MESSAGE_PATH,
     SIZES,
+    TAPROOT_NAME,
     WALLET_NAME,
     Moment,
     change_psbt,
     fake_change_psbt,
+    liana,
     reach,
     savings,
+    taproot,
     vault,
 )
 from PIL import Image, ImageChops
 
+from signer.message import MessageFormat, verify_message
 from signer.network import Network
 from signer.scripts import ScriptType, format_path
 from signer.transport.assembler import Assembler
@@ -92,7 +102,7 @@ def test_moment_matches_its_reference_and_the_gallery(name: str, size: tuple[int
 def test_moment_is_laid_out_whole(name: str, size: tuple[int, int]) -> None:
     m = moment(name, size)
     texts = drawn(m, size)
-    if name == "register":
+    if name.startswith("register"):
         texts = [t for t in texts if not t.text.startswith("tpub")]  # abbreviated on purpose
     assert_laid_out(texts, size)
 
@@ -210,7 +220,16 @@ def _all_pages(m: Moment, size: tuple[int, int]) -> list[list[DrawnText]]:
 @pytest.mark.parametrize("size", SIZES, ids=SIZE_IDS)
 def test_register_shows_every_cosigner_and_the_first_address(size: tuple[int, int]) -> None:
     m = moment("register", size)
+    ups = 0  # from the top, wherever the moment was scrolled to
+    while ups < 200:
+        before = strings(m, size)
+        m.screen.handle(Key.UP)
+        if strings(m, size) == before:
+            break
+        ups += 1
     pages = _all_pages(m, size)
+    for _ in range(ups):
+        m.screen.handle(Key.DOWN)  # back as the moment left it
     for page in pages:
         assert_laid_out([t for t in page if not t.text.startswith("tpub")], size)
     shown = {t.text for page in pages for t in page}
@@ -265,3 +284,98 @@ def test_many_frames_offer_signatures_only_with_their_count() -> None:
     assert sigs.tx.txid() == unsigned.tx.txid()
     assert all(len(inp.partial_sigs) == 1 and inp.witness_script is None for inp in sigs.inputs)
     assert all(inp.witness_utxo is None for inp in sigs.inputs)
+
+
+# --- issue 13: spending paths, miniscript and taproot wallets, messages ----------------------
+def _document(m: Moment, size: tuple[int, int]) -> str:
+    """Everything a person reads scrolling the screen from top to bottom, as one line of
+    words: each page's text in order, the rows the previous page showed counted once, the
+    title, notice and buttons (the same on every page) left out. A fact drawn whole, on
+    however many lines and pages, is in it as `label value`."""
+    ups = 0  # from the top, wherever the moment was scrolled to
+    while ups < 200:
+        before = strings(m, size)
+        m.screen.handle(Key.UP)
+        if strings(m, size) == before:
+            break
+        ups += 1
+    pages = _all_pages(m, size)
+    for _ in range(ups):
+        m.screen.handle(Key.DOWN)  # back as the moment left it
+    for page in pages:
+        assert_laid_out([t for t in page if not t.text.startswith("tpub")], size)
+        clear_of_buttons(page, size)
+    fixed = {(t.text, t.box) for t in pages[0]}
+    for page in pages[1:]:
+        fixed &= {(t.text, t.box) for t in page}
+    rows: list[str] = []
+    for page in pages:
+        texts = [t.text for t in page if (t.text, t.box) not in fixed]
+        overlap = max(k for k in range(min(len(rows), len(texts)) + 1)
+                      if rows[len(rows) - k:] == texts[:k])
+        rows += texts[overlap:]
+    return re.sub(r"\s+", " ", " ".join(rows))
+
+
+@pytest.mark.parametrize("size", SIZES, ids=SIZE_IDS)
+def test_paths_page_says_each_path_whether_usable_and_who_signs(size: tuple[int, int]) -> None:
+    m = moment("paths", size)
+    assert isinstance(m.shown[0], FactsScreen) and m.shown[0].view.title == "Review"
+    text = _document(m, size)
+    assert text == (
+        f"Input 1/1 {LIANA_NAME} "
+        "Path 1 · usable YOU SIGN any 2 of 73c5da0a (this device, key 1), b8688df1, "
+        "28645006, at any time "
+        "Still to sign this device, then 1 more of b8688df1, 28645006 "
+        "Path 2 · not usable now 73c5da0a (this device, key 4) alone, once a coin has not "
+        "moved for 52,560 blocks (about 1 year)")
+
+
+@pytest.mark.parametrize("size", SIZES, ids=SIZE_IDS)
+def test_register_liana_names_this_seeds_two_keys_by_number(size: tuple[int, int]) -> None:
+    m = moment("register-liana", size)
+    text = _document(m, size)
+    assert f"Name {LIANA_NAME} Policy miniscript, 2 spending paths · p2wsh " in text
+    assert ("Path 1 any 2 of 73c5da0a (this device, key 1), b8688df1, 28645006, at any time "
+            "Path 2 73c5da0a (this device, key 4) alone, once a coin has not moved for 52,560 "
+            "blocks (about 1 year) Key 1 · m/48h/1h/0h/2h YOU 73c5da0a tpub") in text
+    assert "Key 4 · m/48h/1h/0h/2h YOU 73c5da0a · /<2;3>/* tpub" in text
+    assert "<0;1>" not in text  # the default chains go unsaid
+    first = liana().derive(False, 0).address(TEST.params)  # embit's derivation
+    assert f"Receive #0 {' '.join(address_groups(first))} Network test" in text
+
+
+@pytest.mark.parametrize("size", SIZES, ids=SIZE_IDS)
+def test_register_taproot_says_there_is_no_key_path(size: tuple[int, int]) -> None:
+    m = moment("register-taproot", size)
+    text = _document(m, size)
+    assert (f"Name {TAPROOT_NAME} Policy taproot, 1 spending path, no key path · p2tr "
+            "Path 1 any 2 of 73c5da0a (this device), b8688df1, 28645006, at any time "
+            "Key path none: the internal key is unspendable (BIP-341's H) "
+            "Key 1 · m/86h/1h/0h YOU 73c5da0a tpub") in text
+    first = taproot().derive(False, 0).address(TEST.params)  # embit's derivation
+    assert first.startswith("tb1p")
+    assert f"Receive #0 {' '.join(address_groups(first))} Network test" in text
+
+
+@pytest.mark.parametrize("size", SIZES, ids=SIZE_IDS)
+def test_message_is_shown_whole_with_its_address_and_path(size: tuple[int, int]) -> None:
+    m = moment("message", size)
+    text = _document(m, size)
+    key = root(0).derive(MESSAGE_PATH).key.get_public_key()
+    address = p2wpkh(key).address(TEST.params)  # that key's P2WPKH, by embit
+    assert text == (f"Message · {len(MESSAGE)} bytes {MESSAGE} "
+                    f"Signed by address {' '.join(address_groups(address))} "
+                    f"Path {MESSAGE_PATH} Format Legacy (BIP-137)")
+    assert button_labels(m) == ["Cancel", "Sign"]
+    assert m.screen.selected == 0  # type: ignore[attr-defined]  # Cancel
+
+
+@pytest.mark.parametrize("size", SIZES, ids=SIZE_IDS)
+def test_signature_qr_reads_back_and_verifies(size: tuple[int, int]) -> None:
+    m = moment("message-qr", size)
+    (found,) = zxingcpp.read_barcodes(m.image.convert("L"))  # from the pixels on the panel
+    review = next(s for s in m.shown if isinstance(s, FactsScreen))
+    address = next(f.value for f in review.view.facts if f.label == "Signed by address")
+    assert verify_message(address.replace(" ", ""), MESSAGE.encode(), found.text,
+                          TEST) is MessageFormat.LEGACY

@@ -129,7 +129,7 @@ def _print_wallet(wallet: Wallet, our_fingerprint: bytes) -> None:
     for number, key in enumerate(wallet.keys, start=1):
         mark = "  <- this device" if key.fingerprint == our_fingerprint else ""
         if wallet.is_miniscript:
-            chains = f" <{key.chains[0]};{key.chains[1]}>"
+            chains = f"/<{key.chains[0]};{key.chains[1]}>/*"
             print(f"  key {number}  {key.fingerprint_hex}  {format_path(key.origin_path)}"
                   f"{chains}{mark}")
         else:

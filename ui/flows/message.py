@@ -19,6 +19,7 @@ from ui.screens.facts import Fact, FactsScreen, FactsView
 from ui.screens.menu import MenuItem, MenuScreen, MenuView
 from ui.screens.message import MessageScreen, MessageView
 from ui.screens.qr import QRScreen, QRView
+from ui.widgets import address_groups
 
 # The address types offered for a bare text, at account 0, receive index 0.
 ADDRESS_CHOICES = ((84, "Native segwit"), (86, "Taproot"), (49, "Nested segwit"), (44, "Legacy"))
@@ -68,7 +69,8 @@ def _pick_key(ctx: FlowContext) -> SigningKey | None:
 def _agreed(ctx: FlowContext, key: SigningKey, message: bytes, fmt: MessageFormat) -> bool:
     facts = (
         Fact(f"Message · {len(message)} bytes", message_text(message) or "(empty)"),
-        Fact("Signed by address", key.address, theme.TEXT),
+        # in groups of four, as every address on the device, to compare with the wallet's
+        Fact("Signed by address", " ".join(address_groups(key.address)), theme.INFO),
         Fact("Path", key.path_text),
         Fact("Format", "BIP-322" if fmt is MessageFormat.BIP322 else "Legacy (BIP-137)"),
     )

@@ -36,14 +36,19 @@ def policy_facts(wallet: Wallet, our_fingerprint: bytes) -> tuple[Fact, ...]:
     ]
     if wallet.is_miniscript:  # each spending path in words, before the keys it names
         facts += [Fact(f"Path {number}", words) for number, words in
-                  enumerate(wallet.policy_words(our_fingerprint), start=1)]
-    # A miniscript wallet's keys, as its paths name them ("key 4"): one seed may hold several.
+                  enumerate(wallet.path_words(our_fingerprint), start=1)]
+        if wallet.template is not None and wallet.template.is_taproot and \
+                not wallet.has_key_path:
+            facts.append(Fact("Key path", "none: the internal key is unspendable (BIP-341's H)"))
+    # A miniscript wallet's keys, as its paths name them ("key 4"): one seed may hold several,
+    # on other chains than <0;1> (said with the fingerprint: the label has the YOU marker).
     who = "Key" if wallet.is_miniscript else "Cosigner"
     for number, key in enumerate(wallet.keys, start=1):
         ours = key.fingerprint == our_fingerprint
-        chains = "" if key.chains == (0, 1) else f" <{key.chains[0]};{key.chains[1]}>"
-        facts.append(Fact(f"{who} {number} · {format_path(key.origin_path)}{chains}",
-                          f"{key.fingerprint_hex}\n{abbreviated_key(key.xpub.to_base58())}",
+        chains = "" if key.chains == (0, 1) else f" · /<{key.chains[0]};{key.chains[1]}>/*"
+        facts.append(Fact(f"{who} {number} · {format_path(key.origin_path)}",
+                          f"{key.fingerprint_hex}{chains}\n"
+                          f"{abbreviated_key(key.xpub.to_base58())}",
                           theme.SUCCESS if ours else theme.TEXT, marker="YOU" if ours else ""))
     return (*facts, Fact("Network", wallet.network.value))
 
