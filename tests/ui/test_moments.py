@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 import zxingcpp
+from device_kit import qr_payload
 from embit.psbt import PSBT
 from embit.script import p2wpkh
 from independent.cosigners import account_xpub, root
@@ -42,7 +43,6 @@ from PIL import Image, ImageChops
 from signer.message import MessageFormat, verify_message
 from signer.network import Network
 from signer.scripts import ScriptType, format_path
-from signer.transport.assembler import Assembler
 from ui.backends import Key
 from ui.flows.ceremony import KEYSTORE_PASSPHRASE, KEYSTORE_PASSPHRASE_HINT
 from ui.screens.address import AddressScreen
@@ -201,35 +201,37 @@ def test_fee_is_on_the_first_page_on_one_line(size: tuple[int, int]) -> None:
 
 
 # --- register -----------------------------------------------------------------------------
-def _all_pages(m: Moment, size: tuple[int, int]) -> list[list[DrawnText]]:
-    """What the screen draws at each scroll position, from the top to where it stops."""
-    pages = [drawn(m, size)]
-    presses = 0
-    while presses < 200:
-        m.screen.handle(Key.DOWN)
-        presses += 1
-        page = drawn(m, size)
-        if [t.text for t in page] == [t.text for t in pages[-1]]:
+def _scroll(m: Moment, size: tuple[int, int], key: Key,
+            pages: list[list[DrawnText]] | None = None) -> int:
+    """Press `key` until the screen stops moving (the pages drawn on the way into `pages`);
+    returns how many presses moved it."""
+    moved = 0
+    while moved < 200:
+        before = strings(m, size)
+        m.screen.handle(key)
+        if strings(m, size) == before:
             break
-        pages.append(page)
-    for _ in range(presses):
-        m.screen.handle(Key.UP)  # back as the flow left it
+        moved += 1
+        if pages is not None:
+            pages.append(drawn(m, size))
+    return moved
+
+
+def _all_pages(m: Moment, size: tuple[int, int]) -> list[list[DrawnText]]:
+    """What the screen draws at each scroll position, from the top to where it stops; the
+    screen is left scrolled as the flow (or the moment) left it."""
+    ups = _scroll(m, size, Key.UP)
+    pages = [drawn(m, size)]
+    downs = _scroll(m, size, Key.DOWN, pages)
+    for _ in range(downs - ups):
+        m.screen.handle(Key.UP)
     return pages
 
 
 @pytest.mark.parametrize("size", SIZES, ids=SIZE_IDS)
 def test_register_shows_every_cosigner_and_the_first_address(size: tuple[int, int]) -> None:
     m = moment("register", size)
-    ups = 0  # from the top, wherever the moment was scrolled to
-    while ups < 200:
-        before = strings(m, size)
-        m.screen.handle(Key.UP)
-        if strings(m, size) == before:
-            break
-        ups += 1
     pages = _all_pages(m, size)
-    for _ in range(ups):
-        m.screen.handle(Key.DOWN)  # back as the moment left it
     for page in pages:
         assert_laid_out([t for t in page if not t.text.startswith("tpub")], size)
     shown = {t.text for page in pages for t in page}
@@ -257,17 +259,6 @@ def test_first_run_names_the_keystore_passphrase(size: tuple[int, int]) -> None:
     assert "\n".join(texts[1:3]) == KEYSTORE_PASSPHRASE_HINT
 
 
-def _frames(qr: QRScreen) -> bytes:
-    assembler = Assembler()
-    for _ in range(20 * qr.view.frame_count):
-        assembler.receive(qr.view.next_frame())  # type: ignore[arg-type]
-        if assembler.is_complete:
-            data = assembler.result().data
-            assert isinstance(data, bytes)
-            return data
-    raise AssertionError("the QR frames never completed")
-
-
 def test_many_frames_offer_signatures_only_with_their_count() -> None:
     offered = moment("sigs-only", (240, 240))
     assert isinstance(offered.screen, QRScreen)
@@ -279,7 +270,7 @@ def test_many_frames_offer_signatures_only_with_their_count() -> None:
     taken = reach("sigs-only-taken", (240, 240))
     assert isinstance(taken.screen, QRScreen) and taken.screen.view.frame_count == count
     assert taken.screen.view.offer == f"full PSBT: {full_frames} frames"
-    sigs = PSBT.parse(_frames(taken.screen))  # embit reads what the coordinator would merge
+    sigs = PSBT.parse(qr_payload(taken.screen))  # embit reads what the coordinator would merge
     unsigned = PSBT.parse(change_psbt(inputs=3))
     assert sigs.tx.txid() == unsigned.tx.txid()
     assert all(len(inp.partial_sigs) == 1 and inp.witness_script is None for inp in sigs.inputs)
@@ -292,16 +283,7 @@ def _document(m: Moment, size: tuple[int, int]) -> str:
     words: each page's text in order, the rows the previous page showed counted once, the
     title, notice and buttons (the same on every page) left out. A fact drawn whole, on
     however many lines and pages, is in it as `label value`."""
-    ups = 0  # from the top, wherever the moment was scrolled to
-    while ups < 200:
-        before = strings(m, size)
-        m.screen.handle(Key.UP)
-        if strings(m, size) == before:
-            break
-        ups += 1
     pages = _all_pages(m, size)
-    for _ in range(ups):
-        m.screen.handle(Key.DOWN)  # back as the moment left it
     for page in pages:
         assert_laid_out([t for t in page if not t.text.startswith("tpub")], size)
         clear_of_buttons(page, size)
