@@ -392,3 +392,15 @@ def test_damaged_real_frames_give_a_psbt_or_a_one_line_error(fmt, data):
         assert assembler.result().kind is not PayloadKind.PSBT or assembler.result().data[:5] == (
             b"psbt\xff"
         )
+
+
+def test_default_limit_is_the_psbt_loaders() -> None:
+    """A series announcing more than the PSBT loader accepts (2 MiB) is refused at its first
+    part, not scanned to the end and refused then."""
+    from signer.errors import PayloadTooLarge
+    from signer.psbt import DEFAULT_MAX_SIZE
+
+    first = "B$HPZZ00" + "00" * 2000  # hex, 1,295 parts ("ZZ") of 2,000 bytes: 2.59 MB
+    assert DEFAULT_MAX_SIZE < 1295 * 2000 < 4_000_000  # over the loader's, under the old one
+    with pytest.raises(PayloadTooLarge):
+        Assembler().receive(first)

@@ -11,6 +11,7 @@ from dataclasses import replace
 from typing import Generic, Protocol, TypeVar
 
 from signer.errors import PayloadTooLarge, SequenceMismatch, TransportError
+from signer.psbt import DEFAULT_MAX_SIZE
 from signer.psbt import MAGIC as PSBT_MAGIC
 from signer.transport import bbqr, pmofn, single, ur, urtypes
 from signer.transport.types import Format, Payload, PayloadKind, Progress
@@ -276,10 +277,15 @@ def _start(data: str | bytes, max_bytes: int) -> _Collector:
     return _SingleCollector(data, max_bytes)
 
 
+# The largest payload worth collecting: a PSBT at the loader's limit, plus its UR/CBOR
+# wrapping. A larger series is refused from its first part, not scanned to the end.
+MAX_PAYLOAD = DEFAULT_MAX_SIZE + 64
+
+
 class Assembler:
     """Collects one payload from its QR parts. Not thread-safe; one per scan."""
 
-    def __init__(self, max_bytes: int = 4_000_000):
+    def __init__(self, max_bytes: int = MAX_PAYLOAD):
         self._max_bytes = max_bytes
         self._collector: _Collector | None = None
         self._result: Payload | None = None
