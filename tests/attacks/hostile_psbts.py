@@ -2,8 +2,9 @@
 device must do with it. Regenerate with `.venv/bin/python tests/attacks/hostile_psbts.py`.
 
 The device under attack is cosigner 0 (the BIP-39 "abandon ... about" seed) on testnet, with
-three registered wallets: "vault", a 2-of-3 P2WSH of cosigners 0, 1, 2, "savings", a 2-of-3
-P2SH-P2WSH of the same cosigners, and "legacy", their 2-of-3 P2SH (pre-segwit). PSBTs are
+four registered wallets: "vault", a 2-of-3 P2WSH of cosigners 0, 1, 2, "savings", a 2-of-3
+P2SH-P2WSH of the same cosigners, "legacy", their 2-of-3 P2SH (pre-segwit), and "tapvault", a
+taproot tree tr(H, {multi_a(2,A,B), multi_a(2,A,C)}) with no key path. PSBTs are
 built with embit's descriptors through the test coordinator (tests/independent/coordinator.py),
 never with airsign's own code, so the device has to recognise (or refuse) what an independent
 implementation made.
@@ -30,11 +31,14 @@ from independent.coordinator import (  # noqa: E402
     Spend,
     TestWallet,
     build_psbt,
+    descriptor_wallet,
     external_script,
     make_wallet,
     previous_tx,
     root,
+    tap_fields,
 )
+from independent.cosigners import key_expression  # noqa: E402
 
 from signer.errors import AirsignError, InvalidPSBT  # noqa: E402
 from signer.network import Network  # noqa: E402
@@ -43,6 +47,10 @@ from signer.scripts import ScriptType  # noqa: E402
 CORPUS = Path(__file__).resolve().parent / "corpus" / "psbt"
 NONE, SINGLE, ANYONECANPAY = 0x02, 0x03, 0x80
 FINAL, RBF = 0xFFFFFFFF, 0xFFFFFFFD  # nSequence: final (locktime off), opting in to RBF
+# BIP-341's unspendable point H (x-only): an internal key nobody can sign for
+H = "50929b74c1a04954b78b4b6035e97a5e078a5a0f28ec96d547bfee9ace803ac0"
+TAP_PATH = (48 + 2**31, 1 + 2**31, 2**31, 3 + 2**31)  # the taproot multisig keys' account
+A, B, C = (key_expression(i, path=TAP_PATH) for i in (0, 1, 2))
 
 
 @cache
@@ -60,9 +68,21 @@ def legacy() -> TestWallet:
     return make_wallet(ScriptType.P2SH, name="legacy")
 
 
+def tap_tree(internal: str, second_leaf: str = f"multi_a(2,{A},{C})", name: str = "thief"
+          ) -> TestWallet:
+    return descriptor_wallet(f"tr({internal},{{multi_a(2,{A},{B}),{second_leaf}}})", name)
+
+
+@cache
+def tapvault() -> TestWallet:
+    return tap_tree(H, name="tapvault")
+
+
 def registered(network: Network = Network.TEST) -> tuple[TestWallet, ...]:
     """The wallets registered on the device set to `network`."""
-    return (vault(network), savings(), legacy()) if network is Network.TEST else (vault(network),)
+    if network is not Network.TEST:
+        return (vault(network),)
+    return (vault(network), savings(), legacy(), tapvault())
 
 
 @dataclass(frozen=True)
@@ -187,6 +207,52 @@ def fake_change_single_sig_zero_fingerprint() -> bytes:
     pay = Pay(39_000, script=external_script("thief"),
               derivations={pub: DerivationPath(bytes(4), der.derivation)})
     return _spend([_payee(), pay]).serialize()
+
+
+# --- taproot trees: the PSBT's tap fields against the registered tree ----------------------
+def _tap_spend(*extra: Pay) -> PSBT:
+    """tapvault's coin at receive 0: a payment and change, every BIP-371 field from embit."""
+    return build_psbt([Spend(tapvault(), False, 0, 100_000)],
+                      [_payee(), *(extra or (Pay(39_000, wallet=tapvault()),))])
+
+
+def tap_leaf_script_swapped() -> bytes:
+    """Our first leaf's control block, with the script multi_a(1,A,B) under it."""
+    psbt = _tap_spend()
+    control, _, _ = tap_fields(tapvault(), False, 0).leaves[0]
+    (_, weaker, _), = tap_fields(descriptor_wallet(f"tr({H},multi_a(1,{A},{B}))"), False,
+                                 0).leaves
+    psbt.inputs[0].taproot_scripts[control] = weaker + b"\xc0"
+    return psbt.serialize()
+
+
+def tap_internal_key_claimed_ours() -> bytes:
+    """The internal key given as our own key at that index (H in the registered tree), with
+    our derivation and no leaf: a key-path spend of a tree that has none."""
+    psbt = _tap_spend()
+    ours = next((pub, der) for pub, (_, der) in psbt.inputs[0].taproot_bip32_derivations.items()
+                if der.fingerprint == root(0).my_fingerprint)
+    psbt.inputs[0].taproot_internal_key = ours[0]
+    psbt.inputs[0].taproot_bip32_derivations[ours[0]] = ([], ours[1])
+    return psbt.serialize()
+
+
+def fake_change_tap_tree() -> bytes:
+    """Change to the same two leaves under cosigner 1's internal key instead of H (a key
+    path for cosigner 1 alone), listing the keys at the change path as real change would."""
+    return _tap_spend(Pay(39_000, wallet=tap_tree(B), change=True, index=0)).serialize()
+
+
+def tap_control_block_other_tree() -> bytes:
+    """Our leaf multi_a(2,A,B) under the control block it has in another tree (second leaf
+    multi_a(1,C)): a proof for a tree that is not the one being spent."""
+    psbt = _tap_spend()
+    ours = tap_fields(tapvault(), False, 0).leaves[0]
+    other = tap_tree(H, f"multi_a(1,{C})")
+    control = next(c for c, script, _ in tap_fields(other, False, 0).leaves if script == ours[1])
+    del psbt.inputs[0].taproot_scripts[ours[0]]
+    psbt.inputs[0].taproot_scripts[control] = ours[1] + b"\xc0"
+    return psbt.serialize()
 
 
 def witness_utxo_disagrees() -> bytes:
@@ -458,6 +524,9 @@ FAKE_CHANGE = Expect(warnings={"fake-change": DANGER, "no-change": INFO}, signs=
 # A payment and an output to another of our wallets: a transfer, signed after the caution.
 TRANSFER = Expect(warnings={"transfer": CAUTION, "no-change": INFO}, signs=(0,),
                   kinds=("external", "transfer"))
+# A tapvault spend whose tap fields contradict the registered tree: refused, and never signed.
+TAP_CONTRADICTION = Expect(warnings={"script-mismatch": DANGER}, signs=REFUSED,
+                           kinds=("external", "change"))
 
 CASES: tuple[Case, ...] = (
     Case("fake-change-other-cosigner", fake_change_other_cosigner,
@@ -511,6 +580,24 @@ CASES: tuple[Case, ...] = (
          FAKE_CHANGE,
          "a stranger's address listing our BIP-84 change key with fingerprint 00000000: "
          "`fake-change`, refused"),
+    Case("tap-leaf-script-swapped", tap_leaf_script_swapped, TAP_CONTRADICTION,
+         "a tapvault spend whose PSBT puts multi_a(1,A,B) under the control block of the "
+         "tree's leaf multi_a(2,A,B): danger `script-mismatch` (a leaf script that is not one "
+         "of the wallet's at that index), refused; with --allow script-mismatch still nothing "
+         "is signed (only the registered tree's own leaves are)"),
+    Case("tap-internal-key-claimed-ours", tap_internal_key_claimed_ours, TAP_CONTRADICTION,
+         "the input's taproot internal key given as our own key at that index, with our "
+         "derivation and no leaf (a key-path spend), where the registered tree's internal key "
+         "is H: `script-mismatch`, refused; no key-path signature even with --allow"),
+    Case("fake-change-tap-tree", fake_change_tap_tree, FAKE_CHANGE,
+         "change to the tapvault's two leaves under cosigner 1's internal key instead of H "
+         "(cosigner 1 could take it alone by the key path), with the derivations real change "
+         "carries: the whole tree re-derived does not give its script: shown as SEND, "
+         "`fake-change`, refused"),
+    Case("tap-control-block-other-tree", tap_control_block_other_tree, TAP_CONTRADICTION,
+         "our leaf multi_a(2,A,B) under the control block it has in another tree (second leaf "
+         "multi_a(1,C)): a proof for a tree that is not the one spent: `script-mismatch`, "
+         "refused; nothing signed even with --allow"),
     Case("witness-utxo-disagrees", witness_utxo_disagrees,
          Expect(warnings={"utxo-mismatch": DANGER}, signs=REFUSED),
          "witness UTXO claims 1,100,000 sats, the previous transaction 100,000: the review shows "

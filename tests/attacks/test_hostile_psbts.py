@@ -137,6 +137,33 @@ def test_loaded_scopes_do_not_share_embit_default_dicts() -> None:
 
 
 
+TAP_CASES = ["tap-leaf-script-swapped", "tap-internal-key-claimed-ours",
+             "tap-control-block-other-tree"]
+
+
+@pytest.mark.parametrize("name", TAP_CASES)
+def test_taproot_contradictions_are_not_signed_even_when_allowed(name: str) -> None:
+    """script-mismatch may be overridden, but a tree the PSBT contradicts gets no signature
+    (no script path, no key path): the signer says why."""
+    result = _sign(_case(name), allow=frozenset({"script-mismatch"}))
+    assert result.signatures == 0 and result.signed_inputs == ()
+    assert [(w.code, w.input_index) for w in result.skipped] == [("not-wallet-script", 0)]
+    inp = result.psbt.inputs[0]
+    assert not inp.taproot_sigs and not inp.partial_sigs and not inp.unknown
+
+
+def test_fake_change_tree_is_the_tapvaults_leaves_under_another_internal_key() -> None:
+    """What makes the fake change fake is only its internal key (embit derives both)."""
+    from hostile_psbts import B, tap_tree, tapvault
+    from independent.coordinator import tap_fields
+
+    psbt = load_psbt(_case("fake-change-tap-tree").path.read_bytes())
+    real, fake = tap_fields(tapvault(), True, 0), tap_fields(tap_tree(B), True, 0)
+    assert [leaf[1] for leaf in real.leaves] == [leaf[1] for leaf in fake.leaves]
+    assert psbt.tx.vout[1].script_pubkey == tap_tree(B).derive(True, 0).script_pubkey()
+    assert psbt.tx.vout[1].script_pubkey != tapvault().derive(True, 0).script_pubkey()
+
+
 REFUSED_CASES = [c for c in CASES if set(c.expect.warnings) & REFUSAL_CODES]
 
 

@@ -24,11 +24,12 @@ from independent.coordinator import (
     descriptor_wallet,
     external_script,
     make_wallet,
+    tap_fields,
 )
 from independent.cosigners import root
 from test_flows import run, unlocked
 from test_miniscript_wallet import LIANA, RECOVERY_ONLY
-from test_taproot_wallet import THEIR_INTERNAL
+from test_taproot_wallet import NO_KEY_PATH, THEIR_INTERNAL, A, B, H
 
 from signer.transport.types import Format, Payload, PayloadKind
 from ui import theme
@@ -198,3 +199,24 @@ def test_the_paths_are_the_ones_register_showed(tmp_path: Path, sequence: int) -
     page = _paths_page(_review(tmp_path, vault, _psbt(vault, sequence)))
     paths = [f for f in page.view.facts if f.label.startswith("Path ")]
     assert [f.value for f in paths] == vault.wallet.policy_words(root(0).my_fingerprint)
+
+
+def test_a_contradicted_tree_signed_anyway_says_nothing_was_signed(tmp_path: Path) -> None:
+    """The PSBT swaps the leaf script under our control block: "Sign anyway" on the
+    script-mismatch danger still adds no signature, and the device says so instead of showing
+    an unchanged PSBT as signed."""
+    vault = descriptor_wallet(NO_KEY_PATH, name="Tap vault")
+    psbt = _psbt(vault)
+    (control, _, _), = tap_fields(vault, False, 3).leaves
+    (_, weaker, _), = tap_fields(descriptor_wallet(f"tr({H},multi_a(1,{A},{B}))"), False,
+                                 3).leaves
+    psbt.inputs[0].taproot_scripts[control] = weaker + b"\xc0"
+    ctx = _review(tmp_path, vault, psbt)
+    danger = next(s for s in ctx.shown if isinstance(s, MessageScreen) and s.view.tone == "danger"
+                  and s.view.title.startswith("Warning"))
+    assert "leaf script" in danger.view.body
+    assert not any(isinstance(s, QRScreen) for s in ctx.shown)
+    outcome = next(s for s in ctx.shown if isinstance(s, MessageScreen)
+                   and s.view.title == "Not signed")
+    assert outcome.view.body.startswith("No signature was added.\nInput 1/1 · ")
+    assert "not signed: it names a taproot leaf script" in outcome.view.body

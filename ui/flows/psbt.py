@@ -205,6 +205,13 @@ def review(ctx: FlowContext, payload: Payload) -> Destination | None:
     from signer.sign import sign_psbt
 
     signed = sign_psbt(psbt, result, root=root, wallets=wallets, allow=allow)
+    if signed.skipped:  # inputs the signer refused after all (e.g. a contradicted taproot tree)
+        why = "\n".join(w.text(lambda sats: format_amount(sats, denomination))
+                        for w in signed.skipped)
+        if not signed.signatures:
+            ctx.message("Not signed", f"No signature was added.\n{why}", tone="danger")
+            return go(home)
+        ctx.message("Skipped", why, tone="caution")
     # The same signatures (RFC 6979) without the rest of the PSBT: far fewer frames, for
     # coordinators that merge them.
     sigs = sign_psbt(load_psbt(payload.data), result, root=root, wallets=wallets, allow=allow,
