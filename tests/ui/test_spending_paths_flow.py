@@ -28,6 +28,7 @@ from independent.coordinator import (
 )
 from independent.cosigners import root
 from test_flows import run, unlocked
+from test_hostile_screens import assert_screens_whole
 from test_miniscript_wallet import LIANA, RECOVERY_ONLY
 from test_taproot_wallet import NO_KEY_PATH, THEIR_INTERNAL, A, B, H
 
@@ -64,12 +65,12 @@ def _through(screen: Screen) -> list[Key]:
     return []  # the signed QR, or home
 
 
-def _review(tmp_path: Path, vault: coordinator.TestWallet, psbt: PSBT,
+def _review(tmp_path: Path, vault: coordinator.TestWallet, psbt: PSBT | bytes,
             decide: object = _through) -> RecordingContext:
+    raw = psbt if isinstance(psbt, bytes) else psbt.serialize()
     ctx = unlocked(device_keystore(tmp_path / "ks", vault.wallet), loopback_sys(tmp_path),
                    decide)
-    run(ctx, go(review, payload=Payload(PayloadKind.PSBT, psbt.serialize(), Format.UR,
-                                        "crypto-psbt")))
+    run(ctx, go(review, payload=Payload(PayloadKind.PSBT, raw, Format.UR, "crypto-psbt")))
     return ctx
 
 
@@ -220,3 +221,31 @@ def test_a_contradicted_tree_signed_anyway_says_nothing_was_signed(tmp_path: Pat
                    and s.view.title == "Not signed")
     assert outcome.view.body.startswith("No signature was added.\nInput 1/1 · ")
     assert "not signed: it names a taproot leaf script" in outcome.view.body
+
+
+@pytest.mark.parametrize("name", ["tap-leaf-script-swapped", "tap-internal-key-claimed-ours",
+                                  "tap-control-block-other-tree", "fake-change-tap-tree"])
+def test_taproot_corpus_through_the_device(tmp_path: Path, name: str) -> None:
+    """The hostile taproot PSBTs, pressed through at 240x240 by a careless user (every
+    warning accepted) with their tree registered: the Paths page shows the registered tree's
+    paths (never the PSBT's), every screen is whole, and a contradicted tree is not signed."""
+    from attacks.hostile_psbts import CORPUS, tapvault
+
+    ctx = _review(tmp_path, tapvault(), (CORPUS / f"{name}.psbt").read_bytes())
+    assert _facts(_paths_page(ctx)) == [
+        ("Input 1/1", "tapvault"),
+        ("Path 1 · usable", "all of 73c5da0a (this device), b8688df1, at any time"),
+        ("Still to sign", "this device, then b8688df1"),
+        ("Path 2 · usable", "all of 73c5da0a (this device), 28645006, at any time"),
+        ("Still to sign", "this device, then 28645006"),
+    ]
+    assert_screens_whole(ctx)  # at 240x240, as for the rest of the corpus
+    dangers = [s.view.body for s in ctx.shown
+               if isinstance(s, MessageScreen) and s.view.title.startswith("Warning")]
+    if name == "fake-change-tap-tree":
+        assert any(body.startswith("It claims to be our change") for body in dangers)
+        badges = [s.view.badge for s in ctx.shown if isinstance(s, AddressScreen)]
+        assert badges == ["SEND", "SEND"]
+    else:
+        assert any("taproot" in body for body in dangers)
+        assert ctx.shown[-2].view.title == "Not signed"  # type: ignore[attr-defined]
