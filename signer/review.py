@@ -198,6 +198,11 @@ class InputReview:
     sign_leaves: tuple[int, ...] = ()  # taproot trees: the wallet's leaves to sign
     key_path_key: tuple[int, ...] | None = None  # taproot: our internal key's path
 
+    @property
+    def signable(self) -> bool:
+        """Ours, with something signing may add: a key in a usable path, a leaf, a key path."""
+        return self.ours and bool(self.sign_paths or self.key_path_key is not None)
+
     def to_json(self) -> dict[str, Any]:
         return {
             "index": self.index,
@@ -454,10 +459,11 @@ class _ReviewBuilder:
                       f"{location.index:,}, far beyond the usual gap limit",
                       input_index=index, amount=utxo.value)
         problem = taproot_problem(inp, location.scripts)
+        plan = self._spending_paths(index, location, utxo.value)
         if problem:
             self.warn("script-mismatch", Severity.DANGER, problem, input_index=index,
                       amount=utxo.value)
-        plan = self._spending_paths(index, location, utxo.value)
+            plan = _Plan(plan.paths, ())  # the PSBT contradicts the tree: nothing to sign
         return InputReview(amount=utxo.value, ours=True, wallet=location.wallet.name,
                            location=location, our_path=our_path, sign_paths=plan.keys,
                            paths=plan.paths, sign_leaves=plan.leaves,

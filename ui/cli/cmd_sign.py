@@ -53,7 +53,10 @@ def run(args: argparse.Namespace) -> int:
     print_review(review, reviewed.settings, stream=sys.stderr)
     allow = frozenset(args.allow)
     check_allowed(review, allow)
-    ours = [inp.index for inp in review.inputs if inp.ours]
+    ours = [inp.index for inp in review.inputs if inp.signable]
+    if not ours and any(inp.ours for inp in review.inputs):
+        raise SigningRefused("nothing to sign: this device's inputs cannot be signed as the "
+                             "PSBT stands (see the warnings above)")
     if not ours:
         raise SigningRefused("nothing to sign: no input belongs to a wallet on this device")
     if not args.yes and not confirm(f"Sign {len(ours)} input(s)?"):

@@ -196,7 +196,7 @@ def review(ctx: FlowContext, payload: Payload) -> Destination | None:
         *_transfer_fact(result, denomination),
         Fact("Fee", format_amount(result.fee, denomination) if result.fee is not None
              else "unknown", one_line=True),
-        Fact("Signing", f"{sum(1 for i in result.inputs if i.ours)} input(s)"),
+        Fact("Signing", f"{sum(1 for i in result.inputs if i.signable)} input(s)"),
     ), (Button("Cancel", "cancel"), Button("Sign", "sign")), back_action="cancel")
     if ctx.show(FactsScreen(confirm)).action != "sign":
         ctx.message("Not signed", "Nothing was signed.")
