@@ -15,6 +15,7 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+from PIL import Image
 
 from ui.backends.camera import FrameSource
 from ui.demo.camera import to_sensor, uneven_light
@@ -87,8 +88,9 @@ def _target_corners(rng: np.random.Generator, deg: Degradation) -> np.ndarray:
     return (corners + [deg.width / 2, deg.height / 2]).astype(np.float32)
 
 
-def camera_frame(code_image: np.ndarray, deg: Degradation, seed: int) -> np.ndarray:
+def camera_frame(code_image: np.ndarray | Image.Image, deg: Degradation, seed: int) -> np.ndarray:
     """A grayscale frame of `deg.width` x `deg.height` showing `code_image` as a camera would."""
+    code_image = np.asarray(code_image)  # a PIL image from the renderer, or an array
     rng = np.random.default_rng(seed)
     scene = _background(rng, deg).astype(np.float32)
     side = code_image.shape[0]

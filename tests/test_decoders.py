@@ -79,7 +79,7 @@ def test_empty_frame_and_degraded_frame() -> None:
 
 
 def test_colour_frames_are_read_by_luminance() -> None:
-    gray = QRRenderer(300).render(BBQR_PART)
+    gray = np.asarray(QRRenderer(300).render(BBQR_PART))
     bgr = np.repeat(gray[:, :, None], 3, axis=2)
     assert get_decoder().decode(bgr) == [BBQR_PART]
 

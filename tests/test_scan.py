@@ -134,7 +134,7 @@ def test_scanner_thread_publishes_and_completes() -> None:
     snapshot = scanner.snapshot()
     assert payload is not None and payload.data == PSBT
     assert snapshot.ended and not snapshot.running and snapshot.error == ""
-    assert snapshot.frame is not None and snapshot.frame.shape == (480, 640)
+    assert snapshot.frame is not None and snapshot.frame.size == (640, 480)
     assert snapshot.progress is not None and snapshot.progress.fraction == 1.0
     assert snapshot.stats.frames_read <= len(shots)
 

@@ -8,13 +8,12 @@ used when asked for (`quick`) and says so.
 
 import hashlib
 import math
+import operator
 import os
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
-
-import numpy as np
 
 from signer.errors import CameraError, EntropyError
 from signer.seed.final_word import flips_to_bits
@@ -125,8 +124,14 @@ def coin_entropy(flips: str) -> SeedEntropy:
 
 
 # --- camera noise -----------------------------------------------------------
+class Frame(Protocol):
+    """An 8-bit luminance frame (a PIL "L" image; an array in tests): its bytes are its pixels."""
+
+    def tobytes(self) -> bytes: ...
+
+
 class FrameSource(Protocol):
-    def read(self) -> np.ndarray: ...
+    def read(self) -> Frame | None: ...
 
 
 @dataclass(frozen=True)
@@ -137,50 +142,58 @@ class CameraHealth:
     estimated_bits: float
 
 
-def camera_health(frames: Sequence[np.ndarray]) -> CameraHealth:
+_CLIPPED_LEVELS = (b"\x00", b"\x01", b"\xfe", b"\xff")
+
+
+def camera_health(frames: Sequence[Frame]) -> CameraHealth:
     """Refuse frames that carry no noise: a frozen camera (identical frames) or a black or
-    saturated image. Estimate the noise entropy conservatively."""
+    saturated image. Estimate the noise entropy conservatively.
+
+    Plain Python over the pixel bytes (no numpy on the device): sums and counts run in C, the
+    frame differences as one map over each pair.
+    """
     if len(frames) < 2:
         raise CameraError("need at least two camera frames to judge the sensor noise")
-    first = frames[0]
-    if any(f.shape != first.shape for f in frames):
+    planes = [frame.tobytes() for frame in frames]
+    size = len(planes[0])
+    if any(len(plane) != size for plane in planes):
         raise CameraError("camera frames changed size while reading")
-    stack = np.stack([np.asarray(f, dtype=np.int16) for f in frames])
-    mean = float(stack.mean())
-    clipped = float(np.mean((stack <= 1) | (stack >= 254)))
+    total = size * len(planes)
+    mean = sum(sum(plane) for plane in planes) / total
+    clipped = sum(plane.count(level) for plane in planes for level in _CLIPPED_LEVELS) / total
     if mean < 2 or mean > 253 or clipped > 0.98:
         raise CameraError("the camera image is black or saturated: uncover the lens or "
                           "point it at something lit")
-    diffs = np.diff(stack, axis=0)
-    changed = float(np.count_nonzero(diffs)) / diffs.size
+    diffs = [Counter(map(operator.sub, later, earlier))
+             for earlier, later in zip(planes, planes[1:], strict=False)]
+    changed = sum(size - diff[0] for diff in diffs) / (size * len(diffs))
     if changed == 0:
         raise CameraError("the camera frames are identical: the camera looks frozen")
-    bits = sum(_noise_bits(d) for d in diffs)
+    bits = sum(_noise_bits(diff, size) for diff in diffs)
     if bits < MIN_CAMERA_BITS:
         raise CameraError(f"the camera frames carry almost no noise (~{bits:.0f} bits); "
                           "check the camera")
     return CameraHealth(len(frames), mean, changed, bits)
 
 
-def _noise_bits(diff: np.ndarray) -> float:
+def _noise_bits(diff: Counter[int], pixels: int) -> float:
     """Min-entropy of the frame difference per pixel times the pixel count, divided by 64
     because neighbouring pixels and frames are correlated (a deliberately low estimate)."""
-    _, counts = np.unique(diff, return_counts=True)
-    min_entropy = -math.log2(counts.max() / diff.size)
-    return min_entropy * diff.size / 64
+    min_entropy = -math.log2(max(diff.values()) / pixels)
+    return min_entropy * pixels / 64
 
 
-def read_frames(source: FrameSource, count: int = CAMERA_FRAMES) -> list[np.ndarray]:
+def read_frames(source: FrameSource, count: int = CAMERA_FRAMES) -> list[Frame]:
     frames = []
     for _ in range(count):
         frame = source.read()
         if frame is None:
             raise CameraError("the camera returned no frame")
-        frames.append(np.asarray(frame))
+        frames.append(frame)
     return frames
 
 
-def camera_entropy(frames: Sequence[np.ndarray], words: int = 24,
+def camera_entropy(frames: Sequence[Frame], words: int = 24,
                    user_input: bytes = b"") -> SeedEntropy:
     """SHA-256 over the camera frames, os.urandom and the user's input (each
     length-prefixed so no source can shift another)."""
@@ -189,7 +202,7 @@ def camera_entropy(frames: Sequence[np.ndarray], words: int = 24,
     system = os.urandom(URANDOM_BYTES)
     digest = hashlib.sha256(b"airsign camera entropy v1")
     for frame in frames:
-        data = np.ascontiguousarray(frame).tobytes()
+        data = frame.tobytes()
         digest.update(len(data).to_bytes(8, "big") + data)
     for part in (system, user_input):
         digest.update(len(part).to_bytes(8, "big") + part)

@@ -1,6 +1,6 @@
 """Camera sources: where frames come from, behind one small interface.
 
-Every source yields 8-bit grayscale numpy frames (QR decoding needs only luminance) with the
+Every source yields 8-bit grayscale PIL images (QR decoding needs only luminance) with the
 device's rotation and mirror settings already applied, returns None from `read()` once a
 replay is exhausted, and is a context manager. Live sources: a V4L2 camera (USB webcams;
 the Pi camera module also appears as /dev/videoN through libcamera's V4L2 compatibility
@@ -9,8 +9,9 @@ pure-Python capture in `ui.backends.v4l2`; and picamera2 (optional). Replay sour
 tests and demos: a video file (needs OpenCV), image files, a directory of frames, an
 animated GIF; optionally looped and paced at a frame rate.
 
-OpenCV is imported only inside the sources that use it: the device image leaves it out
-(with its bundled ffmpeg it is ~80 MB of a root filesystem that lives in RAM).
+OpenCV (and numpy with it) is imported only inside the sources that use it: the device image
+leaves both out (with its bundled ffmpeg and BLAS they are ~150 MB of a root filesystem that
+lives in RAM).
 """
 
 import re
@@ -21,7 +22,6 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self
 
-import numpy as np
 from PIL import Image, ImageSequence, UnidentifiedImageError
 
 from signer.errors import CameraError, UsageError
@@ -71,7 +71,7 @@ class FrameSource(ABC):
         self.rotation = rotation
         self.mirror = mirror
 
-    def read(self) -> np.ndarray | None:
+    def read(self) -> Image.Image | None:
         """The next frame (grayscale, oriented), or None when a replay has run out."""
         frame = self._grab()
         if frame is None:
@@ -79,7 +79,7 @@ class FrameSource(ABC):
         return orient(to_gray(frame), self.rotation, self.mirror)
 
     @abstractmethod
-    def _grab(self) -> np.ndarray | None: ...
+    def _grab(self) -> Any: ...  # a PIL image, or an OpenCV array (BGR or gray)
 
     def close(self) -> None:  # noqa: B027 - sources without resources need no cleanup
         pass
@@ -139,7 +139,7 @@ class OpenCVCamera(FrameSource):
         self.capture.set(cv2.CAP_PROP_BUFFERSIZE, 1)
         self.fps = self.capture.get(cv2.CAP_PROP_FPS) or None
 
-    def _grab(self) -> np.ndarray:
+    def _grab(self) -> Any:
         for _ in range(_FAILED_READS_BEFORE_ERROR):
             ok, frame = self.capture.read()
             if ok and frame is not None:
@@ -185,7 +185,7 @@ class Picamera2Camera(FrameSource):
         self.width, self.height = width, height
         self.fps = 30.0
 
-    def _grab(self) -> np.ndarray:
+    def _grab(self) -> Any:
         return self.camera.capture_array("main")[: self.height, : self.width]
 
     def close(self) -> None:
@@ -215,7 +215,7 @@ class VideoFileSource(FrameSource):
         self.fps = fps if fps else (self.capture.get(self._cv2.CAP_PROP_FPS) or None)
         self.pacer = _Pacer(fps)
 
-    def _grab(self) -> np.ndarray | None:
+    def _grab(self) -> Any:
         self.pacer.wait()
         ok, frame = self.capture.read()
         if not ok and self.loop:
@@ -261,30 +261,30 @@ class ImageFilesSource(FrameSource):
         self.pacer = _Pacer(fps)
         self.frames = self._all_frames()
 
-    def _all_frames(self) -> Iterator[np.ndarray]:
+    def _all_frames(self) -> Iterator[Image.Image]:
         while True:
             for path in self.paths:
                 yield from _image_frames(path)
             if not self.loop:
                 return
 
-    def _grab(self) -> np.ndarray | None:
+    def _grab(self) -> Image.Image | None:
         self.pacer.wait()
         return next(self.frames, None)
 
 
-def _image_frames(path: Path) -> Iterator[np.ndarray]:
+def _image_frames(path: Path) -> Iterator[Image.Image]:
     if path.suffix.lower() in ANIMATION_SUFFIXES:
         try:
             with Image.open(path) as animation:
                 for frame in ImageSequence.Iterator(animation):
-                    yield np.asarray(frame.convert("L"))
+                    yield frame.convert("L")
         except (OSError, UnidentifiedImageError) as exc:
             raise CameraError(f"cannot read animation {path}: {exc}") from exc
         return
     try:
         with Image.open(path) as image:
-            frame = np.asarray(image.convert("L"))
+            frame = image.convert("L")
     except (OSError, UnidentifiedImageError) as exc:
         raise CameraError(f"cannot read image {path}: {exc}") from exc
     yield frame

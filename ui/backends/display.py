@@ -1,7 +1,8 @@
 """Display backends: ST7789 over SPI, Linux framebuffer, desktop window, PNG/GIF recorder.
 
-All take a PIL image of exactly their size. Heavy or hardware-only imports (spidev, gpiozero,
-numpy, OpenCV) happen when a backend is opened, not when this module is imported.
+All take a PIL image of exactly their size. Heavy or hardware-only imports (python-periphery,
+OpenCV, numpy for the window) happen when a backend is opened, not when this module is
+imported.
 """
 
 import os
@@ -16,12 +17,15 @@ from ui.image_files import write_images
 
 
 def rgb565(image: Image.Image, big_endian: bool) -> bytes:
-    """Pack an RGB image as 16-bit 5-6-5 pixels (the ST7789 wants big-endian, fbdev native)."""
-    import numpy as np
+    """Pack an RGB image as 16-bit 5-6-5 pixels (the ST7789 wants big-endian, fbdev native).
 
-    pixels = np.asarray(image.convert("RGB"), dtype=np.uint16)
-    packed = ((pixels[..., 0] >> 3) << 11) | ((pixels[..., 1] >> 2) << 5) | (pixels[..., 2] >> 3)
-    return packed.astype(">u2" if big_endian else "<u2").tobytes()
+    Pillow's lookup tables build the two bytes of each pixel (red and green's top bits; green's
+    low bits and blue); the bit fields do not overlap, so adding them is an OR.
+    """
+    red, green, blue = image.convert("RGB").split()
+    high = ImageChops.add(red.point(lambda v: v & 0xF8), green.point(lambda v: v >> 5))
+    low = ImageChops.add(green.point(lambda v: (v & 0x1C) << 3), blue.point(lambda v: v >> 3))
+    return Image.merge("LA", (high, low) if big_endian else (low, high)).tobytes()
 
 
 def _dimmed(image: Image.Image, percent: int) -> Image.Image:

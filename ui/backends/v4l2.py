@@ -3,7 +3,8 @@
 The structures and request numbers follow the kernel's include/uapi/linux/videodev2.h
 (the userspace ABI): VIDIOC_QUERYCAP, S_FMT (YUYV or GREY), REQBUFS, QUERYBUF, QBUF, DQBUF,
 STREAMON/STREAMOFF with memory-mapped buffers. Only the luminance is kept: the Y bytes of
-YUYV, or GREY as it is. ctypes lays the structures out like the C compiler does for this
+YUYV, the Y plane of I420 (YU12, which the Pi camera's bcm2835-v4l2 driver delivers too), or
+GREY as it is. ctypes lays the structures out like the C compiler does for this
 machine (pointer-sized members set the alignment), so one definition fits 32- and 64-bit.
 
 Not verified on camera hardware yet (developed without a camera; the layouts and request
@@ -20,7 +21,7 @@ import os
 import select
 from dataclasses import dataclass
 
-import numpy as np
+from PIL import Image
 
 from signer.errors import CameraError
 from ui.backends.camera import FrameSource
@@ -41,6 +42,7 @@ def fourcc(code: str) -> int:
 
 PIX_FMT_YUYV = fourcc("YUYV")
 PIX_FMT_GREY = fourcc("GREY")
+PIX_FMT_I420 = fourcc("YU12")  # planar 4:2:0: the Y plane first, bytes_per_line per row
 
 
 class Capability(ctypes.Structure):
@@ -172,19 +174,27 @@ class FrameLayout:
     bytes_per_line: int
 
 
-def luminance(data: bytes | memoryview | mmap.mmap, layout: FrameLayout) -> np.ndarray:
-    """The Y plane of a YUYV or GREY frame as a height x width uint8 array (a copy).
+def luminance(data: bytes | memoryview | mmap.mmap, layout: FrameLayout) -> Image.Image:
+    """The Y plane of a YUYV, I420 or GREY frame as a width x height 8-bit image (a copy).
 
-    YUYV packs two pixels in four bytes, Y0 U Y1 V: the even bytes are the luminance. Rows
-    may be padded (bytes_per_line > the pixels' bytes); the padding is dropped.
+    YUYV packs two pixels in four bytes, Y0 U Y1 V: the even bytes are the luminance. I420
+    and GREY start with the Y plane. Rows may be padded (bytes_per_line > the pixels' bytes);
+    the padding is dropped.
     """
-    rows = np.frombuffer(data, dtype=np.uint8, count=layout.height * layout.bytes_per_line)
-    rows = rows.reshape(layout.height, layout.bytes_per_line)
+    size = layout.height * layout.bytes_per_line
+    if len(data) < size:
+        raise CameraError(f"short V4L2 frame: {len(data)} bytes, expected {size}")
+    rows = bytes(data[:size])
     if layout.pixel_format == PIX_FMT_YUYV:
-        return rows[:, : 2 * layout.width : 2].copy()
-    if layout.pixel_format == PIX_FMT_GREY:
-        return rows[:, : layout.width].copy()
-    raise CameraError(f"unsupported V4L2 pixel format {layout.pixel_format:#010x}")
+        rows, row_pixels = rows[::2], layout.bytes_per_line // 2
+    elif layout.pixel_format in (PIX_FMT_GREY, PIX_FMT_I420):
+        row_pixels = layout.bytes_per_line
+    else:
+        raise CameraError(f"unsupported V4L2 pixel format {layout.pixel_format:#010x}")
+    image = Image.frombytes("L", (row_pixels, layout.height), rows)
+    if row_pixels == layout.width:
+        return image
+    return image.crop((0, 0, layout.width, layout.height))
 
 
 class V4L2Camera(FrameSource):
@@ -234,17 +244,17 @@ class V4L2Camera(FrameSource):
             raise CameraError(f"{self.path} does not support streaming capture")
 
     def _set_format(self, width: int, height: int) -> FrameLayout:
-        for wanted in (PIX_FMT_YUYV, PIX_FMT_GREY):
+        for wanted in (PIX_FMT_YUYV, PIX_FMT_I420, PIX_FMT_GREY):
             request = Format(type=V4L2_BUF_TYPE_VIDEO_CAPTURE)
             pix = request.fmt.pix
             pix.width, pix.height = width, height
             pix.pixelformat, pix.field = wanted, V4L2_FIELD_ANY
             self._ioctl(VIDIOC_S_FMT, request, "VIDIOC_S_FMT")
             if pix.pixelformat == wanted:  # the driver may substitute another format
-                bytes_per_pixel = 2 if wanted == PIX_FMT_YUYV else 1
+                bytes_per_pixel = 2 if wanted == PIX_FMT_YUYV else 1  # I420: its Y plane
                 return FrameLayout(pix.width, pix.height, wanted,
                                    max(pix.bytesperline, pix.width * bytes_per_pixel))
-        raise CameraError(f"camera {self.path} offers neither YUYV nor GREY frames")
+        raise CameraError(f"camera {self.path} offers no YUYV, I420 or GREY frames")
 
     def _start(self, buffer_count: int) -> None:
         request = RequestBuffers(count=buffer_count, type=V4L2_BUF_TYPE_VIDEO_CAPTURE,
@@ -266,7 +276,7 @@ class V4L2Camera(FrameSource):
     def _buffer(index: int = 0) -> Buffer:
         return Buffer(index=index, type=V4L2_BUF_TYPE_VIDEO_CAPTURE, memory=V4L2_MEMORY_MMAP)
 
-    def _grab(self) -> np.ndarray:
+    def _grab(self) -> Image.Image:
         for _ in range(_FAILED_READS_BEFORE_ERROR):
             ready, _, _ = select.select([self.fd], [], [], _FRAME_TIMEOUT)
             if not ready:

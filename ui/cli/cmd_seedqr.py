@@ -10,9 +10,6 @@ import io
 import sys
 from pathlib import Path
 
-import numpy as np
-from PIL import Image
-
 from signer.errors import TransportError
 from signer.secretfile import write_secret_file
 from signer.seed.check import check_mnemonic
@@ -20,7 +17,7 @@ from signer.seed.importing import words_from_payload
 from signer.seed.transcribe import confirm_transcription, render_text, seedqr_matrix
 from ui.cli import AddCommand
 from ui.cli.common import add_location_options, open_keystore
-from ui.qr.render import scale_to_fit
+from ui.qr.render import modules_image, scale_to_fit
 from ui.scan.sources import scan_sources
 
 PNG_SIZE = 400  # pixels
@@ -68,10 +65,10 @@ def run_encode(args: argparse.Namespace) -> int:
         print(f"{kind}, {len(matrix)}x{len(matrix)} modules; '#' = fill, '.' = leave empty")
         print(render_text(matrix))
         return 0
-    pixels = scale_to_fit(np.array(matrix, dtype=bool), PNG_SIZE)
+    pixels = scale_to_fit(modules_image(matrix), PNG_SIZE)
     path = Path(args.png)
     image = io.BytesIO()
-    Image.fromarray(pixels).save(image, format="PNG")
+    pixels.save(image, format="PNG")
     write_secret_file(path, image.getvalue())
     print(f"airsign: wrote a {len(matrix)}x{len(matrix)} SeedQR to {path}; it is your seed: "
           "keep it offline and delete it when done", file=sys.stderr)

@@ -41,12 +41,13 @@ class CameraLook:
 MILD = CameraLook()
 
 
-def camera_view(code: np.ndarray, look: CameraLook, seed: int) -> np.ndarray:
+def camera_view(code: Image.Image, look: CameraLook, seed: int) -> np.ndarray:
     """A grayscale camera frame showing the QR image `code` (0 dark, 255 light)."""
     rng = np.random.default_rng(seed)
     scene = Image.new("L", (look.width, look.height), int(rng.integers(90, 150)))
     side = round(look.code_fraction * min(look.width, look.height))
-    squeezed = 128 + (code.astype(np.float32) - 128) * look.contrast  # a screen is never pure
+    # a screen is never pure black and white
+    squeezed = 128 + (np.asarray(code, dtype=np.float32) - 128) * look.contrast
     symbol = Image.fromarray(squeezed.astype(np.uint8)).resize((side, side), Image.Resampling.BOX)
     angle = float(rng.uniform(-look.tilt_degrees, look.tilt_degrees))
     mask = Image.new("L", symbol.size, 255).rotate(angle, Image.Resampling.BILINEAR, expand=True)

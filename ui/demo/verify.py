@@ -4,7 +4,6 @@ the same transaction the coordinator sent, and a valid signature on every input.
 
 from dataclasses import dataclass
 
-import numpy as np
 from embit.descriptor import Descriptor
 from embit.psbt import PSBT
 from PIL import Image
@@ -36,7 +35,7 @@ def read_frames(images: list[Image.Image], decoder: QRDecoder | None = None
     assembler = Assembler()
     readable = 0
     for image in images:
-        found = decoder.decode(np.asarray(image.convert("L")))
+        found = decoder.decode(image.convert("L"))
         readable += bool(found)
         for part in found:
             assembler.receive(part)

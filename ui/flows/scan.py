@@ -1,7 +1,6 @@
 """Scan: one entry point; what was scanned decides where to go (PSBT, wallet, address, seed,
 a message to sign)."""
 
-from PIL import Image
 
 from signer.transport.types import Payload, PayloadKind
 from ui.flows import Destination, FlowContext, go
@@ -41,7 +40,7 @@ class ScannerFeed:
             return self._last[1]
         progress = snapshot.progress
         state = ScanState(
-            preview=Image.fromarray(snapshot.frame) if snapshot.frame is not None else None,
+            preview=snapshot.frame,
             progress=progress if progress is not None and progress.parts_total > 1 else None,
             fps=snapshot.stats.fps,
             finished=snapshot.ended,

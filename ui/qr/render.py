@@ -12,8 +12,8 @@ Non-ASCII text is written as UTF-8 bytes, which is what every reader assumes wit
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-import numpy as np
 import zxingcpp
+from PIL import Image
 
 from signer.errors import PayloadTooLarge, UsageError
 
@@ -28,8 +28,8 @@ def modules_for_version(version: int) -> int:
     return 17 + 4 * version
 
 
-def qr_modules(data: str | bytes, version: int | None = None, ec_level: str = "L") -> np.ndarray:
-    """The QR symbol for `data` as a square bool matrix (True = dark), no quiet zone.
+def qr_modules(data: str | bytes, version: int | None = None, ec_level: str = "L") -> Image.Image:
+    """The QR symbol for `data` at one pixel per module (DARK or LIGHT), no quiet zone.
 
     `version` fixes the symbol size (so an animation does not jump in size); None picks the
     smallest that fits. Raises PayloadTooLarge if `data` does not fit the version.
@@ -49,32 +49,40 @@ def qr_modules(data: str | bytes, version: int | None = None, ec_level: str = "L
     except ValueError as exc:
         size = f"version {version}" if version is not None else "any QR version"
         raise PayloadTooLarge(f"{len(content)} characters do not fit {size}: {exc}") from exc
-    image = np.asarray(symbol.to_image(scale=1, add_quiet_zones=False))
-    return image < 128
+    pixels = symbol.to_image(scale=1, add_quiet_zones=False)
+    height, width = pixels.shape
+    image = Image.frombytes("L", (width, height), bytes(memoryview(pixels)))
+    return image.point(lambda v: DARK if v < 128 else LIGHT)
 
 
-def symbol_version(modules: np.ndarray) -> int:
-    return (modules.shape[0] - 17) // 4
+def modules_image(matrix: Iterable[Iterable[bool]]) -> Image.Image:
+    """A square module matrix (True = dark) from another encoder, as qr_modules draws it."""
+    rows = [bytes(DARK if dark else LIGHT for dark in row) for row in matrix]
+    return Image.frombytes("L", (len(rows[0]), len(rows)), b"".join(rows))
 
 
-def scale_to_fit(modules: np.ndarray, size: int, quiet_zone: int = QUIET_ZONE) -> np.ndarray:
+def symbol_version(modules: Image.Image) -> int:
+    return (modules.width - 17) // 4
+
+
+def scale_to_fit(modules: Image.Image, size: int, quiet_zone: int = QUIET_ZONE) -> Image.Image:
     """A `size` x `size` grayscale image with the symbol centred at the largest integer scale.
 
     Integer scaling keeps every module the same number of pixels, which cameras need; the
     light margin left over adds to the quiet zone.
     """
-    span = modules.shape[0] + 2 * quiet_zone
+    span = modules.width + 2 * quiet_zone
     scale = size // span
     if scale < 1:
         raise PayloadTooLarge(
-            f"a {modules.shape[0]}-module QR code does not fit {size} pixels; "
+            f"a {modules.width}-module QR code does not fit {size} pixels; "
             "choose a lower QR density"
         )
-    symbol = np.where(modules, DARK, LIGHT).astype(np.uint8)
-    scaled = np.repeat(np.repeat(symbol, scale, axis=0), scale, axis=1)
-    image = np.full((size, size), LIGHT, dtype=np.uint8)
-    offset = (size - scaled.shape[0]) // 2
-    image[offset : offset + scaled.shape[0], offset : offset + scaled.shape[1]] = scaled
+    scaled = modules.resize((modules.width * scale, modules.height * scale),
+                            Image.Resampling.NEAREST)
+    image = Image.new("L", (size, size), LIGHT)
+    offset = (size - scaled.width) // 2
+    image.paste(scaled, (offset, offset))
     return image
 
 
@@ -92,9 +100,9 @@ class QRRenderer:
     ec_level: str = "L"
     quiet_zone: int = QUIET_ZONE
 
-    def modules(self, data: str | bytes) -> np.ndarray:
+    def modules(self, data: str | bytes) -> Image.Image:
         return qr_modules(data, self.version, self.ec_level)
 
-    def render(self, data: str | bytes) -> np.ndarray:
-        """A size x size uint8 grayscale image (0 dark, 255 light) of the QR code for `data`."""
+    def render(self, data: str | bytes) -> Image.Image:
+        """A size x size 8-bit grayscale image (0 dark, 255 light) of the QR code for `data`."""
         return scale_to_fit(self.modules(data), self.size, self.quiet_zone)

@@ -19,7 +19,6 @@ import time
 from ctypes import c_void_p, cast, string_at
 from typing import Any, Protocol
 
-import numpy as np
 import zxingcpp
 from PIL import Image
 
@@ -39,15 +38,16 @@ def classify_content(raw: bytes) -> str | bytes:
         return raw
 
 
-def as_gray(frame: np.ndarray) -> np.ndarray:
-    """The luminance plane as a contiguous uint8 array (QR decoding needs nothing else)."""
-    return np.ascontiguousarray(to_gray(frame), dtype=np.uint8)
+def as_gray(frame: Image.Image | Any) -> Image.Image:
+    """The luminance plane as an 8-bit image (QR decoding needs nothing else); a PIL image or
+    an OpenCV-style array."""
+    return to_gray(frame)
 
 
 class QRDecoder(Protocol):
     name: str
 
-    def decode(self, gray: np.ndarray) -> list[str | bytes]:
+    def decode(self, gray: Image.Image) -> list[str | bytes]:
         """Payloads of every QR code found in the frame (empty list when none)."""
         ...
 
@@ -57,12 +57,12 @@ class ZxingDecoder:
 
     name = "zxing"
 
-    def decode(self, gray: np.ndarray) -> list[str | bytes]:
+    def decode(self, gray: Image.Image) -> list[str | bytes]:
         return [classify_content(symbol.bytes) for symbol in self.symbols(as_gray(gray))
                 if symbol.valid]
 
     @staticmethod
-    def symbols(pixels: np.ndarray) -> list[Any]:
+    def symbols(pixels: Image.Image) -> list[Any]:
         """Every QR code zxing-cpp finds, read or not (`.valid`; `.position`, `.extra`)."""
         return list(zxingcpp.read_barcodes(pixels, formats=zxingcpp.BarcodeFormat.QRCode,
                                            return_errors=True))
@@ -93,10 +93,10 @@ class ZbarDecoder:
         self._qrcode = ZBarSymbol.QRCODE
         self._zbar: Any = wrapper
 
-    def decode(self, gray: np.ndarray) -> list[str | bytes]:
+    def decode(self, gray: Image.Image) -> list[str | bytes]:
         zbar = self._zbar
         pixels = as_gray(gray)
-        height, width = pixels.shape
+        width, height = pixels.size
         buffer = pixels.tobytes()
         scanner = zbar.zbar_image_scanner_create()
         try:
@@ -163,7 +163,7 @@ class CombinedDecoder:
         self.zbar_frames = 0  # frames handed to zbar
         self.zbar_reads = 0  # ... on which zbar read what zxing-cpp could not
 
-    def decode(self, gray: np.ndarray) -> list[str | bytes]:
+    def decode(self, gray: Image.Image) -> list[str | bytes]:
         pixels = as_gray(gray)
         started = time.thread_time()
         symbols = self._zxing.symbols(pixels)
@@ -210,11 +210,11 @@ def _zbar_scale(unread: list[Any]) -> int:
     return max(1, min(factors, default=1))
 
 
-def downscale(pixels: np.ndarray, factor: int) -> np.ndarray:
+def downscale(pixels: Image.Image, factor: int) -> Image.Image:
     """The frame shrunk by an integer factor, each output pixel the mean of a block."""
     if factor <= 1:
         return pixels
-    return np.asarray(Image.fromarray(pixels).reduce(factor))
+    return pixels.reduce(factor)
 
 
 DECODERS: dict[str, type[ZxingDecoder] | type[ZbarDecoder] | type[CombinedDecoder]] = {

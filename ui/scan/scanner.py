@@ -14,7 +14,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-import numpy as np
+from PIL import Image
 
 from signer.errors import AirsignError, PayloadTooLarge, SequenceMismatch, TransportError
 from signer.transport.assembler import Assembler
@@ -58,7 +58,7 @@ class ScanStats:
 class ScanSnapshot:
     """What a scan screen shows; replaced as a whole so a reader never sees half an update."""
 
-    frame: np.ndarray | None = None  # latest grayscale frame, for the live preview
+    frame: Image.Image | None = None  # latest grayscale frame, for the live preview
     progress: Progress | None = None
     stats: ScanStats = ScanStats()
     error: str = ""  # last refusal, one line
@@ -87,7 +87,7 @@ class ScanLoop:
         self._repeats: dict[str | bytes, int] = {}  # part -> times seen since the last new part
         self._last_part: str | bytes | None = None
 
-    def feed(self, frame: np.ndarray) -> None:
+    def feed(self, frame: Image.Image) -> None:
         """Decode one frame and give every QR payload in it to the assembler.
 
         Raises SequenceMismatch and PayloadTooLarge (after recording them); other refusals
@@ -241,7 +241,7 @@ class Scanner:
         return self.snapshot().payload
 
     def _run(self) -> None:
-        frame: np.ndarray | None = None
+        frame: Image.Image | None = None
         try:
             while not self._stop.is_set():
                 frame = self.source.read()
@@ -263,7 +263,7 @@ class Scanner:
             self._loop.error = str(exc)
         self._publish(frame=frame, running=False, ended=True)
 
-    def _publish(self, *, frame: np.ndarray | None = None, running: bool,
+    def _publish(self, *, frame: Image.Image | None = None, running: bool,
                  ended: bool = False) -> None:
         loop = self._loop
         assembler = loop.assembler

@@ -7,8 +7,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from PIL import Image
-
 from signer.errors import AirsignError, PayloadTooLarge, SequenceMismatch, UsageError
 from signer.psbt import MAGIC
 from signer.secretfile import make_secret_dir
@@ -155,7 +153,7 @@ def write_qr_images(texts: Sequence[str | bytes], version: int, *,
     if fps <= 0:
         raise UsageError("frames per second must be positive")
     renderer = QRRenderer(size, version=version, ec_level=ec_level)
-    images = [Image.fromarray(renderer.render(text)) for text in texts]
+    images = [renderer.render(text) for text in texts]
     if gif is not None:
         write_images(Path(gif), images, secret=secret, durations=round(1000 / fps))
     if frames_dir is not None:

@@ -10,8 +10,6 @@ signatures, or the full PSBT again), PRESS is done.
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from PIL import Image
-
 from ui import theme
 from ui.backends import Key
 from ui.screens.base import BACK_KEYS, Choice, Screen
@@ -42,7 +40,7 @@ class QRScreen(Screen):
         self.tick_seconds = 1 / view.fps if view.frame_count > 1 else None
 
     def draw(self, canvas: Canvas, chrome: Chrome) -> None:
-        from ui.qr.render import qr_modules, scale_to_fit  # numpy + zxing: not at start-up
+        from ui.qr.render import LIGHT, qr_modules, scale_to_fit  # zxing: not at start-up
 
         m = canvas.metrics
         small = m.small_font()
@@ -61,8 +59,8 @@ class QRScreen(Screen):
         side = min(canvas.width, canvas.height - caption_h - offer_h)
         pixels = scale_to_fit(qr_modules(self.data, self.view.version), side)
         level = round(255 * self.brightness / 100)
-        pixels[pixels == 255] = level  # dims the light modules only; dark stays black
-        image = Image.fromarray(pixels, "L").convert("RGB")
+        # dims the light modules only; dark stays black
+        image = pixels.point(lambda v: level if v == LIGHT else v).convert("RGB")
         canvas.image.paste(
             image, ((canvas.width - side) // 2,
                     caption_h + (canvas.height - caption_h - offer_h - side) // 2)
