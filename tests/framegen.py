@@ -112,11 +112,12 @@ def camera_frame(code_image: np.ndarray | Image.Image, deg: Degradation, seed: i
     return frame
 
 
-def exposed_code(codes: Sequence[np.ndarray], start: float, exposure: float,
+def exposed_code(codes: Sequence[np.ndarray | Image.Image], start: float, exposure: float,
                  screen_fps: float) -> np.ndarray:
     """What one exposure from `start` (seconds) for `exposure` seconds collects from a screen
     showing `codes` in a loop at `screen_fps`: the codes on screen meanwhile, each weighted by
     how long it was shown (two consecutive codes blended when a refresh falls inside)."""
+    codes = [np.asarray(code) for code in codes]  # the renderer's PIL images, or arrays
     end = start + exposure
     shown = np.zeros(codes[0].shape, np.float32)
     first = math.floor(start * screen_fps)
@@ -128,7 +129,8 @@ def exposed_code(codes: Sequence[np.ndarray], start: float, exposure: float,
     return shown
 
 
-def screen_capture(codes: Sequence[np.ndarray], deg: Degradation, seed: int, *, frames: int,
+def screen_capture(codes: Sequence[np.ndarray | Image.Image], deg: Degradation, seed: int, *,
+                   frames: int,
                    camera_fps: float = 15.0, screen_fps: float = 5.0,
                    shutter: float = 0.5) -> list[np.ndarray]:
     """`frames` camera frames of a screen looping through the QR images `codes`.

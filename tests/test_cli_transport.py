@@ -153,6 +153,6 @@ def test_sign_qr_dir_and_part_lines(vault_keystore, tmp_path: Path, monkeypatch,
 def test_review_refuses_a_qr_that_is_not_a_psbt(vault_keystore, tmp_path: Path, monkeypatch,
                                                 capsys) -> None:
     image = tmp_path / "descriptor.png"
-    Image.fromarray(QRRenderer(300).render(VAULT.wallet.descriptor())).save(image)
+    QRRenderer(300).render(VAULT.wallet.descriptor()).save(image)
     code, out, err = run_cli(monkeypatch, capsys, "review", str(image))
     assert (code, out) == (1, "") and "not a PSBT: the source holds a descriptor" in err

@@ -16,6 +16,7 @@ from framegen import (
     exposed_code,
     screen_capture,
 )
+from PIL import Image
 
 from signer.errors import TransportError, UsageError
 from signer.transport.encoders import encode_frames
@@ -160,6 +161,6 @@ def test_combined_decoder_caps_zbar_time_on_frames_nobody_reads() -> None:
 
 
 def test_downscale_averages_blocks() -> None:
-    pixels = np.array([[0, 255, 10, 10], [255, 0, 10, 10]], dtype=np.uint8)
-    assert downscale(pixels, 2).tolist() == [[128, 10]]
+    pixels = Image.fromarray(np.array([[0, 255, 10, 10], [255, 0, 10, 10]], dtype=np.uint8))
+    assert np.asarray(downscale(pixels, 2)).tolist() == [[128, 10]]
     assert downscale(pixels, 1) is pixels

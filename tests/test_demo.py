@@ -122,7 +122,7 @@ def test_the_demo_check_refuses_a_psbt_without_our_signatures() -> None:
     unsigned = coordinator.spend_psbt().serialize()
     frames = encode_frames(unsigned, Format.UR, density="medium")
     renderer = QRRenderer(size=240, version=frames.qr_version)
-    images = [Image.fromarray(renderer.render(text)) for text in frames.frames]
+    images = [renderer.render(text) for text in frames.frames]
     check = check_signed_frames(images, unsigned, coordinator.embit_descriptor)
     assert not check.ok and check.same_transaction
     assert check.problem == "only 0 of 2 inputs carry a valid signature"

@@ -208,8 +208,8 @@ class PartsOnScreen:
         self.texts = texts
         self.unreadable = unreadable
 
-    def decode(self, frame: np.ndarray) -> list[str | bytes]:
-        number = int(frame[0, 0])
+    def decode(self, frame: Image.Image | np.ndarray) -> list[str | bytes]:
+        number = int(np.asarray(frame)[0, 0])
         return [] if number in self.unreadable else [self.texts[number - 1]]
 
 

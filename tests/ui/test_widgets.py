@@ -1,6 +1,7 @@
 """Widget and screen behaviour that is not about pixels: addresses, amounts, wrapping,
 the keyboard's BIP-39 completion, the entropy pad, scripted input."""
 
+import time
 from pathlib import Path
 
 import pytest
@@ -142,3 +143,18 @@ def test_scripted_input_from_file(tmp_path: Path) -> None:
     script.write_text("jump\n")
     with pytest.raises(UsageError, match="unknown key 'jump'"):
         ScriptedInput.from_file(script)
+
+
+def test_scripted_wait_lets_an_animated_screen_run_until_one_waits_for_a_key(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    slept: list[float] = []
+    monkeypatch.setattr(time, "sleep", slept.append)
+    keys = ScriptedInput(["wait", "press"])
+    # a scanning screen asks for a tick every 20 ms: no key, after the time it asked for
+    assert [keys.wait(0.02) for _ in range(5)] == [None] * 5
+    assert slept == [0.02] * 5
+    assert keys.wait(None) is Key.PRESS  # a screen that waits for a key gets the next one
+    keys = ScriptedInput(["wait", "up"])
+    assert keys.wait(300.0) is Key.UP  # the auto-lock's long timeout is not an animation
+    with pytest.raises(InputClosed):
+        ScriptedInput(["wait"]).wait(None)

@@ -16,27 +16,36 @@ WAVESHARE_PINS: dict[Key, int] = {
 }
 REPEATING = (Key.UP, Key.DOWN, Key.LEFT, Key.RIGHT)
 TIMEOUT = "none"  # a script line that stands for "no key before the timeout"
+# A script line that lets an animated screen run (e.g. the camera scan, however long it takes)
+# until a screen waits for a key; "animated" is a screen that asks to be woken this often.
+WATCH = "wait"
+WATCH_TICK_LIMIT = 1.0  # seconds
 
 
 class ScriptedInput:
     """Keys from a list (tests) or a file with one key name per line (# comments).
 
-    A `none` entry is a timeout, so animated and scanning screens get their ticks. When the
-    script runs out, wait() raises InputClosed and the app ends as if the window closed.
+    A `none` entry is a timeout, so animated and scanning screens get their ticks. A `wait`
+    entry watches in real time: while the screen asks for ticks (a scan, an animation), each
+    wait() sleeps the requested time and returns no key; the script goes on at the first
+    screen that waits for a key. When the script runs out, wait() raises InputClosed and the
+    app ends as if the window closed.
     """
 
     def __init__(self, keys: Iterable[Key | str | None]):
-        self.keys: list[Key | None] = [self._parse(k) for k in keys]
+        self.keys: list[Key | str | None] = [self._parse(k) for k in keys]
         self.position = 0
 
     @staticmethod
-    def _parse(entry: Key | str | None) -> Key | None:
+    def _parse(entry: Key | str | None) -> Key | str | None:
+        if entry == WATCH:
+            return WATCH
         if entry is None or entry == TIMEOUT:
             return None
         try:
             return Key(str(entry).lower())
         except ValueError:
-            names = ", ".join(k.value for k in Key)
+            names = ", ".join([*(k.value for k in Key), TIMEOUT, WATCH])
             raise UsageError(f"unknown key {entry!r} in the input script: {names}") from None
 
     @classmethod
@@ -52,11 +61,16 @@ class ScriptedInput:
         return len(self.keys) - self.position
 
     def wait(self, timeout: float | None) -> Key | None:
+        while self.position < len(self.keys) and self.keys[self.position] == WATCH:
+            if timeout is not None and timeout <= WATCH_TICK_LIMIT:
+                time.sleep(timeout)
+                return None
+            self.position += 1
         if self.position >= len(self.keys):
             raise InputClosed("the input script has ended")
         key = self.keys[self.position]
         self.position += 1
-        return key
+        return key  # type: ignore[return-value]  # WATCH entries were consumed above
 
     def close(self) -> None:
         return None
