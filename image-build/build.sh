@@ -15,14 +15,20 @@ OUT=$HERE/out
 SUITE=bookworm
 MIRROR=${AIRSIGN_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-$(git -C "$REPO" log -1 --format=%ct 2>/dev/null || echo 1700000000)}
-# The app's runtime libraries from Debian; everything Python comes from wheels. No OpenCV: the
-# device captures through ui/backends/v4l2.py, and OpenCV with its ffmpeg libraries would be
-# ~80 MB of the RAM the root filesystem lives in.
+# The app's runtime libraries from Debian; everything Python comes from wheels. No OpenCV and
+# no numpy: the device captures through ui/backends/v4l2.py and works on PIL images, and the
+# two with their ffmpeg and BLAS libraries would be ~150 MB of the RAM the root lives in.
 DEB_PACKAGES=python3,libzbar0
 # Python packages at the versions in requirements.txt (the list pyproject.toml reads), except
 # those the device does without; embit is built on the host as a pure-Python wheel.
-NOT_ON_DEVICE=(opencv-python)
+NOT_ON_DEVICE=(opencv-python numpy)
 BUILT_ON_HOST=(embit)
+# Targets for the Pi Zero 2 W (512 MB, 384 MB of it the ARM's at gpu_mem=128): checked at the end.
+MAX_ROOT_MB=120
+MAX_IMAGE_MB=100
+# The boards whose device trees get the HAT overlay (dt/airsign-hat.dts); config.txt picks one.
+BOARDS=(bcm2837-rpi-zero-2-w bcm2837-rpi-3-b bcm2837-rpi-3-b-plus bcm2837-rpi-3-a-plus
+        bcm2711-rpi-4-b bcm2711-rpi-400)
 
 step() { printf '\n== %s\n' "$*" >&2; }
 key_of() { printf '%s\n' "$@" | sha256sum | cut -c1-16; }
@@ -43,11 +49,15 @@ if [ ! -f "$rootfs_tar" ]; then
     mv "$rootfs_tar.part" "$rootfs_tar"
 fi
 
-step "kernel and Raspberry Pi firmware (unpacked on the host, not installed in a chroot)"
-bootpkgs_tar=$CACHE/bootpkgs-$(key_of "$SUITE" linux-image-arm64 raspi-firmware "$MIRROR").tar
+step "kernel, Raspberry Pi firmware, fribidi (unpacked on the host, not installed in a chroot)"
+# libfribidi0: Pillow's text layout (raqm, in its wheel) loads it by name; without it Pillow
+# falls back to its basic layout and wraps the screens' text differently from every other
+# machine the screens are drawn and tested on.
+HOST_UNPACKED=linux-image-arm64,raspi-firmware,libfribidi0
+bootpkgs_tar=$CACHE/bootpkgs-$(key_of "$SUITE" "$HOST_UNPACKED" "$MIRROR").tar
 if [ ! -f "$bootpkgs_tar" ]; then
     mmdebstrap --arch=arm64 --variant=extract --mode=root --format=tar --components=main,non-free-firmware \
-        --include=linux-image-arm64,raspi-firmware "$SUITE" "$bootpkgs_tar.part" "$MIRROR"
+        --include="$HOST_UNPACKED" "$SUITE" "$bootpkgs_tar.part" "$MIRROR"
     mv "$bootpkgs_tar.part" "$bootpkgs_tar"
 fi
 
@@ -84,9 +94,11 @@ rm -rf "$root"/var/lib/apt "$root"/var/cache/apt "$root"/var/cache/debconf "$roo
 rm -f "$root"/usr/bin/{ping,wget,curl,nc,ip,ss,telnet,ssh} "$root"/usr/sbin/{ip,ifconfig,dhclient}
 # RAM is the budget (the root filesystem lives in it): drop what no process here uses.
 rm -rf "$root"/usr/lib/*/gconv "$root"/usr/lib/*/libapt-* "$root"/usr/lib/*/libperl* \
-    "$root"/usr/lib/*/security "$root"/usr/share/X11 "$root"/usr/share/lintian \
-    "$root"/usr/share/bash-completion "$root"/usr/lib/python3.11/{test,idlelib,tkinter,turtledemo,ensurepip,lib2to3,pydoc_data}
+    "$root"/usr/lib/*/security "$root"/usr/share/* "$root"/usr/include "$root"/usr/games \
+    "$root"/usr/lib/python3.11/{test,idlelib,tkinter,turtledemo,ensurepip,lib2to3,pydoc_data} \
+    "$root"/usr/lib/python3.11/{distutils,sqlite3,curses,dbm,venv,config-3.11-*}
 
+tar -xf "$bootpkgs_tar" -C "$root" --wildcards './usr/lib/aarch64-linux-gnu/libfribidi.so.0*'
 site=$root/usr/lib/python3/dist-packages
 "${PIP[@]}" install -q --no-deps --no-compile --no-index --only-binary=:all: "${aarch64[@]}" \
     --target "$site" "$wheels"/*.whl
@@ -95,13 +107,18 @@ mkdir -p "$stage/src" && git -C "$REPO" archive HEAD | tar -x -C "$stage/src"
 "${PIP[@]}" wheel -q --no-deps -w "$stage/app" "$stage/src"
 "${PIP[@]}" install -q --no-deps --no-compile --no-index --target "$site" "$stage"/app/*.whl
 rm -rf "$site"/bin "$stage/app" "$stage/src"
-find "$site" -depth -type d \( -name tests -o -name testing \) -path '*/numpy/*' -exec rm -rf {} +
-# Compile once here when the host's Python is the image's (3.11): unchecked-hash pycs and a
-# fixed hash seed keep the bytes independent of file times and set ordering. A few stdlib files
-# (lib2to3 grammar tests) do not compile; compileall's status is therefore not checked.
+# Programs and libraries nothing on the image can reach (by ELF dependencies).
+python3 "$HERE/prune_root.py" "$root"
+# Bytecode only, no sources, when the host's Python is the image's (3.11): compiled next to
+# where the sources were (sourceless imports), unchecked-hash with a fixed hash seed so the
+# bytes do not depend on file times or set ordering. Tracebacks on the device then show no
+# source lines; the sources are in the repository.
 if "$REPO/.venv/bin/python" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))'; then
-    PYTHONHASHSEED=0 "$REPO/.venv/bin/python" -m compileall -q -j0 \
-        --invalidation-mode unchecked-hash "$site" "$root/usr/lib/python3.11" >/dev/null || true
+    find "$site" "$root/usr/lib/python3.11" -type d -name __pycache__ -prune -exec rm -rf {} +
+    PYTHONHASHSEED=0 "$REPO/.venv/bin/python" -m compileall -q -b -j0 \
+        --invalidation-mode unchecked-hash "$site" "$root/usr/lib/python3.11" >/dev/null \
+        || { echo "build: byte-compiling the image's Python failed" >&2; exit 1; }
+    find "$site" "$root/usr/lib/python3.11" -name '*.py' -type f -delete
 fi
 
 step "kernel modules: what the hardware needs, nothing that networks"
@@ -126,10 +143,12 @@ mkdir -p "$root"/{proc,sys,dev,run,tmp,keystore}
 if [ "$KERNEL_VARIANT" = nonet ]; then
     step "nonet kernel (CONFIG_NET=n), cached"
     kernel_image=$("$HERE/build-kernel.sh" "$CACHE")
+    cp "$(dirname "$kernel_image")/config" "$OUT/airsign-nonet.kconfig"  # the boot test reads it
 else
     kernel_image=$full/boot/vmlinuz-$kver
 fi
 
+root_bytes=$(du -sb --apparent-size "$root" | cut -f1)
 step "initramfs (the whole root filesystem, unpacked into RAM at boot)"
 find "$root" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
 (cd "$root" && find . -print0 | LC_ALL=C sort -z \
@@ -139,11 +158,16 @@ find "$root" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
 step "boot partition"
 boot=$stage/boot
 cp "$kernel_image" "$boot/vmlinuz"
-cp "$full"/usr/lib/raspi-firmware/{bootcode.bin,start.elf,fixup.dat,start4.elf,fixup4.dat} "$boot/"
-for dtb in bcm2837-rpi-3-b bcm2837-rpi-3-b-plus bcm2837-rpi-3-a-plus bcm2837-rpi-zero-2-w \
-           bcm2711-rpi-4-b bcm2711-rpi-400; do
-    cp "$full/usr/lib/linux-image-$kver/broadcom/$dtb.dtb" "$boot/"
+# start_x/fixup_x: the firmware with the legacy camera stack (config.txt: start_x=1).
+cp "$full"/usr/lib/raspi-firmware/{bootcode.bin,start_x.elf,fixup_x.dat,start4x.elf,fixup4x.dat} "$boot/"
+# The HAT overlay merged into each board's tree here (fdtoverlay is deterministic), since the
+# firmware cannot apply overlays to these mainline trees.
+dtc -@ -q -I dts -O dtb -o "$stage/airsign-hat.dtbo" "$HERE/dt/airsign-hat.dts"
+for dtb in "${BOARDS[@]}"; do
+    fdtoverlay -i "$full/usr/lib/linux-image-$kver/broadcom/$dtb.dtb" -o "$boot/$dtb-airsign.dtb" \
+        "$stage/airsign-hat.dtbo"
 done
+python3 "$HERE/check_dtb.py" "$boot"/bcm2837-*-airsign.dtb
 cp "$HERE/files/config.txt" "$boot/"
 # The kernel itself refuses to load the network modules (module_blacklist=), even if one is
 # copied onto the card later; the modules are not on the image in the first place.
@@ -170,4 +194,11 @@ cp "$boot/initrd.img" "$OUT/airsign-$KERNEL_VARIANT.initrd.img"
 rm -rf "$full"
 step "done"
 cat "$OUT/$image.sha256"
-du -h "$OUT/$image" "$OUT/airsign-$KERNEL_VARIANT.initrd.img" | sed 's/^/  /'
+mb() { echo $(( ($1 + 999999) / 1000000 )); }  # decimal megabytes, rounded up: the stricter reading
+image_bytes=$(stat -c %s "$OUT/$image")
+initrd_bytes=$(stat -c %s "$OUT/airsign-$KERNEL_VARIANT.initrd.img")
+printf 'sizes: unpacked root %s MB (target <= %s), SD image %s MB (target <= %s), initramfs %s MB\n' \
+    "$(mb "$root_bytes")" "$MAX_ROOT_MB" "$(mb "$image_bytes")" "$MAX_IMAGE_MB" "$(mb "$initrd_bytes")" \
+    | tee "$OUT/airsign-$KERNEL_VARIANT.sizes"
+[ "$(mb "$root_bytes")" -le "$MAX_ROOT_MB" ] || { echo "build: the unpacked root is over target" >&2; exit 1; }
+[ "$(mb "$image_bytes")" -le "$MAX_IMAGE_MB" ] || { echo "build: the SD image is over target" >&2; exit 1; }

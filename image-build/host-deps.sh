@@ -6,7 +6,7 @@ sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
 need=()
 for pair in mmdebstrap:mmdebstrap qemu-aarch64-static:qemu-user-static update-binfmts:binfmt-support \
             genimage:genimage mkfs.fat:dosfstools mcopy:mtools cpio:cpio zstd:zstd depmod:kmod \
-            arch-test:arch-test dtc:device-tree-compiler; do
+            arch-test:arch-test dtc:device-tree-compiler readelf:binutils; do
     command -v "${pair%%:*}" >/dev/null || need+=("${pair#*:}")
 done
 if [ ${#need[@]} -gt 0 ]; then

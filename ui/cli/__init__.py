@@ -47,7 +47,7 @@ COMMANDS: dict[str, Command] = {
     "seed": Command("make a new seed, find a last word, check a mnemonic", (KEYSTORE, NETWORK)),
     "seedqr": Command("show the seed as a SeedQR, read one, check a hand-made copy",
                       (KEYSTORE,)),
-    "selftest": Command("check that this device can unlock, review and sign"),
+    "selftest": Command("check this device's camera, display HAT and keys"),
     "sign": Command("review a PSBT, then add our signatures to it", (KEYSTORE, NETWORK)),
     "wallet": Command("register a multisig wallet (descriptor, JSON, BIP-388 policy, BSMS or "
                       "Coldcard file; from a file or QR codes), list, show, remove",
