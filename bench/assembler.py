@@ -26,7 +26,8 @@ from signer.transport.types import Format
 SIZES = (1_000, 10_000, 100_000)
 ANIMATED = (Format.UR.value, Format.BBQR.value, Format.PMOFN.value)
 SINGLE = ("base64", "base43")
-SOURCE = Path(__file__).resolve().parents[2] / "shared/vectors/bbqr/test_data/1in1000out.psbt"
+# A public BBQr test PSBT, copied into the repository (tests/vectors/README.md).
+SOURCE = Path(__file__).resolve().parents[1] / "tests/vectors/bbqr/test_data/1in1000out.psbt"
 
 
 def _psbt(size: int) -> bytes:
