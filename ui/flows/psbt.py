@@ -7,6 +7,7 @@ not acknowledged. A danger no override lifts (Warning.overridable false) offers 
 """
 
 import contextlib
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from signer.errors import AirsignError
@@ -140,11 +141,19 @@ def output_view(output: Output, count: int, denomination: str) -> AddressView:
 
 
 def warning_view(warning: Warning, title: str, buttons: tuple[Button, ...],
-                 denomination: str) -> MessageView:
+                 denomination: str, also: Sequence[Warning] = ()) -> MessageView:
     """The input or output it is about ("Output 2/2 · 0.50 000 000 BTC", numbered as its own
-    screen) above what is wrong."""
+    screen) above what is wrong; then where else the same warning applies."""
+    def amount(sats: int) -> str:
+        return format_amount(sats, denomination)
+
     text = warning.message[:1].upper() + warning.message[1:]
-    lead = warning.where(lambda sats: format_amount(sats, denomination))
+    if also:
+        places = [other.where(amount) for other in also[:LISTED_ALSO]]
+        more = len(also) - len(places)
+        text += (f"\n\nThe same for {len(also)} more: " + "; ".join(places)
+                 + (f"; and {more:,} more" if more else "") + ".")
+    lead = warning.where(amount) + (f" · and {len(also):,} more" if also else "")
     return MessageView(title, text, buttons, tone=warning.severity.value, lead=lead,
                        back_action="reject")
 
@@ -220,12 +229,21 @@ def review(ctx: FlowContext, payload: Payload) -> Destination | None:
               sigs_raw=serialize_psbt(sigs.psbt))
 
 
+# Locations listed on a grouped warning's screen before "and N more".
+LISTED_ALSO = 5
+
+
 def acknowledge_warnings(ctx: FlowContext, result: Review) -> frozenset[str] | None:
-    """Each warning on its own screen; None when the user rejects at any of them."""
+    """Each kind of warning on its own screen; None when the user rejects at any of them.
+
+    Warnings of one code and severity (the same caution on 900 inputs of a hostile PSBT)
+    share a screen: the first in full, the others by where they are. Accepting it accepts
+    that code, as `--allow CODE` does on the command line."""
     allow: set[str] = set()
-    count = len(result.warnings)
-    for number, warning in enumerate(result.warnings, start=1):
-        title = f"Warning {number}/{count}"
+    groups = _grouped(result.warnings)
+    for number, group in enumerate(groups, start=1):
+        warning = group[0]
+        title = f"Warning {number}/{len(groups)}"
         if warning.severity is Severity.DANGER and not warning.overridable:
             buttons = (Button("Reject", "reject"),)  # nothing can sign this PSBT
         elif warning.severity is Severity.DANGER:
@@ -234,12 +252,20 @@ def acknowledge_warnings(ctx: FlowContext, result: Review) -> frozenset[str] | N
             buttons = (Button("Reject", "reject"), Button("Continue", "accept"))
         else:
             buttons = (Button("OK", "accept"),)
-        view = warning_view(warning, title, buttons, ctx.settings.denomination)
+        view = warning_view(warning, title, buttons, ctx.settings.denomination,
+                            also=group[1:])
         if ctx.show(MessageScreen(view)).action != "accept":
             return None
         if warning.severity is Severity.DANGER:
             allow.add(warning.code)
     return frozenset(allow)
+
+
+def _grouped(warnings: Sequence[Warning]) -> list[list[Warning]]:
+    groups: dict[tuple[str, Severity], list[Warning]] = {}
+    for warning in warnings:
+        groups.setdefault((warning.code, warning.severity), []).append(warning)
+    return list(groups.values())
 
 
 def reply_sequence(raw: bytes, came_as: Payload, fmt: Format | None,
