@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
+from embit import compact
 from embit import script as embit_script
 from embit.base import EmbitError
 from embit.bip32 import HDKey
@@ -221,7 +222,7 @@ def sign_with(private: PrivateKey, script_type: ScriptType, message: bytes,
 
 
 def legacy_digest(message: bytes) -> bytes:
-    data = LEGACY_MAGIC + _compact_size(len(message)) + message
+    data = LEGACY_MAGIC + compact.to_bytes(len(message)) + message
     return hashlib.sha256(hashlib.sha256(data).digest()).digest()
 
 
@@ -413,14 +414,6 @@ def _strict_low_s(der: bytes) -> bool:
 
 
 # --- small encodings ------------------------------------------------------------------------
-
-
-def _compact_size(n: int) -> bytes:
-    if n < 0xFD:
-        return bytes([n])
-    if n <= 0xFFFF:
-        return b"\xfd" + n.to_bytes(2, "little")
-    return b"\xfe" + n.to_bytes(4, "little")
 
 
 def _push(data: bytes) -> bytes:

@@ -248,30 +248,25 @@ def _no_mix(x: frozenset[str], y: frozenset[str]) -> bool:
                 or ("i" in x and "j" in y) or ("j" in x and "i" in y))
 
 
+# Fragments whose type does not depend on children or values (the specification's table).
+_LEAF_TYPES = {"0": "Bzudemsk", "1": "Bzufmk", "pk_k": "Konudemsk", "pk_h": "Knudemsk",
+               "multi": "Bnudemsk", "multi_a": "Budemsk"}
+
+
 def _compute_type(node: Node, context: Context) -> set[str]:  # noqa: PLR0911
     """The fragment's type from its children's (the specification's table)."""
     kind = node.fragment
     s = [sub.type for sub in node.subs]
     x, y, z = (s + [frozenset()] * 3)[:3]
     timelocks = set().union(*(t & set("ghij") for t in s)) if s else set()
-    if kind == "0":
-        return set("Bzudemsk")
-    if kind == "1":
-        return set("Bzufmk")
-    if kind == "pk_k":
-        return set("Konudemsk")
-    if kind == "pk_h":
-        return set("Knudemsk")
+    if kind in _LEAF_TYPES:
+        return set(_LEAF_TYPES[kind])
     if kind == "older":
         return set("Bzfmk") | ({"g"} if node.k & SEQUENCE_TYPE_FLAG else {"h"})
     if kind == "after":
         return set("Bzfmk") | ({"i"} if node.k >= LOCKTIME_THRESHOLD else {"j"})
     if kind in _HASHES:
         return set("Bonudmk")
-    if kind == "multi":
-        return set("Bnudemsk")
-    if kind == "multi_a":
-        return set("Budemsk")
     if kind == "a":
         return _letters("B" in x, "W") | (x & set("ghijkudfems"))
     if kind == "s":

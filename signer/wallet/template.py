@@ -12,14 +12,15 @@ from. Two shapes:
   path); TREE is a tapscript miniscript leaf or `{TREE,TREE}` (BIP-386).
 """
 
-import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
+from embit import compact
 from embit import script as embit_script
 from embit.ec import PublicKey
+from embit.hashes import tagged_hash
 
 from signer.errors import InvalidWallet
 from signer.wallet.miniscript import Context, Node, check_sane, compile_script, parse
@@ -32,16 +33,10 @@ TAPSCRIPT_LEAF_VERSION = 0xC0
 MAX_TREE_DEPTH = 128  # BIP-341's control block limit
 
 
-def tagged_hash(tag: str, data: bytes) -> bytes:
-    tag_hash = hashlib.sha256(tag.encode()).digest()
-    return hashlib.sha256(tag_hash + tag_hash + data).digest()
-
-
 def leaf_hash(script: bytes) -> bytes:
     """BIP-341 TapLeaf hash of a tapscript (leaf version 0xc0)."""
-    size = len(script)
-    prefix = bytes([size]) if size < 0xFD else b"\xfd" + size.to_bytes(2, "little")
-    return tagged_hash("TapLeaf", bytes([TAPSCRIPT_LEAF_VERSION]) + prefix + script)
+    return tagged_hash("TapLeaf", bytes([TAPSCRIPT_LEAF_VERSION]) + compact.to_bytes(len(script))
+                       + script)
 
 
 @dataclass(frozen=True)
